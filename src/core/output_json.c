@@ -1,0 +1,104 @@
+/*
+ * output_json.c — the JSON family: json (summary + findings), jsonl (one
+ * finding per line) and asff (a BatchImportFindings request body).
+ *
+ * json and jsonl carry the lossless ASFF document (complete evidence);
+ * asff is strict, cut to Security Hub's limits so it can be sent as is.
+ * Security Hub takes at most 100 findings per BatchImportFindings call:
+ * `mamori findings push` batches; a file written here holds them all.
+ */
+#include "json.h"
+#include "output_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void put_finding(FILE *out, const mamori_finding *f, unsigned flags)
+{
+	char *s = mamori_finding_to_asff(f, flags);
+	fputs(s, out);
+	free(s);
+}
+
+int mamori_output_jsonl(mamori_ctx *ctx, const mamori_report *r, FILE *out)
+{
+	(void)ctx;
+	for (size_t i = 0; i < r->count; i++) {
+		put_finding(out, r->items[i], MAMORI_ASFF_LOSSLESS);
+		fputc('\n', out);
+	}
+	return MAMORI_OK;
+}
+
+int mamori_output_asff(mamori_ctx *ctx, const mamori_report *r, FILE *out)
+{
+	(void)ctx;
+	fputs("{\"Findings\":[", out);
+	for (size_t i = 0; i < r->count; i++) {
+		fputs(i ? ",\n" : "\n", out);
+		put_finding(out, r->items[i], 0);
+	}
+	fputs("\n]}\n", out);
+	return MAMORI_OK;
+}
+
+/* The summary part of the json format, built as a DOM: it is small. */
+static cJSON *summary_json(const mamori_report *r)
+{
+	mamori_summary s;
+	mamori_summary_compute(r, &s);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "open", (double)s.open);
+	cJSON *sev = cJSON_AddObjectToObject(o, "open_by_severity");
+	for (int i = MAMORI_SEV_CRITICAL; i >= 0; i--)
+		cJSON_AddNumberToObject(sev, mamori_severity_name((mamori_severity)i),
+					(double)s.by_severity[i]);
+	cJSON_AddNumberToObject(o, "passed_checks", (double)s.passed);
+	cJSON_AddNumberToObject(o, "suppressed_or_resolved", (double)s.suppressed);
+	cJSON_AddNumberToObject(o, "archived", (double)s.archived);
+	cJSON_AddNumberToObject(o, "total", (double)s.total);
+	return o;
+}
+
+int mamori_output_json(mamori_ctx *ctx, const mamori_report *r, FILE *out)
+{
+	(void)ctx;
+	cJSON *head = cJSON_CreateObject();
+	cJSON_AddStringToObject(head, "mamori", MAMORI_VERSION);
+	mamori_json_add_str(head, "title", r->title);
+	mamori_json_add_str(head, "target", r->target);
+	mamori_json_add_str(head, "generated_at", r->generated_at);
+	cJSON_AddItemToObject(head, "summary", summary_json(r));
+	if (r->module_count) {
+		cJSON *mods = cJSON_AddArrayToObject(head, "modules");
+		for (size_t i = 0; i < r->module_count; i++) {
+			const mamori_report_module *m = &r->modules[i];
+			cJSON *mo = cJSON_CreateObject();
+			cJSON_AddStringToObject(mo, "name", m->name);
+			cJSON_AddStringToObject(mo, "pillar", m->pillar);
+			cJSON_AddStringToObject(mo, "outcome", m->outcome);
+			cJSON_AddNumberToObject(mo, "findings", (double)m->findings);
+			cJSON_AddNumberToObject(mo, "seconds", m->seconds);
+			cJSON_AddItemToArray(mods, mo);
+		}
+	}
+	cJSON *probs = cJSON_AddArrayToObject(head, "problems");
+	for (size_t i = 0; i < r->problem_count; i++)
+		cJSON_AddItemToArray(probs, cJSON_CreateString(r->problems[i]));
+	/* print the head, then stream the findings array into its last slot so
+	 * that a large report is never one DOM in memory */
+	cJSON_AddArrayToObject(head, "findings");
+	char *h = mamori_json_print(head, true);
+	cJSON_Delete(head);
+	char *slot = strrchr(h, '[');
+	*slot = '\0';
+	fputs(h, out);
+	fputs("[", out);
+	for (size_t i = 0; i < r->count; i++) {
+		fputs(i ? ",\n" : "\n", out);
+		put_finding(out, r->items[i], MAMORI_ASFF_LOSSLESS | MAMORI_ASFF_PRETTY);
+	}
+	fputs(r->count ? "\n]\n}\n" : "]\n}\n", out);
+	free(h);
+	return MAMORI_OK;
+}

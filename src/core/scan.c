@@ -1,0 +1,243 @@
+/*
+ * scan.c — `mamori scan` as a library call (see scan.h).
+ *
+ * For each registered module that accepts the target: run it, finalize what
+ * it produced (stable Ids, ASFF limits), drop duplicate Ids, then record
+ * everything in the store in one transaction.  A module that met bad input
+ * (problems) or failed keeps its earlier findings: archival is only for
+ * modules that saw the whole scope.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct scan_private {
+	mamori_scan_result *result;
+} scan_private;
+
+static double monotonic(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void mamori_scan_result_init(mamori_scan_result *r)
+{
+	memset(r, 0, sizeof *r);
+	mamori_findings_init(&r->findings);
+}
+
+void mamori_scan_result_free(mamori_scan_result *r)
+{
+	mamori_findings_free(&r->findings);
+	free(r->modules);
+	for (size_t i = 0; i < r->problem_count; i++)
+		free(r->problems[i]);
+	free(r->problems);
+	memset(r, 0, sizeof *r);
+}
+
+static void add_problem(mamori_scan_result *r, const char *module, const char *msg)
+{
+	r->problems = mamori_xrealloc(r->problems, (r->problem_count + 1) * sizeof *r->problems);
+	mamori_buf b = MAMORI_BUF_INIT;
+	mamori_buf_printf(&b, "%s: %s", module, msg);
+	r->problems[r->problem_count++] = mamori_buf_detach(&b);
+}
+
+void mamori_module_problem(mamori_module_run *run, const char *fmt, ...)
+{
+	scan_private *sp = run->scan_private;
+	mamori_buf msg = MAMORI_BUF_INIT;
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		mamori_buf_vprintf(&msg, fmt, ap);
+		va_end(ap);
+	} else {
+		const mamori_error *e = mamori_error_last(run->ctx);
+		mamori_buf_puts(&msg, e->code ? e->message : "unknown problem");
+		if (e->excerpt) {
+			mamori_buf_putc(&msg, '\n');
+			mamori_buf_puts(&msg, e->excerpt);
+		}
+	}
+	run->problems++;
+	mamori_log(run->ctx, MAMORI_LOG_DEBUG, "%s: %s", run->module->name, msg.data);
+	if (sp)
+		add_problem(sp->result, run->module->name, mamori_buf_cstr(&msg));
+	mamori_buf_free(&msg);
+}
+
+mamori_finding *mamori_module_finding(mamori_module_run *run, const char *generator_id)
+{
+	mamori_finding *f = mamori_findings_add(run->findings);
+	f->module = run->module->name;
+	f->pillar = run->module->pillar;
+	f->generator_id = mamori_findings_strdup(run->findings, generator_id);
+	return f;
+}
+
+static bool selected(const mamori_module *m, const mamori_scan_options *opts)
+{
+	if (!opts || !opts->modules || opts->module_count == 0)
+		return true;
+	for (size_t i = 0; i < opts->module_count; i++)
+		if (strcmp(opts->modules[i], m->name) == 0 || strcmp(opts->modules[i], m->pillar) == 0)
+			return true;
+	return false;
+}
+
+static int check_selection(mamori_ctx *ctx, const mamori_registry *reg,
+			   const mamori_scan_options *opts)
+{
+	if (!opts || !opts->modules)
+		return MAMORI_OK;
+	for (size_t i = 0; i < opts->module_count; i++) {
+		bool known = false;
+		for (size_t j = 0; j < mamori_registry_count(reg); j++) {
+			const mamori_module *m = mamori_registry_get(reg, j);
+			if (strcmp(opts->modules[i], m->name) == 0 ||
+			    strcmp(opts->modules[i], m->pillar) == 0)
+				known = true;
+		}
+		if (!known)
+			return mamori_error_set(ctx, MAMORI_EUSAGE,
+						"unknown module or pillar \"%s\" (mamori scan "
+						"--list-modules shows them)",
+						opts->modules[i]);
+	}
+	return MAMORI_OK;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const mamori_finding *x = a, *y = b;
+	return strcmp(x->id, y->id);
+}
+
+/* Finalize findings [from, count) of module m; drop the ones a bug left invalid. */
+static void finalize_range(mamori_ctx *ctx, mamori_scan_result *r, size_t from,
+			   mamori_module_run *run)
+{
+	mamori_findings *fs = &r->findings;
+	size_t keep = from;
+	for (size_t i = from; i < fs->count; i++) {
+		if (mamori_finding_finalize(ctx, fs, &fs->items[i]) != MAMORI_OK) {
+			mamori_module_problem(run, NULL);
+			continue;
+		}
+		fs->items[keep++] = fs->items[i];
+	}
+	fs->count = keep;
+	/* one problem on one resource is one finding: merge duplicate Ids */
+	qsort(fs->items + from, fs->count - from, sizeof *fs->items, by_id);
+	keep = from;
+	for (size_t i = from; i < fs->count; i++) {
+		if (keep > from && strcmp(fs->items[keep - 1].id, fs->items[i].id) == 0) {
+			mamori_log(ctx, MAMORI_LOG_DEBUG, "%s: duplicate finding %s dropped",
+				   run->module->name, fs->items[i].id);
+			continue;
+		}
+		fs->items[keep++] = fs->items[i];
+	}
+	fs->count = keep;
+}
+
+static int by_severity(const void *a, const void *b)
+{
+	const mamori_finding *x = a, *y = b;
+	if (x->severity != y->severity)
+		return (int)y->severity - (int)x->severity;
+	int c = strcmp(x->module, y->module);
+	if (c)
+		return c;
+	c = strcmp(x->generator_id, y->generator_id);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+int mamori_scan_run(mamori_ctx *ctx, const mamori_registry *reg, mamori_store *store,
+		    const mamori_target *target, const mamori_scan_options *opts,
+		    mamori_scan_result *r)
+{
+	int rc = check_selection(ctx, reg, opts);
+	if (rc)
+		return rc;
+	double t0 = monotonic();
+	time_t started = mamori_ctx_now(ctx);
+	mamori_time_format(started, r->started_at);
+	r->target = target->scope;
+	size_t n = mamori_registry_count(reg);
+	r->modules = mamori_xcalloc(n ? n : 1, sizeof *r->modules);
+	const char **ok = mamori_xcalloc(n ? n : 1, sizeof *ok);
+	const char **failed = mamori_xcalloc(n ? n : 1, sizeof *failed);
+	size_t ok_count = 0, failed_count = 0;
+	scan_private sp = {r};
+
+	for (size_t i = 0; i < n; i++) {
+		const mamori_module *m = mamori_registry_get(reg, i);
+		if (!selected(m, opts))
+			continue;
+		mamori_module_stats *ms = &r->modules[r->module_count++];
+		ms->module = m;
+		if (!(m->target_kinds & target->kind) || (m->wants && !m->wants(target))) {
+			ms->outcome = MAMORI_MODULE_SKIPPED;
+			/* nothing to look at in this scope: what it found before is gone */
+			if (m->target_kinds & target->kind)
+				ok[ok_count++] = m->name;
+			continue;
+		}
+		mamori_module_run run = {ctx, m, target, &r->findings, 0, &sp};
+		size_t before = r->findings.count;
+		double m0 = monotonic();
+		mamori_log(ctx, MAMORI_LOG_INFO, "running %s (%s)", m->name, m->pillar);
+		mamori_progress_begin(ctx, m->name, 0);
+		mamori_error_clear(ctx);
+		int mrc = m->run(&run);
+		mamori_progress_end(ctx);
+		if (mrc != MAMORI_OK)
+			mamori_module_problem(&run, NULL);
+		finalize_range(ctx, r, before, &run);
+		ms->seconds = monotonic() - m0;
+		ms->findings = r->findings.count - before;
+		ms->problems = run.problems;
+		ms->outcome = mrc != MAMORI_OK ? MAMORI_MODULE_FAILED
+			      : run.problems   ? MAMORI_MODULE_PROBLEMS
+					       : MAMORI_MODULE_OK;
+		if (ms->outcome == MAMORI_MODULE_OK)
+			ok[ok_count++] = m->name;
+		else
+			failed[failed_count++] = m->name;
+		mamori_log(ctx, MAMORI_LOG_INFO, "%s: %zu findings, %zu problems in %.3f s", m->name,
+			   ms->findings, ms->problems, ms->seconds);
+	}
+	mamori_time_format(mamori_ctx_now(ctx), r->finished_at);
+	/* findings carry the scan's time, even when there is no store */
+	for (size_t i = 0; i < r->findings.count; i++) {
+		mamori_finding *f = &r->findings.items[i];
+		f->created_at = f->updated_at = f->first_observed_at = f->last_observed_at =
+			r->finished_at;
+		if (f->compliance == MAMORI_COMPLIANCE_PASSED)
+			f->workflow = MAMORI_WORKFLOW_RESOLVED;
+	}
+
+	rc = MAMORI_OK;
+	if (store) {
+		char host[256] = "localhost";
+		gethostname(host, sizeof host - 1);
+		host[sizeof host - 1] = '\0';
+		mamori_scan_record rec = {target->scope, r->started_at, r->finished_at, ok, ok_count,
+					  failed, failed_count, host, mamori_ctx_actor(ctx)};
+		rc = mamori_store_record_scan(ctx, store, &rec, &r->findings, &r->store);
+	}
+	qsort(r->findings.items, r->findings.count, sizeof *r->findings.items, by_severity);
+	r->seconds = monotonic() - t0;
+	free(ok);
+	free(failed);
+	return rc;
+}

@@ -1,0 +1,87 @@
+/*
+ * utf8.c — UTF-8 hygiene for text that came from scanned input.
+ *
+ * Resource names, log fields and rule messages end up in JSON, HTML, CSV and
+ * SARIF.  Invalid UTF-8 would make those documents invalid, so every string
+ * entering the finding model is sanitised here (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF).
+ */
+#include "internal.h"
+
+#include <string.h>
+
+/* Length of the valid sequence at s (1..4), or 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t len;
+	uint32_t cp;
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+char *mamori_utf8_sanitize(mamori_arena *a, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < len) {
+		size_t l = utf8_seq(u + i, len - i);
+		if (l == 0 || (u[i] == 0))
+			break;
+		i += l;
+	}
+	if (i == len)
+		return mamori_arena_strndup(a, s, len);
+	mamori_buf out = MAMORI_BUF_INIT;
+	mamori_buf_append(&out, s, i);
+	while (i < len) {
+		size_t l = u[i] ? utf8_seq(u + i, len - i) : 0;
+		if (l == 0) {
+			mamori_buf_puts(&out, "\xEF\xBF\xBD");
+			i++;
+		} else {
+			mamori_buf_append(&out, s + i, l);
+			i += l;
+		}
+	}
+	char *r = mamori_arena_strndup(a, out.data, out.len);
+	mamori_buf_free(&out);
+	return r;
+}
+
+size_t mamori_utf8_prefix(const char *s, size_t max_chars)
+{
+	size_t chars = 0, i = 0;
+	while (s[i]) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			if (chars == max_chars)
+				break;
+			chars++;
+		}
+		i++;
+	}
+	return i;
+}
