@@ -55,6 +55,7 @@ typedef struct cli {
 	int lock_timeout_ms;
 	int log_level;
 	bool color_out;	   /* colours on stdout */
+	bool color_forced; /* --color always: even when not a terminal */
 	bool color_err;	   /* colours on stderr */
 	bool stdout_tty;
 	unsigned width;	   /* stdout terminal width, 0 if not a terminal */

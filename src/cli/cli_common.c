@@ -176,7 +176,7 @@ int cli_write_report(cli *c, mamori_format format, mamori_report *r, const char 
 	if (!f)
 		return MAMORI_EINPUT;
 	bool to_terminal = f == stdout && c->stdout_tty;
-	r->color = to_terminal && c->color_out;
+	r->color = c->color_out && (to_terminal || (f == stdout && c->color_forced));
 	r->width = to_terminal ? c->width : 0;
 	int rc = mamori_output_write(c->ctx, format, r, f);
 	int crc = cli_close_output(c, f, path);

@@ -31,6 +31,7 @@ void cli_term_setup(cli *c, int color_mode)
 	const char *no_color = getenv("NO_COLOR");
 	const char *term = getenv("TERM");
 	bool allowed = !(no_color && *no_color) && !(term && !strcmp(term, "dumb"));
+	c->color_forced = color_mode == 1;
 	if (color_mode == 1) {
 		c->color_out = c->color_err = true;
 	} else if (color_mode == 0) {

@@ -34,7 +34,7 @@ static void cell(FILE *out, const char *s, size_t cols, bool pad)
 	if (!s)
 		s = "-";
 	size_t w = width_of(s, strlen(s));
-	if (cols == 0 || w <= cols) {
+	if (cols == 0 || w <= cols || cols < 4) {
 		fputs(s, out);
 		if (pad)
 			for (size_t i = w; i < cols; i++)
@@ -72,16 +72,20 @@ int mamori_output_table(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 		w_rule = a > w_rule ? a : w_rule;
 		w_res = b > w_res ? b : w_res;
 	}
-	size_t fixed = 13 + 2 + 12 + 2; /* severity + id columns and gaps */
 	size_t w_title = 0;
 	if (r->width) {
-		if (w_rule > 32)
-			w_rule = 32;
-		size_t room = r->width > fixed + w_rule + 2 ? r->width - fixed - w_rule - 2 : 20;
-		/* the title gets at least 40% of what is left, the resource the rest */
-		if (w_res + 2 + 20 > room)
-			w_res = room > 40 ? room * 3 / 5 - 2 : 16;
-		w_title = room > w_res + 2 ? room - w_res - 2 : 10;
+		/* severity, id and four gaps are fixed; rule, resource and title share
+		 * the rest: the title keeps at least 40%, the others what they need */
+		size_t fixed = 13 + 2 + 12 + 2 + 2 + 2;
+		size_t avail = r->width > fixed + 30 ? r->width - fixed : 30;
+		size_t max_rule = avail / 4 > 10 ? avail / 4 : 10;
+		if (w_rule > max_rule)
+			w_rule = max_rule;
+		size_t title_min = avail * 2 / 5;
+		size_t max_res = avail - w_rule - title_min;
+		if (w_res > max_res)
+			w_res = max_res;
+		w_title = avail - w_rule - w_res;
 	}
 	if (r->count) {
 		if (r->color)
@@ -109,9 +113,10 @@ int mamori_output_table(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 			label = "ARCHIVED";
 		if (r->color)
 			fputs(label == sev ? sev_color[f->severity] : DIM, out);
-		fprintf(out, "%-13s", label);
+		fputs(label, out);
 		if (r->color)
 			fputs(RESET, out);
+		fprintf(out, "%*s", (int)(13 - strlen(label)), "");
 		fprintf(out, "  %-12s  ", sid);
 		cell(out, f->generator_id, w_rule, true);
 		fputs("  ", out);

@@ -243,7 +243,9 @@ int mamori_store_record_scan(mamori_ctx *ctx, mamori_store *store, const mamori_
 	memset(stats, 0, sizeof *stats);
 	if (mamori_str_empty(scan->target))
 		return mamori_error_set(ctx, MAMORI_EUSAGE, "a scan needs a target (its scope)");
-	merge m = {ctx, store, 0, scan->finished_at, scan->actor ? scan->actor : mamori_ctx_actor(ctx)};
+	/* the merged findings outlive the caller's scan record: copy its time */
+	merge m = {ctx, store, 0, mamori_arena_strdup(&found->arena, scan->finished_at),
+		   scan->actor ? scan->actor : mamori_ctx_actor(ctx)};
 	int rc = store->ops->begin(ctx, store);
 	if (rc)
 		return rc;
