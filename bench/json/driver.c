@@ -5,7 +5,6 @@
  *
  * usage: json-libs DIR-OF-PARSERS FILE [REPEAT]
  */
-#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -36,7 +36,8 @@ MAMORI_API void *mamori_arena_memdup(mamori_arena *a, const void *p, size_t size
 MAMORI_API char *mamori_arena_strdup(mamori_arena *a, const char *s);
 MAMORI_API char *mamori_arena_strndup(mamori_arena *a, const char *s, size_t n);
 MAMORI_API char *mamori_arena_printf(mamori_arena *a, const char *fmt, ...) MAMORI_PRINTF(2, 3);
-MAMORI_API char *mamori_arena_vprintf(mamori_arena *a, const char *fmt, va_list ap);
+MAMORI_API char *mamori_arena_vprintf(mamori_arena *a, const char *fmt, va_list ap)
+	MAMORI_PRINTF(2, 0);
 
 /* Called on allocation failure: prints one line to stderr and exits with 3. */
 MAMORI_API _Noreturn void mamori_oom(size_t size);

@@ -29,7 +29,7 @@ MAMORI_API void mamori_buf_append(mamori_buf *b, const void *p, size_t n);
 MAMORI_API void mamori_buf_puts(mamori_buf *b, const char *s);
 MAMORI_API void mamori_buf_putc(mamori_buf *b, char c);
 MAMORI_API void mamori_buf_printf(mamori_buf *b, const char *fmt, ...) MAMORI_PRINTF(2, 3);
-MAMORI_API void mamori_buf_vprintf(mamori_buf *b, const char *fmt, va_list ap);
+MAMORI_API void mamori_buf_vprintf(mamori_buf *b, const char *fmt, va_list ap) MAMORI_PRINTF(2, 0);
 /* The contents ("" when empty); stays valid until the next append. */
 MAMORI_API const char *mamori_buf_cstr(const mamori_buf *b);
 /* Hand the storage to the caller (free() it); b is reset. */

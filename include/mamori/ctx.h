@@ -56,7 +56,8 @@ MAMORI_API const char *mamori_log_level_name(mamori_log_level level);
 
 MAMORI_API void mamori_log(mamori_ctx *ctx, mamori_log_level level, const char *fmt, ...)
 	MAMORI_PRINTF(3, 4);
-MAMORI_API void mamori_logv(mamori_ctx *ctx, mamori_log_level level, const char *fmt, va_list ap);
+MAMORI_API void mamori_logv(mamori_ctx *ctx, mamori_log_level level, const char *fmt, va_list ap)
+	MAMORI_PRINTF(3, 0);
 
 MAMORI_API void mamori_ctx_set_progress(mamori_ctx *ctx, const mamori_progress_ops *ops,
 					void *userdata);

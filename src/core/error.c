@@ -24,7 +24,7 @@ void mamori_error_clear(mamori_ctx *ctx)
 	mamori_buf_reset(&ctx->err_excerpt);
 }
 
-static void set_message(mamori_ctx *ctx, int code, const char *fmt, va_list ap)
+MAMORI_PRINTF(3, 0) static void set_message(mamori_ctx *ctx, int code, const char *fmt, va_list ap)
 {
 	mamori_error_clear(ctx);
 	ctx->err_code = code ? code : MAMORI_EINTERNAL;
