@@ -17,6 +17,7 @@ static const struct {
 } commands[] = {
 	{"scan", cmd_scan, "scan a target (the bundled demo by default) and store the findings"},
 	{"findings", cmd_findings, "list, show, export, suppress, resolve and reopen findings"},
+	{"guard", cmd_guard, "AWS CloudFormation Guard rules: validate, test, parse-tree"},
 };
 
 static int version(void)
