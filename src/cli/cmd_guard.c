@@ -173,16 +173,21 @@ static int cmd_validate(cli *c, int argc, char **argv)
 		goto out;
 	}
 	(void)show_set;
+	/* a rules file that does not parse is reported and the others still run */
 	int bad_rules = 0;
-	for (size_t i = 0; i < nr; i++)
+	for (size_t i = 0; i < nr; i++) {
+		size_t before = rs.count;
 		if (mamori_guard_rules_add_path(c->ctx, &rs, rules_args[i])) {
-			cli_fail(c, MAMORI_EINPUT);
 			bad_rules++;
+			if (rs.count == before) {
+				rc = cli_fail(c, MAMORI_EINPUT);
+				goto out;
+			}
 		}
-	if (bad_rules) {
-		rc = EXIT_USAGE;
-		goto out;
 	}
+	for (size_t i = 0; i < rs.count; i++)
+		if (!rs.files[i])
+			fprintf(stderr, "mamori: error: %s\n", rs.errors[i]);
 	for (size_t i = 0; i < nd; i++)
 		if (mamori_guard_inputs_add_path(c->ctx, &in, data_args[i])) {
 			rc = cli_fail(c, MAMORI_EINPUT);
@@ -226,7 +231,8 @@ static int cmd_validate(cli *c, int argc, char **argv)
 	bool failed = false;
 	for (size_t i = 0; i < rep.count; i++) {
 		const mamori_guard_pair *p = &rep.pairs[i];
-		if (p->error && (i == 0 || rep.pairs[i - 1].input != p->input ||
+		if (p->error && rs.files[p->rules] &&
+		    (i == 0 || rep.pairs[i - 1].input != p->input ||
 				 strcmp(rep.pairs[i - 1].error ? rep.pairs[i - 1].error : "",
 					p->error) != 0))
 			fprintf(stderr, "mamori: error: %s: %s\n", p->data_name, p->error);
@@ -234,7 +240,7 @@ static int cmd_validate(cli *c, int argc, char **argv)
 			failed = true;
 	}
 	if (rc == EXIT_OK) {
-		if (rep.data_errors || rep.eval_errors)
+		if (rep.data_errors || rep.eval_errors || bad_rules)
 			rc = EXIT_USAGE;
 		else if (failed)
 			rc = EXIT_FINDINGS;

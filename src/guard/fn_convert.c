@@ -179,7 +179,7 @@ int mg_fn_parse_string(mg_eval *ev, const mg_call *call, mg_qvec *args, mg_qvec 
 			continue;
 		const mg_value *v = e->v;
 		mamori_buf b = MAMORI_BUF_INIT;
-		mamori_buf_reserve(&b, 24);
+		mg_buf_ready(&b, 24);
 		switch (v->type) {
 		case MG_STRING:
 			mamori_buf_append(&b, v->s.p, v->s.len);

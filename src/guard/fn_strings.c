@@ -83,7 +83,7 @@ int mg_fn_regex_replace(mg_eval *ev, const mg_call *call, mg_qvec *args, mg_qvec
 						     (int)pat->s.len, pat->s.p);
 		}
 		mamori_buf b = MAMORI_BUF_INIT;
-		mamori_buf_reserve(&b, 16);
+		mg_buf_ready(&b, 16);
 		if (mg_regex_replace(ev->rx, code, e->v->s.p, e->v->s.len, rep->s.p, rep->s.len,
 				     &b)) {
 			mamori_buf_free(&b);
@@ -100,7 +100,7 @@ int mg_fn_join(mg_eval *ev, const mg_call *call, mg_qvec *args, mg_qvec *out)
 	(void)call;
 	const mg_qvec *d = &args[1];
 	mamori_buf delim = MAMORI_BUF_INIT;
-	mamori_buf_reserve(&delim, 4);
+	mg_buf_ready(&delim, 4);
 	if (!d->n || d->v[0].kind == MG_QR_UNRESOLVED ||
 	    (d->v[0].v->type != MG_STRING && d->v[0].v->type != MG_CHAR)) {
 		mamori_buf_free(&delim);
@@ -119,7 +119,7 @@ int mg_fn_join(mg_eval *ev, const mg_call *call, mg_qvec *args, mg_qvec *out)
 		mamori_buf_free(&tmp);
 	}
 	mamori_buf b = MAMORI_BUF_INIT;
-	mamori_buf_reserve(&b, 64);
+	mg_buf_ready(&b, 64);
 	const mg_value *first = NULL;
 	for (uint32_t i = 0; i < args[0].n; i++) {
 		const mg_qres *e = &args[0].v[i];
@@ -258,7 +258,7 @@ static int change_case(mg_eval *ev, mg_qvec *args, mg_qvec *out, bool up)
 		const unsigned char *s = (const unsigned char *)e->v->s.p;
 		size_t n = e->v->s.len;
 		mamori_buf b = MAMORI_BUF_INIT;
-		mamori_buf_reserve(&b, n + 1);
+		mg_buf_ready(&b, n + 1);
 		for (size_t k = 0; k < n;) {
 			uint32_t c = s[k];
 			size_t l = 1;
@@ -332,7 +332,7 @@ int mg_fn_url_decode(mg_eval *ev, const mg_call *call, mg_qvec *args, mg_qvec *o
 		const char *s = e->v->s.p;
 		size_t n = e->v->s.len;
 		mamori_buf b = MAMORI_BUF_INIT;
-		mamori_buf_reserve(&b, n + 1);
+		mg_buf_ready(&b, n + 1);
 		for (size_t k = 0; k < n; k++) {
 			int h, l;
 			if (s[k] == '%' && k + 2 < n && (h = hexv((unsigned char)s[k + 1])) >= 0 &&

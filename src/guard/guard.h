@@ -23,14 +23,17 @@
 #include <stdio.h>
 
 typedef struct mamori_guard_rules {
-	mg_rules_file **files;
+	mg_rules_file **files; /* NULL for a file that does not parse ... */
+	char **errors;	       /* ... and why (its pairs are ERROR) */
 	char **names; /* how reports name each file (relative to its -r argument) */
 	size_t count, cap;
 } mamori_guard_rules;
 
 void mamori_guard_rules_init(mamori_guard_rules *rs);
 void mamori_guard_rules_free(mamori_guard_rules *rs);
-/* A .guard/.ruleset file, or every such file under a directory (sorted). */
+/* A .guard/.ruleset file, or every such file under a directory (sorted).  A
+ * file that does not parse is kept (its verdicts are ERROR) and the first
+ * such error is returned, with the message in ctx, after the rest is read. */
 int mamori_guard_rules_add_path(mamori_ctx *ctx, mamori_guard_rules *rs, const char *path);
 /* Rules given as text (built-in rule sets, tests); name is how reports call it. */
 int mamori_guard_rules_add_text(mamori_ctx *ctx, mamori_guard_rules *rs, const char *name,

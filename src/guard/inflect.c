@@ -12,6 +12,8 @@
  */
 #include "inflect.h"
 
+#include "value.h"
+
 #include <string.h>
 
 static bool alnum(unsigned char c)
@@ -175,5 +177,5 @@ void mg_inflect(int conv, const char *s, size_t n, mamori_buf *out)
 		mamori_buf_append(out, s, n);
 	}
 	if (!out->data)
-		mamori_buf_reserve(out, 1);
+		mg_buf_ready(out, 1);
 }

@@ -400,7 +400,8 @@ int mg_load_yaml(mamori_ctx *ctx, const char *path, const char *buf, size_t len,
 		mamori_oom(0);
 	fy_diag_set_collect_errors(diag, true);
 	struct fy_parse_cfg cfg = {0};
-	cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_ALLOW_DUPLICATE_KEYS;
+	cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_ALLOW_DUPLICATE_KEYS |
+		    FYPCF_SLOPPY_FLOW_INDENTATION; /* libyaml (cfn-guard) is lenient there */
 	cfg.diag = diag;
 	struct fy_parser *fyp = fy_parser_create(&cfg);
 	if (!fyp)

@@ -179,7 +179,7 @@ static int parse_string(P *p, const char **out, uint32_t *len)
 		return soft(p, at, "a string");
 	p->pos++;
 	mamori_buf b = MAMORI_BUF_INIT;
-	mamori_buf_reserve(&b, 16);
+	mg_buf_ready(&b, 16);
 	for (;;) {
 		size_t s = p->pos;
 		while (p->pos < p->n && p->s[p->pos] != q)
@@ -299,7 +299,7 @@ static int parse_regex(P *p, mg_value **out)
 		return soft(p, at, "a regex");
 	p->pos++;
 	mamori_buf b = MAMORI_BUF_INIT;
-	mamori_buf_reserve(&b, 16);
+	mg_buf_ready(&b, 16);
 	for (;;) {
 		size_t s = p->pos;
 		while (p->pos < p->n && p->s[p->pos] != '/')
@@ -797,11 +797,15 @@ static bool close_array(P *p)
 static bool capture(P *p, const char **name, uint32_t *l)
 {
 	size_t at = p->pos;
+	const char *n;
+	uint32_t nl;
 	ws0(p);
-	if (var_name(p, name, l) == OK) {
+	if (var_name(p, &n, &nl) == OK) {
 		space0(p);
 		if (cur(p) == '|') {
 			p->pos++;
+			*name = n;
+			*l = nl;
 			return true;
 		}
 	}

@@ -39,9 +39,11 @@ void mamori_guard_rules_free(mamori_guard_rules *rs)
 	for (size_t i = 0; i < rs->count; i++) {
 		mg_rules_free(rs->files[i]);
 		free(rs->names[i]);
+		free(rs->errors[i]);
 	}
 	free(rs->files);
 	free(rs->names);
+	free(rs->errors);
 	memset(rs, 0, sizeof *rs);
 }
 
@@ -51,9 +53,11 @@ static void rules_push(mamori_guard_rules *rs, mg_rules_file *rf, const char *na
 		rs->cap = rs->cap ? rs->cap * 2 : 8;
 		rs->files = mamori_xrealloc(rs->files, rs->cap * sizeof *rs->files);
 		rs->names = mamori_xrealloc(rs->names, rs->cap * sizeof *rs->names);
+		rs->errors = mamori_xrealloc(rs->errors, rs->cap * sizeof *rs->errors);
 	}
 	rs->files[rs->count] = rf;
 	rs->names[rs->count] = mamori_xstrdup(name);
+	rs->errors[rs->count] = NULL;
 	rs->count++;
 }
 
@@ -148,10 +152,25 @@ static const char *basename_of(const char *p)
 	return s ? s + 1 : p;
 }
 
+static void rules_broken(mamori_ctx *ctx, mamori_guard_rules *rs, const char *name)
+{
+	rules_push(rs, NULL, name);
+	const mamori_error *e = mamori_error_last(ctx);
+	mamori_buf b = MAMORI_BUF_INIT;
+	mamori_buf_puts(&b, e->message ? e->message : "the rules file could not be read");
+	if (e->excerpt) {
+		mamori_buf_putc(&b, '\n');
+		mamori_buf_puts(&b, e->excerpt);
+	}
+	rs->errors[rs->count - 1] = mamori_buf_detach(&b);
+}
+
 static int read_rules(mamori_ctx *ctx, mamori_guard_rules *rs, const char *path, const char *name)
 {
 	mamori_buf b = MAMORI_BUF_INIT;
 	int rc = mamori_buf_read_file(ctx, &b, path, MAX_INPUT_BYTES);
+	if (rc)
+		rules_broken(ctx, rs, name);
 	if (!rc) {
 		mg_rules_file *rf = NULL;
 		rc = mg_rules_parse(ctx, path, b.data ? b.data : "", b.len, &rf);
@@ -163,6 +182,8 @@ static int read_rules(mamori_ctx *ctx, mamori_guard_rules *rs, const char *path,
 				rf->source = mamori_xstrdup("");
 			}
 			rules_push(rs, rf, name);
+		} else {
+			rules_broken(ctx, rs, name);
 		}
 	}
 	mamori_buf_free(&b);
@@ -181,11 +202,23 @@ int mamori_guard_rules_add_path(mamori_ctx *ctx, mamori_guard_rules *rs, const c
 	int rc = walk(ctx, path, "", 0, exts, &l);
 	if (!rc)
 		qsort(l.v, l.n, sizeof *l.v, cmp_str);
-	for (size_t i = 0; i < l.n && !rc; i++) {
+	/* keep reading after a broken file; report the first error at the end */
+	mamori_ctx *first = NULL;
+	for (size_t i = 0; i < l.n; i++) {
 		mamori_buf f = MAMORI_BUF_INIT;
 		mamori_buf_printf(&f, "%s/%s", path, l.v[i]);
-		rc = read_rules(ctx, rs, f.data, l.v[i]);
+		int r = read_rules(ctx, rs, f.data, l.v[i]);
 		mamori_buf_free(&f);
+		if (r && !rc) {
+			rc = r;
+			first = mamori_ctx_new();
+			const mamori_error *e = mamori_error_last(ctx);
+			mamori_error_set(first, e->code, "%s", e->message);
+		}
+	}
+	if (first) {
+		mamori_error_set(ctx, rc, "%s", mamori_error_last(first)->message);
+		mamori_ctx_free(first);
 	}
 	for (size_t i = 0; i < l.n; i++)
 		free(l.v[i]);
@@ -342,7 +375,7 @@ static const char *path_of(const mg_value *v, mamori_arena *a)
 static const char *remaining(const mg_unres *u, mamori_arena *a)
 {
 	mamori_buf b = MAMORI_BUF_INIT;
-	mamori_buf_reserve(&b, 16);
+	mg_buf_ready(&b, 16);
 	if (u && u->q)
 		for (uint32_t i = u->qi; i < u->q->n; i++) {
 			const mg_qpart *p = &u->q->parts[i];
@@ -558,9 +591,13 @@ static void eval_input(job *j, size_t idx, mamori_ctx *ctx, mg_eval *ev, mamori_
 			p->doc = (int)d;
 			p->rules = r;
 			p->data_name = dname;
+			p->overall = MG_SKIP;
+			if (!rf) {
+				p->error = rs->errors[r];
+				continue;
+			}
 			p->status = mamori_arena_alloc(out, rf->nnames ? rf->nnames : 1);
 			p->blocks = mamori_arena_alloc(out, rf->nrules ? rf->nrules : 1);
-			p->overall = MG_SKIP;
 			if (perr) {
 				p->error = perr;
 				continue;

@@ -446,7 +446,7 @@ void mg_path(const mg_value *v, mamori_buf *out)
 	for (const mg_value *c = v; c && c->parent && n < MG_MAX_DEPTH + 1; c = c->parent)
 		chain[n++] = c;
 	if (!out->data)
-		mamori_buf_reserve(out, 16);
+		mg_buf_ready(out, 16);
 	while (n--) {
 		const mg_value *c = chain[n];
 		const mg_value *p = c->parent;
@@ -689,7 +689,7 @@ static void to_json(const mg_value *v, mamori_buf *out, int depth)
 void mg_to_json(const mg_value *v, mamori_buf *out)
 {
 	if (!out->data)
-		mamori_buf_reserve(out, 16);
+		mg_buf_ready(out, 16);
 	to_json(v, out, 0);
 }
 
@@ -787,14 +787,14 @@ static void to_yaml(const mg_value *v, mamori_buf *out, int indent, int depth)
 void mg_to_yaml(const mg_value *v, mamori_buf *out, int indent)
 {
 	if (!out->data)
-		mamori_buf_reserve(out, 16);
+		mg_buf_ready(out, 16);
 	to_yaml(v, out, indent, 0);
 }
 
 void mg_to_display(const mg_value *v, mamori_buf *out)
 {
 	if (!out->data)
-		mamori_buf_reserve(out, 16);
+		mg_buf_ready(out, 16);
 	switch ((mg_type)v->type) {
 	case MG_REGEX:
 		mamori_buf_putc(out, '/');

@@ -95,6 +95,14 @@ struct mg_value {
 	};
 };
 
+/* Reserve room in b and keep it NUL-terminated (mamori_buf_reserve alone does
+ * not terminate a buffer that was still empty). */
+static inline void mg_buf_ready(mamori_buf *b, size_t n)
+{
+	mamori_buf_reserve(b, n);
+	b->data[b->len] = '\0';
+}
+
 /* cfn-guard's type names, as its messages print them ("int", "String"...). */
 const char *mg_type_name(const mg_value *v);
 
