@@ -106,6 +106,13 @@ int mamori_guard_evaluate(mamori_ctx *ctx, const mamori_guard_rules *rs,
 			  mamori_guard_report *out);
 void mamori_guard_report_free(mamori_guard_report *r);
 
+/* One rules file on one document, into p (strings in out); the building block
+ * of mamori_guard_evaluate, for callers that make their own documents (the
+ * scan module evaluates each AWS Config item on its own). */
+struct mg_eval;
+void mamori_guard_evaluate_root(struct mg_eval *ev, const mg_rules_file *rf, const mg_value *root,
+				bool evidence, mamori_arena *out, mamori_guard_pair *p);
+
 /* ---- reporters (report_*.c) ---- */
 
 typedef enum mamori_guard_summary {

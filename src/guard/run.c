@@ -492,6 +492,44 @@ static void to_check(const mg_record *r, const char *rule, mamori_guard_check *c
 
 /* ---- evaluation ---- */
 
+void mamori_guard_evaluate_root(mg_eval *ev, const mg_rules_file *rf, const mg_value *root,
+				bool evidence, mamori_arena *out, mamori_guard_pair *p)
+{
+	mg_eval_reset(ev);
+	ev->record = evidence;
+	p->overall = MG_SKIP;
+	if (!p->status)
+		p->status = mamori_arena_alloc(out, rf->nnames ? rf->nnames : 1);
+	if (!p->blocks)
+		p->blocks = mamori_arena_alloc(out, rf->nrules ? rf->nrules : 1);
+	mg_rule_result *rr = mamori_xcalloc(rf->nrules ? rf->nrules : 1, sizeof *rr);
+	if (mg_eval_rules(ev, rf, root, rr)) {
+		p->error = mamori_arena_strdup(out, ev->err);
+		free(rr);
+		return;
+	}
+	memset(p->status, MG_SKIP, rf->nnames ? rf->nnames : 1);
+	size_t nchecks = 0;
+	for (uint32_t k = 0; k < rf->nrules; k++) {
+		uint8_t st = (uint8_t)rr[k].status;
+		p->blocks[k] = st;
+		uint8_t *ns = &p->status[rf->rules[k]->name_id];
+		if (st == MG_FAIL || (st == MG_PASS && *ns == MG_SKIP))
+			*ns = st;
+		if (st == MG_FAIL || (st == MG_PASS && p->overall == MG_SKIP))
+			p->overall = st;
+		nchecks += rr[k].rec_count;
+	}
+	if (evidence && nchecks) {
+		p->checks = mamori_arena_alloc(out, nchecks * sizeof *p->checks);
+		for (uint32_t k = 0; k < rf->nrules; k++)
+			for (uint32_t q = 0; q < rr[k].rec_count; q++)
+				to_check(&ev->recs[rr[k].rec_start + q], rf->rules[k]->name,
+					 &p->checks[p->ncheck++], out);
+	}
+	free(rr);
+}
+
 typedef struct input_result {
 	mamori_guard_pair *pairs;
 	size_t count;
@@ -602,35 +640,9 @@ static void eval_input(job *j, size_t idx, mamori_ctx *ctx, mg_eval *ev, mamori_
 				p->error = perr;
 				continue;
 			}
-			mg_eval_reset(ev);
-			ev->record = j->opts->evidence;
-			mg_rule_result *rr = mamori_xcalloc(rf->nrules ? rf->nrules : 1, sizeof *rr);
-			if (mg_eval_rules(ev, rf, root, rr)) {
-				p->error = mamori_arena_strdup(out, ev->err);
+			mamori_guard_evaluate_root(ev, rf, root, j->opts->evidence, out, p);
+			if (p->error)
 				res->eval_errors++;
-				free(rr);
-				continue;
-			}
-			memset(p->status, MG_SKIP, rf->nnames ? rf->nnames : 1);
-			size_t nchecks = 0;
-			for (uint32_t k = 0; k < rf->nrules; k++) {
-				uint8_t st = (uint8_t)rr[k].status;
-				p->blocks[k] = st;
-				uint8_t *ns = &p->status[rf->rules[k]->name_id];
-				if (st == MG_FAIL || (st == MG_PASS && *ns == MG_SKIP))
-					*ns = st;
-				if (st == MG_FAIL || (st == MG_PASS && p->overall == MG_SKIP))
-					p->overall = st;
-				nchecks += rr[k].rec_count;
-			}
-			if (j->opts->evidence && nchecks) {
-				p->checks = mamori_arena_alloc(out, nchecks * sizeof *p->checks);
-				for (uint32_t k = 0; k < rf->nrules; k++)
-					for (uint32_t q = 0; q < rr[k].rec_count; q++)
-						to_check(&ev->recs[rr[k].rec_start + q], rf->rules[k]->name,
-							 &p->checks[p->ncheck++], out);
-			}
-			free(rr);
 		}
 	}
 	mg_eval_reset(ev);

@@ -1,0 +1,453 @@
+/*
+ * module.c — the `guard` scanner module (pillar: posture): Guard rules over
+ * the CloudFormation templates, Terraform plans and AWS Config items found
+ * in a scan target, every failure a finding.
+ *
+ * Rule sets:
+ *   built-in  rules/guard/<set>.guard, compiled into the binary, with their
+ *             metadata in rules/guard/<set>.yaml (id mamori.guard.<kind>.<RULE>);
+ *             the set's name says what it reads: cfn-*, terraform-*, config-*;
+ *   user      every .guard / .ruleset file inside the target, and the files
+ *             or directories listed in $MAMORI_GUARD_RULES (':'-separated);
+ *             they run on every input.
+ * Inputs are recognised by their content: a template has Resources (or
+ * AWSTemplateFormatVersion), a plan has resource_changes, a Config snapshot
+ * has configurationItems (each item is evaluated on its own, as an AWS Config
+ * custom policy rule sees it), a single item has resourceType and
+ * configuration.  Anything else is not Guard's business and is skipped.
+ *
+ * A finding is one (rule, resource) that failed: the resource is the
+ * template's logical id (or the plan's address, or the item's ARN), the
+ * evidence lists each failing check with its path, value and message, and
+ * the location is the first failing value's file:line.
+ */
+#include "../core/embedded.h"
+#include "../core/json.h"
+#include "../core/rulebook.h"
+#include "eval.h"
+#include "guard.h"
+#include "guard_module.h"
+#include "load.h"
+#include "parse.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_DATA_BYTES (256u << 20)
+
+enum { K_CFN = 1, K_TF = 2, K_CONFIG = 4, K_ALL = 7 };
+
+typedef struct rset {
+	mg_rules_file *rf;
+	const char *name; /* rules/guard/cfn-security.guard, or the user file's relpath */
+	const char *meta_prefix; /* "mamori.guard.cfn." (built-in) or NULL */
+	int kinds;
+	mamori_rulebook meta;
+	bool has_meta;
+} rset;
+
+typedef struct gctx {
+	mamori_module_run *run;
+	rset *sets;
+	size_t nsets, capsets;
+	mg_eval ev;
+	mamori_arena scratch;
+} gctx;
+
+static const char *const data_ext[] = {".yaml", ".yml", ".json", ".jsn", ".template", NULL};
+static const char *const rule_ext[] = {".guard", ".ruleset", NULL};
+
+static bool guard_wants(const mamori_target *t)
+{
+	for (size_t i = 0; i < t->file_count; i++)
+		if (mamori_target_file_has_suffix(&t->files[i], data_ext))
+			return true;
+	return false;
+}
+
+static rset *add_set(gctx *g)
+{
+	if (g->nsets == g->capsets) {
+		g->capsets = g->capsets ? g->capsets * 2 : 8;
+		g->sets = mamori_xrealloc(g->sets, g->capsets * sizeof *g->sets);
+	}
+	rset *s = &g->sets[g->nsets++];
+	memset(s, 0, sizeof *s);
+	return s;
+}
+
+static void load_builtin(gctx *g)
+{
+	mamori_ctx *ctx = g->run->ctx;
+	for (size_t i = 0; i < mamori_embedded_rules_count; i++) {
+		const mamori_embedded_file *f = &mamori_embedded_rules[i];
+		const char *prefix = "rules/guard/";
+		size_t pl = strlen(prefix), n = strlen(f->name);
+		if (strncmp(f->name, prefix, pl) != 0 || n < 6 || strcmp(f->name + n - 6, ".guard") != 0)
+			continue;
+		mg_rules_file *rf = NULL;
+		if (mg_rules_parse(ctx, f->name, (const char *)f->data, f->len, &rf) || !rf) {
+			mamori_module_problem(g->run, NULL);
+			continue;
+		}
+		rset *s = add_set(g);
+		s->rf = rf;
+		s->name = f->name;
+		const char *stem = f->name + pl;
+		const char *kind = strncmp(stem, "cfn-", 4) == 0	      ? "cfn"
+				   : strncmp(stem, "terraform-", 10) == 0 ? "terraform"
+				   : strncmp(stem, "config-", 7) == 0	      ? "config"
+									      : NULL;
+		s->kinds = !kind ? K_ALL : kind[0] == 'c' && kind[1] == 'f' ? K_CFN
+				       : kind[0] == 't'			     ? K_TF
+									     : K_CONFIG;
+		s->meta_prefix = kind ? mamori_arena_printf(&g->scratch, "mamori.guard.%s.", kind) : NULL;
+		char *meta = mamori_arena_printf(&g->scratch, "%.*s.yaml", (int)(n - 6), f->name);
+		if (mamori_embedded_rule(meta)) {
+			if (mamori_rulebook_load_builtin(ctx, meta, &s->meta) == MAMORI_OK)
+				s->has_meta = true;
+			else
+				mamori_module_problem(g->run, NULL);
+		}
+	}
+}
+
+static void load_user_file(gctx *g, const char *path, const char *name)
+{
+	mamori_ctx *ctx = g->run->ctx;
+	mamori_buf b = MAMORI_BUF_INIT;
+	if (mamori_buf_read_file(ctx, &b, path, MAX_DATA_BYTES)) {
+		mamori_module_problem(g->run, NULL);
+		mamori_buf_free(&b);
+		return;
+	}
+	mg_rules_file *rf = NULL;
+	if (mg_rules_parse(ctx, name, b.data ? b.data : "", b.len, &rf))
+		mamori_module_problem(g->run, NULL);
+	else if (rf) {
+		rset *s = add_set(g);
+		s->rf = rf;
+		s->name = mamori_arena_strdup(&g->scratch, name);
+		s->kinds = K_ALL;
+	}
+	mamori_buf_free(&b);
+}
+
+static void load_user(gctx *g)
+{
+	const mamori_target *t = g->run->target;
+	for (size_t i = 0; i < t->file_count; i++)
+		if (mamori_target_file_has_suffix(&t->files[i], rule_ext))
+			load_user_file(g, t->files[i].path, t->files[i].relpath);
+	const char *env = getenv("MAMORI_GUARD_RULES");
+	if (!env || !*env)
+		return;
+	char *copy = mamori_xstrdup(env);
+	for (char *save = NULL, *p = strtok_r(copy, ":", &save); p; p = strtok_r(NULL, ":", &save)) {
+		struct stat st;
+		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			mamori_guard_rules rs;
+			mamori_guard_rules_init(&rs);
+			if (mamori_guard_rules_add_path(g->run->ctx, &rs, p))
+				mamori_module_problem(g->run, NULL);
+			for (size_t k = 0; k < rs.count; k++) {
+				if (!rs.files[k])
+					continue;
+				rset *s = add_set(g);
+				s->rf = rs.files[k];
+				s->name = mamori_arena_strdup(&g->scratch, rs.names[k]);
+				s->kinds = K_ALL;
+				rs.files[k] = NULL;
+			}
+			mamori_guard_rules_free(&rs);
+		} else {
+			load_user_file(g, p, p);
+		}
+	}
+	free(copy);
+}
+
+static int kind_of(const mg_value *root)
+{
+	if (root->type != MG_MAP)
+		return 0;
+	if (mg_map_get(root, "AWSTemplateFormatVersion", 24))
+		return K_CFN;
+	const mg_value *res = mg_map_get(root, "Resources", 9);
+	if (res && res->type == MG_MAP)
+		return K_CFN;
+	if (mg_map_get(root, "resource_changes", 16) ||
+	    (mg_map_get(root, "planned_values", 14) && mg_map_get(root, "terraform_version", 17)))
+		return K_TF;
+	const mg_value *items = mg_map_get(root, "configurationItems", 18);
+	if (items && items->type == MG_LIST)
+		return K_CONFIG | 0x100; /* a snapshot: evaluate its items */
+	if (mg_map_get(root, "resourceType", 12) && mg_map_get(root, "configuration", 13))
+		return K_CONFIG;
+	return 0;
+}
+
+/* CloudFormation / Config resource types as ASFF names them. */
+static const char *asff_type(const char *t)
+{
+	static const char *const map[][2] = {
+		{"AWS::S3::Bucket", "AwsS3Bucket"},
+		{"AWS::S3::BucketPolicy", "AwsS3Bucket"},
+		{"AWS::EC2::SecurityGroup", "AwsEc2SecurityGroup"},
+		{"AWS::EC2::SecurityGroupIngress", "AwsEc2SecurityGroup"},
+		{"AWS::EC2::Instance", "AwsEc2Instance"},
+		{"AWS::EC2::Volume", "AwsEc2Volume"},
+		{"AWS::EC2::VPC", "AwsEc2Vpc"},
+		{"AWS::RDS::DBInstance", "AwsRdsDbInstance"},
+		{"AWS::RDS::DBCluster", "AwsRdsDbCluster"},
+		{"AWS::IAM::Role", "AwsIamRole"},
+		{"AWS::IAM::Policy", "AwsIamPolicy"},
+		{"AWS::IAM::ManagedPolicy", "AwsIamPolicy"},
+		{"AWS::IAM::User", "AwsIamUser"},
+		{"AWS::Lambda::Function", "AwsLambdaFunction"},
+		{"AWS::Lambda::Url", "AwsLambdaFunction"},
+		{"AWS::CloudTrail::Trail", "AwsCloudTrailTrail"},
+		{"AWS::DynamoDB::Table", "AwsDynamoDbTable"},
+		{"AWS::KMS::Key", "AwsKmsKey"},
+		{"AWS::SNS::Topic", "AwsSnsTopic"},
+		{"AWS::SQS::Queue", "AwsSqsQueue"},
+		{"aws_db_instance", "AwsRdsDbInstance"},
+		{"aws_security_group", "AwsEc2SecurityGroup"},
+		{"aws_vpc_security_group_ingress_rule", "AwsEc2SecurityGroup"},
+		{"aws_s3_bucket", "AwsS3Bucket"},
+		{"aws_s3_bucket_public_access_block", "AwsS3Bucket"},
+		{"aws_ebs_volume", "AwsEc2Volume"},
+	};
+	for (size_t i = 0; t && i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(map[i][0], t) == 0)
+			return map[i][1];
+	return "Other";
+}
+
+static void add_check_json(cJSON *arr, const mamori_guard_check *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	mamori_json_add_str(o, "clause", c->clause);
+	mamori_json_add_str(o, "path", c->path);
+	if (c->value) {
+		cJSON *v = cJSON_Parse(c->value);
+		cJSON_AddItemToObject(o, "value", v ? v : cJSON_CreateString(c->value));
+	}
+	if (c->expected) {
+		cJSON *v = cJSON_Parse(c->expected);
+		cJSON_AddItemToObject(o, "expected", v ? v : cJSON_CreateString(c->expected));
+	}
+	mamori_json_add_str(o, "message", c->message);
+	mamori_json_add_str(o, "custom_message", c->custom);
+	if (c->line) {
+		cJSON_AddNumberToObject(o, "line", c->line);
+		cJSON_AddNumberToObject(o, "column", c->col);
+	}
+	cJSON_AddItemToArray(arr, o);
+}
+
+static char *trimmed(const char *s)
+{
+	if (!s)
+		return NULL;
+	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	char *t = mamori_xmalloc(n + 1);
+	memcpy(t, s, n);
+	t[n] = '\0';
+	return t;
+}
+
+static bool same_resource(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static mamori_finding *start_finding(gctx *g, const rset *s, const char *rule,
+				     const mg_value *root)
+{
+	mamori_findings *fs = g->run->findings;
+	mamori_finding *f;
+	const mamori_rule_meta *meta = NULL;
+	if (s->has_meta) {
+		char id[256];
+		snprintf(id, sizeof id, "%s%s", s->meta_prefix, rule);
+		meta = mamori_rulebook_find(&s->meta, id);
+	}
+	if (meta) {
+		f = mamori_module_finding(g->run, meta->id);
+		mamori_rule_apply(fs, f, meta);
+	} else {
+		f = mamori_module_finding(g->run,
+					  mamori_findings_printf(fs, "guard/%s/%s", s->name, rule));
+		f->title = mamori_findings_printf(fs, "Guard rule %s failed", rule);
+		f->description =
+			mamori_findings_printf(fs, "The rule %s of %s did not pass.", rule, s->name);
+		f->severity = MAMORI_SEV_MEDIUM;
+		mamori_finding_add_type(fs, f, MAMORI_TYPE_CHECKS);
+	}
+	f->compliance = MAMORI_COMPLIANCE_FAILED;
+	/* a Config item names its account and region */
+	const mg_value *acct = mg_map_get(root, "awsAccountId", 12);
+	const mg_value *region = mg_map_get(root, "awsRegion", 9);
+	if (acct && acct->type == MG_STRING)
+		f->aws_account_id = mamori_findings_printf(fs, "%.*s", (int)acct->s.len, acct->s.p);
+	if (region && region->type == MG_STRING)
+		f->region = mamori_findings_printf(fs, "%.*s", (int)region->s.len, region->s.p);
+	mamori_finding_add_product_field(fs, f, "mamori/guard/rules_file", s->name);
+	mamori_finding_add_product_field(fs, f, "mamori/guard/rule", rule);
+	return f;
+}
+
+/* One finding per (failing rule, resource), its checks as evidence. */
+static void report_pair(gctx *g, const rset *s, const mamori_guard_pair *p,
+			const mamori_target_file *tf, const mg_value *root)
+{
+	mamori_findings *fs = g->run->findings;
+	const mg_rules_file *rf = s->rf;
+	bool *done = mamori_xcalloc(p->ncheck ? p->ncheck : 1, 1);
+	for (uint32_t n = 0; n < rf->nnames; n++) {
+		if (p->status[n] != MG_FAIL)
+			continue;
+		const char *rule = rf->names[n];
+		bool reported = false;
+		for (size_t c = 0; c <= p->ncheck; c++) {
+			const mamori_guard_check *first = NULL;
+			if (c < p->ncheck) {
+				if (done[c] || strcmp(p->checks[c].rule, rule) != 0)
+					continue;
+				first = &p->checks[c];
+			} else if (reported) {
+				break; /* every check of the rule is in a finding */
+			}
+			reported = true;
+			mamori_finding *f = start_finding(g, s, rule, root);
+			const char *res_id = first ? first->resource : NULL;
+			const char *res_type = first ? first->resource_type : NULL;
+			const char *rid = !res_id ? tf->relpath
+				      : strncmp(res_id, "arn:", 4) == 0
+					      ? res_id
+					      : mamori_findings_printf(fs, "%s#%s", tf->relpath, res_id);
+			mamori_finding_add_resource(fs, f, res_id ? asff_type(res_type) : "Other", rid);
+			cJSON *ev = cJSON_CreateObject();
+			cJSON_AddStringToObject(ev, "rules_file", s->name);
+			cJSON_AddStringToObject(ev, "rule", rule);
+			mamori_json_add_str(ev, "resource", res_id);
+			mamori_json_add_str(ev, "resource_type", res_type);
+			cJSON *checks = cJSON_AddArrayToObject(ev, "checks");
+			const char *custom = NULL;
+			for (size_t k = c; first && k < p->ncheck; k++) {
+				const mamori_guard_check *ck = &p->checks[k];
+				if (done[k] || strcmp(ck->rule, rule) != 0 ||
+				    !same_resource(ck->resource, res_id))
+					continue;
+				done[k] = true;
+				add_check_json(checks, ck);
+				if (!custom && ck->custom)
+					custom = ck->custom;
+			}
+			char *msg = trimmed(custom);
+			if (msg && *msg)
+				f->description = mamori_findings_printf(fs, "%s %s", f->description, msg);
+			free(msg);
+			char *evs = mamori_json_print(ev, false);
+			f->evidence_json = mamori_findings_strdup(fs, evs);
+			free(evs);
+			cJSON_Delete(ev);
+			f->location.path = mamori_findings_strdup(fs, tf->relpath);
+			f->location.line = first ? first->line : 0;
+			f->location.column = first ? first->col : 0;
+			if (!first)
+				break;
+		}
+	}
+	free(done);
+}
+
+static void evaluate(gctx *g, const mamori_target_file *tf, const mg_value *root, int kind)
+{
+	for (size_t i = 0; i < g->nsets; i++) {
+		const rset *s = &g->sets[i];
+		if (!(s->kinds & kind))
+			continue;
+		mamori_guard_pair p = {0};
+		mamori_arena out;
+		mamori_arena_init(&out, 0);
+		mamori_guard_evaluate_root(&g->ev, s->rf, root, true, &out, &p);
+		if (p.error)
+			mamori_module_problem(g->run, "%s: rules %s: %s", tf->relpath, s->name, p.error);
+		else
+			report_pair(g, s, &p, tf, root);
+		mamori_arena_free(&out);
+	}
+}
+
+static int guard_run(mamori_module_run *run)
+{
+	gctx g = {.run = run};
+	mamori_arena_init(&g.scratch, 0);
+	load_builtin(&g);
+	load_user(&g);
+	mg_eval_init(&g.ev, run->ctx);
+	const mamori_target *t = run->target;
+	mamori_buf buf = MAMORI_BUF_INIT;
+	mamori_progress_begin(run->ctx, "guard: evaluating templates, plans and Config items",
+			      t->file_count);
+	for (size_t i = 0; i < t->file_count; i++) {
+		mamori_progress_update(run->ctx, i);
+		const mamori_target_file *tf = &t->files[i];
+		if (!mamori_target_file_has_suffix(tf, data_ext))
+			continue;
+		mamori_buf_reset(&buf);
+		if (mamori_buf_read_file(run->ctx, &buf, tf->path, MAX_DATA_BYTES)) {
+			mamori_module_problem(run, NULL);
+			continue;
+		}
+		mamori_arena docs_arena;
+		mamori_arena_init(&docs_arena, 0);
+		mg_docs docs;
+		if (mg_load(run->ctx, tf->relpath, buf.data ? buf.data : "", buf.len, &docs_arena,
+			    &docs)) {
+			mamori_module_problem(run, NULL);
+		} else {
+			for (size_t d = 0; d < docs.count; d++) {
+				const mg_value *root = docs.roots[d];
+				int kind = kind_of(root);
+				if (kind & 0x100) {
+					const mg_value *items = mg_map_get(root, "configurationItems", 18);
+					for (uint32_t k = 0; k < items->list.n; k++)
+						if (items->list.v[k]->type == MG_MAP)
+							evaluate(&g, tf, items->list.v[k], K_CONFIG);
+				} else if (kind) {
+					evaluate(&g, tf, root, kind);
+				}
+			}
+		}
+		mamori_arena_free(&docs_arena);
+	}
+	mamori_progress_end(run->ctx);
+	mamori_buf_free(&buf);
+	mg_eval_free(&g.ev);
+	for (size_t i = 0; i < g.nsets; i++) {
+		mg_rules_free(g.sets[i].rf);
+		if (g.sets[i].has_meta)
+			mamori_rulebook_free(&g.sets[i].meta);
+	}
+	free(g.sets);
+	mamori_arena_free(&g.scratch);
+	return MAMORI_OK;
+}
+
+const mamori_module mamori_module_guard = {
+	.name = "guard",
+	.pillar = "posture",
+	.summary = "AWS CloudFormation Guard rules (built-in and the target's own .guard files) "
+		   "on CloudFormation templates, Terraform plans and AWS Config items",
+	.target_kinds = MAMORI_TARGET_PATH,
+	.wants = guard_wants,
+	.run = guard_run,
+};
