@@ -50,6 +50,40 @@ static int parse_show(const char *arg, unsigned *show)
 	return rc;
 }
 
+typedef struct stream {
+	const mamori_guard_rules *rs;
+	FILE *out;
+	bool tsv;
+	unsigned show;
+	bool failed;
+	int wrc;
+} stream;
+
+/* errors on stderr too: once per data file, or per (file, rules) pair */
+static void note_errors(const mamori_guard_rules *rs, const mamori_guard_pair *pairs, size_t n,
+			bool *failed)
+{
+	for (size_t i = 0; i < n; i++) {
+		const mamori_guard_pair *p = &pairs[i];
+		if (p->error && rs->files[p->rules] &&
+		    (i == 0 || pairs[i - 1].input != p->input ||
+		     strcmp(pairs[i - 1].error ? pairs[i - 1].error : "", p->error) != 0))
+			fprintf(stderr, "mamori: error: %s: %s\n", p->data_name, p->error);
+		if (!p->error && p->overall == MG_FAIL)
+			*failed = true;
+	}
+}
+
+static void emit(void *ud, const mamori_guard_pair *pairs, size_t n)
+{
+	stream *s = ud;
+	int rc = s->tsv ? mamori_guard_write_tsv_pairs(s->rs, pairs, n, s->out)
+			: mamori_guard_write_summary_pairs(s->rs, pairs, n, s->show, s->out);
+	if (rc)
+		s->wrc = rc;
+	note_errors(s->rs, pairs, n, &s->failed);
+}
+
 static int read_all(cli *c, const char *path, mamori_buf *b)
 {
 	return mamori_buf_read_file(c->ctx, b, path, 0);
@@ -195,54 +229,46 @@ static int cmd_validate(cli *c, int argc, char **argv)
 		}
 	cli_progress_install(c);
 	bool tsv = strcmp(format, "tsv") == 0;
+	/* tsv and the summary stream file by file; the structured formats are one document */
+	bool streaming = tsv || strcmp(format, "single-line-summary") == 0;
+	FILE *fp = cli_open_output(c, outfile);
+	if (!fp) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	stream sd = {.rs = &rs, .out = fp, .tsv = tsv, .show = show};
 	mamori_guard_options o = {
 		.threads = jobs,
 		.evidence = !tsv,
 		.params = params.len ? params.data : NULL,
 		.params_len = params.len,
 		.params_name = params_name,
+		.emit = streaming ? emit : NULL,
+		.emit_ud = &sd,
 	};
 	mamori_guard_report rep;
 	int st = mamori_guard_evaluate(c->ctx, &rs, &in, &o, &rep);
 	if (st) {
+		cli_close_output(c, fp, outfile);
 		rc = cli_fail(c, st);
 		goto out;
 	}
-	FILE *fp = cli_open_output(c, outfile);
-	if (!fp) {
-		mamori_guard_report_free(&rep);
-		rc = EXIT_USAGE;
-		goto out;
+	int wrc = sd.wrc;
+	if (!streaming) {
+		if (strcmp(format, "json") == 0 || strcmp(format, "yaml") == 0)
+			wrc = mamori_guard_write_structured(&rs, &rep, format[0] == 'y', fp);
+		else if (strcmp(format, "sarif") == 0)
+			wrc = mamori_guard_write_sarif(&rs, &rep, fp);
+		else
+			wrc = mamori_guard_write_junit(&rs, &rep, fp);
+		note_errors(&rs, rep.pairs, rep.count, &sd.failed);
 	}
-	int wrc;
-	if (tsv)
-		wrc = mamori_guard_write_tsv(&rs, &rep, fp);
-	else if (strcmp(format, "json") == 0 || strcmp(format, "yaml") == 0)
-		wrc = mamori_guard_write_structured(&rs, &rep, format[0] == 'y', fp);
-	else if (strcmp(format, "sarif") == 0)
-		wrc = mamori_guard_write_sarif(&rs, &rep, fp);
-	else if (strcmp(format, "junit") == 0)
-		wrc = mamori_guard_write_junit(&rs, &rep, fp);
-	else
-		wrc = mamori_guard_write_summary(&rs, &rep, show, fp);
 	if (cli_close_output(c, fp, outfile) || wrc)
 		rc = EXIT_INTERNAL;
-	/* errors on stderr too: once per data file, or per (file, rules) pair */
-	bool failed = false;
-	for (size_t i = 0; i < rep.count; i++) {
-		const mamori_guard_pair *p = &rep.pairs[i];
-		if (p->error && rs.files[p->rules] &&
-		    (i == 0 || rep.pairs[i - 1].input != p->input ||
-				 strcmp(rep.pairs[i - 1].error ? rep.pairs[i - 1].error : "",
-					p->error) != 0))
-			fprintf(stderr, "mamori: error: %s: %s\n", p->data_name, p->error);
-		if (!p->error && p->overall == MG_FAIL)
-			failed = true;
-	}
 	if (rc == EXIT_OK) {
 		if (rep.data_errors || rep.eval_errors || bad_rules)
 			rc = EXIT_USAGE;
-		else if (failed)
+		else if (sd.failed)
 			rc = EXIT_FINDINGS;
 	}
 	mamori_guard_report_free(&rep);

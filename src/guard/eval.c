@@ -436,12 +436,52 @@ static int filter_fn(mg_scope *vs, uint32_t qi, const mg_query *q, const mg_qpar
 	return qnext(vs, qi, q, val, conv, out);
 }
 
+/* lower-cased letters and digits of s: what every case conversion keeps */
+static size_t signature(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 'A' && c <= 'Z')
+			out[k++] = (char)(c - 'A' + 'a');
+		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)
+			out[k++] = (char)c;
+	}
+	return k;
+}
+
+/* Could a case conversion of key name one of the map's keys?  The
+ * conversions change case and separators, and ClassCase drops at most a
+ * plural ending: a key whose letters and digits are not nearly the same as
+ * the wanted key's cannot be hit, so the seven conversions are skipped. */
+static bool conversion_may_hit(const mg_value *map, const char *key, uint32_t klen)
+{
+	char want[128], have[128];
+	size_t wl = signature(key, klen, want, sizeof want);
+	if (wl >= sizeof want)
+		return true;
+	for (uint32_t i = 0; i < map->map.n; i++) {
+		const mg_value *k = map->map.k[i];
+		size_t hl = signature(k->s.p, k->s.len, have, sizeof have);
+		if (hl >= sizeof have)
+			return true;
+		size_t common = wl < 3 ? 0 : wl - 3;
+		if (hl + 3 >= wl && hl <= wl + 3 && memcmp(want, have, common < hl ? common : hl) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int key_lookup(mg_scope *res, uint32_t qi, const mg_query *q, const mg_value *cur,
 		      const char *key, uint32_t klen, int conv, mg_qvec *out)
 {
 	const mg_value *v = mg_map_get(cur, key, klen);
 	if (v)
 		return qnext(res, qi + 1, q, v, conv, out);
+	if (!conversion_may_hit(cur, key, klen)) {
+		push_unres(res->ev, out, cur, q, qi, "Could not find key", key, klen);
+		return 0;
+	}
 	mamori_buf b = MAMORI_BUF_INIT;
 	if (conv >= 0) {
 		mg_inflect(conv, key, klen, &b);

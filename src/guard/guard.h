@@ -91,6 +91,12 @@ typedef struct mamori_guard_options {
 	const char *params; /* -i: a parameters document merged into every data file */
 	size_t params_len;
 	const char *params_name;
+	/* When set, each input's pairs are handed over as soon as they and every
+	 * earlier input are done (in input order) and freed right after, so that
+	 * memory does not grow with the number of files; the report then holds
+	 * only the counts. */
+	void (*emit)(void *ud, const mamori_guard_pair *pairs, size_t n);
+	void *emit_ud;
 } mamori_guard_options;
 
 typedef struct mamori_guard_report {
@@ -124,6 +130,12 @@ typedef enum mamori_guard_summary {
 
 /* DATA<TAB>RULES<TAB>RULE<TAB>PASS|FAIL|SKIP|ERROR, sorted. */
 int mamori_guard_write_tsv(const mamori_guard_rules *rs, const mamori_guard_report *r, FILE *out);
+/* The same for some pairs (streaming: lines sorted within them). */
+int mamori_guard_write_tsv_pairs(const mamori_guard_rules *rs, const mamori_guard_pair *pairs,
+				 size_t n, FILE *out);
+/* The summary for some pairs (whole data items), for streaming. */
+int mamori_guard_write_summary_pairs(const mamori_guard_rules *rs, const mamori_guard_pair *pairs,
+				     size_t n, unsigned show, FILE *out);
 /* cfn-guard's single-line-summary: a status line per file and the rule table. */
 int mamori_guard_write_summary(const mamori_guard_rules *rs, const mamori_guard_report *r,
 			       unsigned show, FILE *out);

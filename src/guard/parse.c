@@ -32,6 +32,8 @@ typedef struct P {
 	const char *fail_msg;
 	size_t far_pos;
 	const char *far_msg;
+	size_t lc_off; /* line_col cache: the last offset asked and its position */
+	uint32_t lc_line, lc_col;
 } P;
 
 static int soft(P *p, size_t at, const char *expect)
@@ -1120,12 +1122,25 @@ static int call_expr(P *p, const char **name, mg_letval **args, uint32_t *nargs)
 	LEAVE(p, OK);
 }
 
+/* 1-based line and byte column of off; incremental, the parser moves forward */
 static void line_col(P *p, size_t off, uint32_t *line, uint32_t *col)
 {
-	unsigned l, c;
-	mamori_error_position(p->s, p->n, off, &l, &c);
-	*line = l;
-	*col = c;
+	if (off < p->lc_off || !p->lc_line) {
+		p->lc_off = 0;
+		p->lc_line = 1;
+		p->lc_col = 1;
+	}
+	for (size_t i = p->lc_off; i < off && i < p->n; i++) {
+		if (p->s[i] == '\n') {
+			p->lc_line++;
+			p->lc_col = 1;
+		} else {
+			p->lc_col++;
+		}
+	}
+	p->lc_off = off;
+	*line = p->lc_line;
+	*col = p->lc_col;
 }
 
 static int function_expr(P *p, mg_call **out)
@@ -1990,7 +2005,7 @@ int mg_rules_parse(mamori_ctx *ctx, const char *path, const char *buf, size_t le
 {
 	*out = NULL;
 	mg_rules_file *rf = mamori_xcalloc(1, sizeof *rf);
-	mamori_arena_init(&rf->arena, 0);
+	mamori_arena_init(&rf->arena, 16 * 1024);
 	rf->path = mamori_xstrdup(path);
 	rf->source = mamori_xmalloc(len + 1);
 	memcpy(rf->source, buf, len);

@@ -8,13 +8,13 @@
 
 #include <string.h>
 
-static void section(const mamori_guard_rules *rs, const mamori_guard_report *r, size_t from,
+static void section(const mamori_guard_rules *rs, const mamori_guard_pair *pairs, size_t from,
 		    size_t to, int want, const char *title, FILE *out)
 {
 	bool any = false;
 	size_t width = 0;
 	for (size_t i = from; i < to; i++) {
-		const mamori_guard_pair *p = &r->pairs[i];
+		const mamori_guard_pair *p = &pairs[i];
 		const mg_rules_file *rf = rs->files[p->rules];
 		if (p->error)
 			continue;
@@ -29,7 +29,7 @@ static void section(const mamori_guard_rules *rs, const mamori_guard_report *r, 
 		return;
 	fprintf(out, "%s rules\n", title);
 	for (size_t i = from; i < to; i++) {
-		const mamori_guard_pair *p = &r->pairs[i];
+		const mamori_guard_pair *p = &pairs[i];
 		const mg_rules_file *rf = rs->files[p->rules];
 		if (p->error)
 			continue;
@@ -46,33 +46,39 @@ static void section(const mamori_guard_rules *rs, const mamori_guard_report *r, 
 int mamori_guard_write_summary(const mamori_guard_rules *rs, const mamori_guard_report *r,
 			       unsigned show, FILE *out)
 {
+	return mamori_guard_write_summary_pairs(rs, r->pairs, r->count, show, out);
+}
+
+int mamori_guard_write_summary_pairs(const mamori_guard_rules *rs, const mamori_guard_pair *pairs,
+				     size_t count, unsigned show, FILE *out)
+{
 	size_t i = 0;
-	while (i < r->count) {
+	while (i < count) {
 		/* the pairs of one data item (input + document) are contiguous */
 		size_t j = i;
-		while (j < r->count && r->pairs[j].input == r->pairs[i].input &&
-		       r->pairs[j].doc == r->pairs[i].doc)
+		while (j < count && pairs[j].input == pairs[i].input &&
+		       pairs[j].doc == pairs[i].doc)
 			j++;
 		int overall = MG_SKIP;
 		bool err = false;
 		for (size_t k = i; k < j; k++) {
-			if (r->pairs[k].error)
+			if (pairs[k].error)
 				err = true;
-			else if (r->pairs[k].overall == MG_FAIL ||
-				 (r->pairs[k].overall == MG_PASS && overall == MG_SKIP))
-				overall = r->pairs[k].overall;
+			else if (pairs[k].overall == MG_FAIL ||
+				 (pairs[k].overall == MG_PASS && overall == MG_SKIP))
+				overall = pairs[k].overall;
 		}
-		fprintf(out, "%s Status = %s\n", r->pairs[i].data_name,
+		fprintf(out, "%s Status = %s\n", pairs[i].data_name,
 			err ? "ERROR" : mg_status_name(overall));
 		if (show & MG_SHOW_SKIP)
-			section(rs, r, i, j, MG_SKIP, "SKIP", out);
+			section(rs, pairs, i, j, MG_SKIP, "SKIP", out);
 		if (show & MG_SHOW_PASS)
-			section(rs, r, i, j, MG_PASS, "PASS", out);
+			section(rs, pairs, i, j, MG_PASS, "PASS", out);
 		if (show & MG_SHOW_FAIL)
-			section(rs, r, i, j, MG_FAIL, "FAILED", out);
+			section(rs, pairs, i, j, MG_FAIL, "FAILED", out);
 		fputs("---\n", out);
 		for (size_t k = i; k < j; k++) {
-			const mamori_guard_pair *p = &r->pairs[k];
+			const mamori_guard_pair *p = &pairs[k];
 			if (p->error) {
 				fprintf(out, "Error evaluating %s against %s: %s\n", p->data_name,
 					rs->names[p->rules], p->error);

@@ -18,10 +18,16 @@ static int cmp_line(const void *a, const void *b)
 
 int mamori_guard_write_tsv(const mamori_guard_rules *rs, const mamori_guard_report *r, FILE *out)
 {
+	return mamori_guard_write_tsv_pairs(rs, r->pairs, r->count, out);
+}
+
+int mamori_guard_write_tsv_pairs(const mamori_guard_rules *rs, const mamori_guard_pair *pairs,
+				 size_t count, FILE *out)
+{
 	size_t n = 0, cap = 1024;
 	char **lines = mamori_xmalloc(cap * sizeof *lines);
-	for (size_t i = 0; i < r->count; i++) {
-		const mamori_guard_pair *p = &r->pairs[i];
+	for (size_t i = 0; i < count; i++) {
+		const mamori_guard_pair *p = &pairs[i];
 		const mg_rules_file *rf = rs->files[p->rules];
 		const char *rname = rs->names[p->rules];
 		size_t add = p->error ? 1 : rf->nnames;

@@ -535,6 +535,8 @@ typedef struct input_result {
 	size_t count;
 	bool data_error;
 	size_t eval_errors;
+	bool done;
+	mamori_arena *arena; /* owns this input's result strings */
 } input_result;
 
 typedef struct job {
@@ -543,10 +545,11 @@ typedef struct job {
 	const mamori_guard_options *opts;
 	const mg_value *params;
 	input_result *res;
-	size_t next;
+	size_t next;	  /* next input to evaluate */
+	size_t next_emit; /* next input to hand to opts->emit */
 	pthread_mutex_t lock;
-	mamori_arena **arenas; /* one per worker: owns the result strings */
 	mamori_ctx *main_ctx;
+	size_t data_errors, eval_errors;
 } job;
 
 /* merge the parameters document into a data document (keys must not clash) */
@@ -582,11 +585,14 @@ static const char *merge_params(mamori_arena *a, mg_value **root, const mg_value
 	return NULL;
 }
 
-static void eval_input(job *j, size_t idx, mamori_ctx *ctx, mg_eval *ev, mamori_arena *out)
+static void eval_input(job *j, size_t idx, mamori_ctx *ctx, mg_eval *ev)
 {
 	const mamori_guard_input *it = &j->in->items[idx];
 	const mamori_guard_rules *rs = j->rs;
 	input_result *res = &j->res[idx];
+	res->arena = mamori_xmalloc(sizeof *res->arena);
+	mamori_arena_init(res->arena, 16 * 1024);
+	mamori_arena *out = res->arena;
 	mamori_arena docarena;
 	mamori_arena_init(&docarena, 0);
 	mamori_buf buf = MAMORI_BUF_INIT;
@@ -634,8 +640,6 @@ static void eval_input(job *j, size_t idx, mamori_ctx *ctx, mg_eval *ev, mamori_
 				p->error = rs->errors[r];
 				continue;
 			}
-			p->status = mamori_arena_alloc(out, rf->nnames ? rf->nnames : 1);
-			p->blocks = mamori_arena_alloc(out, rf->nrules ? rf->nrules : 1);
 			if (perr) {
 				p->error = perr;
 				continue;
@@ -650,27 +654,56 @@ static void eval_input(job *j, size_t idx, mamori_ctx *ctx, mg_eval *ev, mamori_
 	mamori_arena_free(&docarena);
 }
 
-typedef struct worker_arg {
-	job *j;
-	size_t id;
-} worker_arg;
+static void release(input_result *r)
+{
+	free(r->pairs);
+	r->pairs = NULL;
+	r->count = 0;
+	if (r->arena) {
+		mamori_arena_free(r->arena);
+		free(r->arena);
+		r->arena = NULL;
+	}
+}
+
+/* Hand finished inputs to opts->emit in input order (caller holds the lock). */
+static void flush(job *j)
+{
+	while (j->next_emit < j->in->count && j->res[j->next_emit].done) {
+		input_result *r = &j->res[j->next_emit];
+		j->data_errors += r->data_error;
+		j->eval_errors += r->eval_errors;
+		if (j->opts->emit) {
+			j->opts->emit(j->opts->emit_ud, r->pairs, r->count);
+			release(r);
+		}
+		j->next_emit++;
+	}
+}
+
+static void finish_input(job *j, size_t idx)
+{
+	pthread_mutex_lock(&j->lock);
+	j->res[idx].done = true;
+	flush(j);
+	pthread_mutex_unlock(&j->lock);
+}
 
 static void *worker(void *argp)
 {
-	worker_arg *wa = argp;
-	job *j = wa->j;
+	job *j = argp;
 	mamori_ctx *ctx = mamori_ctx_new();
 	mamori_ctx_set_now(ctx, mamori_ctx_now(j->main_ctx));
 	mg_eval ev;
 	mg_eval_init(&ev, ctx);
-	mamori_arena *out = j->arenas[wa->id];
 	for (;;) {
 		pthread_mutex_lock(&j->lock);
 		size_t idx = j->next++;
 		pthread_mutex_unlock(&j->lock);
 		if (idx >= j->in->count)
 			break;
-		eval_input(j, idx, ctx, &ev, out);
+		eval_input(j, idx, ctx, &ev);
+		finish_input(j, idx);
 	}
 	mg_eval_free(&ev);
 	mamori_ctx_free(ctx);
@@ -678,8 +711,8 @@ static void *worker(void *argp)
 }
 
 typedef struct report_priv {
-	mamori_arena **arenas;
-	size_t narenas;
+	input_result *res;
+	size_t nres;
 	mamori_arena params;
 } report_priv;
 
@@ -708,13 +741,8 @@ int mamori_guard_evaluate(mamori_ctx *ctx, const mamori_guard_rules *rs,
 		j.params = pd.roots[0];
 	}
 	j.res = mamori_xcalloc(in->count ? in->count : 1, sizeof *j.res);
-	priv->narenas = (size_t)threads;
-	priv->arenas = mamori_xcalloc((size_t)threads, sizeof *priv->arenas);
-	j.arenas = priv->arenas;
-	for (int i = 0; i < threads; i++) {
-		priv->arenas[i] = mamori_xmalloc(sizeof(mamori_arena));
-		mamori_arena_init(priv->arenas[i], 256 * 1024);
-	}
+	priv->res = j.res;
+	priv->nres = in->count;
 	pthread_mutex_init(&j.lock, NULL);
 	mamori_progress_begin(ctx, "guard: evaluating", in->count);
 	if (threads == 1) {
@@ -722,25 +750,26 @@ int mamori_guard_evaluate(mamori_ctx *ctx, const mamori_guard_rules *rs,
 		mg_eval_init(&ev, ctx);
 		for (size_t i = 0; i < in->count; i++) {
 			mamori_progress_update(ctx, i);
-			eval_input(&j, i, ctx, &ev, priv->arenas[0]);
+			eval_input(&j, i, ctx, &ev);
+			finish_input(&j, i);
 		}
 		mg_eval_free(&ev);
 		mamori_error_clear(ctx);
 	} else {
 		pthread_t *tids = mamori_xcalloc((size_t)threads, sizeof *tids);
-		worker_arg *args = mamori_xcalloc((size_t)threads, sizeof *args);
-		for (int i = 0; i < threads; i++) {
-			args[i] = (worker_arg){&j, (size_t)i};
-			if (pthread_create(&tids[i], NULL, worker, &args[i]) != 0)
+		for (int i = 0; i < threads; i++)
+			if (pthread_create(&tids[i], NULL, worker, &j) != 0)
 				mamori_oom(0);
-		}
 		for (int i = 0; i < threads; i++)
 			pthread_join(tids[i], NULL);
 		free(tids);
-		free(args);
 	}
 	mamori_progress_end(ctx);
 	pthread_mutex_destroy(&j.lock);
+	out->data_errors = j.data_errors;
+	out->eval_errors = j.eval_errors;
+	if (opts->emit)
+		return MAMORI_OK;
 	size_t total = 0;
 	for (size_t i = 0; i < in->count; i++)
 		total += j.res[i].count;
@@ -750,11 +779,9 @@ int mamori_guard_evaluate(mamori_ctx *ctx, const mamori_guard_rules *rs,
 			memcpy(out->pairs + out->count, j.res[i].pairs,
 			       j.res[i].count * sizeof *out->pairs);
 		out->count += j.res[i].count;
-		out->data_errors += j.res[i].data_error;
-		out->eval_errors += j.res[i].eval_errors;
 		free(j.res[i].pairs);
+		j.res[i].pairs = NULL;
 	}
-	free(j.res);
 	return MAMORI_OK;
 }
 
@@ -762,11 +789,9 @@ void mamori_guard_report_free(mamori_guard_report *r)
 {
 	report_priv *priv = r->priv;
 	if (priv) {
-		for (size_t i = 0; i < priv->narenas; i++) {
-			mamori_arena_free(priv->arenas[i]);
-			free(priv->arenas[i]);
-		}
-		free(priv->arenas);
+		for (size_t i = 0; i < priv->nres; i++)
+			release(&priv->res[i]);
+		free(priv->res);
 		mamori_arena_free(&priv->params);
 		free(priv);
 	}
