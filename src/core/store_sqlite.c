@@ -98,6 +98,26 @@ static int exec(mamori_ctx *ctx, sqlite_store *s, const char *sql, const char *d
 	return rc == SQLITE_OK ? MAMORI_OK : fail(ctx, s, rc, doing);
 }
 
+/*
+ * Some statements do not go through SQLite's busy handler: switching a new
+ * file to WAL needs an exclusive lock and fails at once while another
+ * process is opening the same new file.  Retry those for the lock timeout.
+ */
+static int exec_retry(mamori_ctx *ctx, sqlite_store *s, const char *sql, const char *doing)
+{
+	int waited = 0, pause = 5;
+	for (;;) {
+		int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			return rc == SQLITE_OK ? MAMORI_OK : fail(ctx, s, rc, doing);
+		if (waited >= s->lock_timeout_ms)
+			return fail(ctx, s, rc, doing);
+		sqlite3_sleep(pause);
+		waited += pause;
+		pause = pause < 100 ? pause * 2 : 100;
+	}
+}
+
 static int prepare(mamori_ctx *ctx, sqlite_store *s, int which, const char *sql,
 		   sqlite3_stmt **out)
 {
@@ -769,7 +789,7 @@ int mamori_store_sqlite_open(mamori_ctx *ctx, const char *path, mamori_store **o
 	s->readonly = sqlite3_db_readonly(s->db, "main") == 1;
 	int r = MAMORI_OK;
 	if (!s->readonly)
-		r = exec(ctx, s, "PRAGMA journal_mode=WAL", "opening");
+		r = exec_retry(ctx, s, "PRAGMA journal_mode=WAL", "opening");
 	if (!r)
 		r = exec(ctx, s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", "opening");
 	if (!r)
