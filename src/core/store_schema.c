@@ -44,6 +44,7 @@ static const mamori_migration migrations[] = {
 	 "  first_observed_at TEXT NOT NULL,\n"
 	 "  last_observed_at TEXT NOT NULL,\n"
 	 "  last_scan_id INTEGER NOT NULL REFERENCES scans(id),\n"
+	 "  doc_hash TEXT NOT NULL,\n"
 	 "  doc TEXT NOT NULL\n"
 	 ");\n"
 	 "CREATE INDEX findings_by_scope ON findings(scope, module, record_state);\n"
