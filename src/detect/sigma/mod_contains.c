@@ -7,7 +7,7 @@
 
 static void apply(sg_mstate *st)
 {
-	sg_mstate_wrap(st, "\\x01", "\\x01", SG_SH_CONTAINS);
+	sg_mstate_wrap(st, "\x01", "\x01", SG_SH_CONTAINS);
 }
 
 const sg_modifier sg_mod_contains = {"contains", apply};

@@ -7,7 +7,7 @@
 
 static void apply(sg_mstate *st)
 {
-	sg_mstate_wrap(st, "\\x01", "", SG_SH_SUFFIX);
+	sg_mstate_wrap(st, "\x01", "", SG_SH_SUFFIX);
 }
 
 const sg_modifier sg_mod_endswith = {"endswith", apply};

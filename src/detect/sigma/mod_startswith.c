@@ -7,7 +7,7 @@
 
 static void apply(sg_mstate *st)
 {
-	sg_mstate_wrap(st, "", "\\x01", SG_SH_PREFIX);
+	sg_mstate_wrap(st, "", "\x01", SG_SH_PREFIX);
 }
 
 const sg_modifier sg_mod_startswith = {"startswith", apply};
