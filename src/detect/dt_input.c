@@ -19,6 +19,7 @@ static void init_common(dt_input *in, const char *path)
 	memset(in, 0, sizeof *in);
 	in->path = path;
 	in->base_line = 1;
+	in->cur_line = 1;
 	in->max_window = DEFAULT_MAX_WINDOW;
 	in->cap = WINDOW_CHUNK;
 	in->buf = mamori_xmalloc(in->cap + 1);
@@ -104,17 +105,23 @@ void dt_input_close(dt_input *in)
 
 void dt_input_position(const dt_input *in, size_t off, uint64_t *line, unsigned *col)
 {
-	uint64_t l = in->base_line;
-	size_t bol = 0;
-	for (size_t i = 0; i < off && i < in->end; i++)
-		if (in->buf[i] == '\n') {
-			l++;
-			bol = i + 1;
-		}
-	*line = l;
-	*col = (unsigned)(off - bol + 1);
-	if (bol == 0 && in->base_offset) /* the line began before the window */
-		*col = 0;
+	dt_input *w = (dt_input *)in; /* the cursor is a cache */
+	uint64_t abs = in->base_offset + off;
+	if (w->cur_off < in->base_offset || w->cur_off > abs) {
+		w->cur_off = w->cur_bol = in->base_offset;
+		w->cur_line = in->base_line;
+	}
+	const char *p = in->buf + (w->cur_off - in->base_offset);
+	const char *e = in->buf + off;
+	while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		w->cur_line++;
+		p++;
+		w->cur_bol = in->base_offset + (uint64_t)(p - in->buf);
+	}
+	w->cur_off = abs;
+	*line = w->cur_line;
+	uint64_t c = abs - w->cur_bol + 1;
+	*col = c > 0xFFFFFFFFu ? 0xFFFFFFFFu : (unsigned)c;
 }
 
 /* Drop consumed bytes, counting their newlines. */

@@ -42,6 +42,8 @@ typedef struct dt_input {
 	uint64_t bytes_in;    /* compressed (or plain) bytes read */
 	uint64_t bytes_out;   /* decompressed bytes delivered */
 	char error[256];      /* "" or what went wrong (truncated gzip...) */
+	/* position cursor: lines are counted forward from the last query */
+	uint64_t cur_off, cur_line, cur_bol; /* absolute offset, its line, its line's start */
 } dt_input;
 
 /* Open a file ("-" = stdin).  Returns MAMORI_OK or MAMORI_EINPUT with ctx error. */

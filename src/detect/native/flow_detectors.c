@@ -179,36 +179,50 @@ void dt_flowdet_record(dt_run *r, const dt_flow_rec *f)
 		intel(r, f, sp, dp);
 	if (f->dstport < 0 || !attempt(f))
 		return;
-	char src[64], dst[64], key[200], item[100], det[300];
-	dt_ip_format(f->src, src, sizeof src);
-	dt_ip_format(f->dst, dst, sizeof dst);
+	char src[64], dst[64], item[100], det[300];
 	int64_t t = f->start;
+	struct {
+		char tag;
+		uint8_t a[16], b[16];
+		uint16_t port;
+	} __attribute__((packed)) k;
+	uint16_t port = (uint16_t)f->dstport;
 	/* port scan: distinct ports on one destination */
-	snprintf(key, sizeof key, "scan\x1f%s\x1f%s", src, dst);
-	snprintf(item, sizeof item, "%d", f->dstport);
-	dt_wcount *c = dt_window_add(&s->win, key, item, t, 1);
+	k.tag = 's';
+	memcpy(k.a, f->src, 16);
+	memcpy(k.b, f->dst, 16);
+	k.port = 0;
+	dt_wcount *c = dt_window_addn(&s->win, &k, sizeof k, &port, sizeof port, t, 1);
 	if (c && c->count >= cfg->portscan_ports && !c->fired) {
 		c->fired = true;
+		dt_ip_format(f->src, src, sizeof src);
+		dt_ip_format(f->dst, dst, sizeof dst);
 		snprintf(det, sizeof det, "%s probed %llu distinct ports of %s.", src,
 			 (unsigned long long)c->count, dst);
 		flow_hit(r, f, "Recon:EC2/Portscan", sp || !dp, src, det, -1);
 	}
 	/* port sweep: one port on distinct destinations */
-	snprintf(key, sizeof key, "sweep\x1f%s\x1f%d", src, f->dstport);
-	c = dt_window_add(&s->win, key, dst, t, 1);
+	k.tag = 'w';
+	memset(k.b, 0, 16);
+	k.port = port;
+	c = dt_window_addn(&s->win, &k, sizeof k, f->dst, 16, t, 1);
 	if (c && c->count >= cfg->portsweep_hosts && !c->fired) {
 		c->fired = true;
+		dt_ip_format(f->src, src, sizeof src);
 		snprintf(det, sizeof det, "%s tried port %d on %llu hosts.", src, f->dstport,
 			 (unsigned long long)c->count);
 		flow_hit(r, f, "Impact:EC2/PortSweep", sp || !dp, src, det, -1);
 	}
 	/* brute force on SSH / RDP */
 	if (f->protocol == 6 && (f->dstport == 22 || f->dstport == 3389)) {
-		snprintf(key, sizeof key, "brute\x1f%s\x1f%s\x1f%d", src, dst, f->dstport);
-		c = dt_window_add(&s->win, key, NULL, t, 1);
+		k.tag = 'b';
+		memcpy(k.b, f->dst, 16);
+		c = dt_window_addn(&s->win, &k, sizeof k, NULL, 0, t, 1);
 		if (c && c->count >= cfg->bruteforce_conns && !c->fired) {
 			c->fired = true;
 			bool out = sp && !dp;
+			dt_ip_format(f->src, src, sizeof src);
+			dt_ip_format(f->dst, dst, sizeof dst);
 			snprintf(det, sizeof det, "%llu connections from %s to %s port %d%s.",
 				 (unsigned long long)c->count, src, dst, f->dstport,
 				 out ? " (an instance is the attacker)" : "");
@@ -220,10 +234,13 @@ void dt_flowdet_record(dt_run *r, const dt_flow_rec *f)
 	}
 	/* unprotected port probed from the Internet */
 	if (!sp && dp && f->action == 1 && admin_port(f->dstport)) {
-		snprintf(key, sizeof key, "probe\x1f%s\x1f%d", dst, f->dstport);
-		c = dt_window_add(&s->win, key, src, t, 1);
+		k.tag = 'p';
+		memset(k.a, 0, 16);
+		memcpy(k.b, f->dst, 16);
+		c = dt_window_addn(&s->win, &k, sizeof k, f->src, 16, t, 1);
 		if (c && c->count >= cfg->probe_sources && !c->fired) {
 			c->fired = true;
+			dt_ip_format(f->dst, dst, sizeof dst);
 			snprintf(det, sizeof det, "Port %d of %s accepted traffic from %llu public sources.",
 				 f->dstport, dst, (unsigned long long)c->count);
 			char actor[80];
@@ -238,17 +255,22 @@ void dt_flowdet_record(dt_run *r, const dt_flow_rec *f)
 		if (!who)
 			who = field(f, FL_INTERFACE, inst, sizeof inst);
 		if (who) {
-			snprintf(item, sizeof item, "%d", f->dstport);
-			bool has = dt_baseline_has_subject(r->bl, DT_BL_INSTANCE, who);
-			if (has && !dt_baseline_knows(r->bl, DT_BL_INSTANCE, who, item)) {
-				snprintf(det, sizeof det, "%s connected to %s port %d, never seen before.",
-					 who, dst, f->dstport);
-				flow_hit(r, f, "Behavior:EC2/NetworkPortUnusual", true, item, det, -1);
-			}
-			snprintf(key, sizeof key, "%s\x1f%d", who, f->dstport);
+			char key[100];
+			int kl = snprintf(key, sizeof key, "%s\x1f%d", who, f->dstport);
 			bool created;
-			if (dt_map_put(&s->seen_ports, key, strlen(key), &created) && created)
+			/* each (instance, port) is looked up in the baseline once per run */
+			if (dt_map_put(&s->seen_ports, key, (size_t)kl, &created) && created) {
+				snprintf(item, sizeof item, "%d", f->dstport);
+				bool has = dt_baseline_has_subject(r->bl, DT_BL_INSTANCE, who);
+				if (has && !dt_baseline_knows(r->bl, DT_BL_INSTANCE, who, item)) {
+					dt_ip_format(f->dst, dst, sizeof dst);
+					snprintf(det, sizeof det,
+						 "%s connected to %s port %d, never seen before.", who, dst,
+						 f->dstport);
+					flow_hit(r, f, "Behavior:EC2/NetworkPortUnusual", true, item, det, -1);
+				}
 				dt_baseline_learn(r->bl, DT_BL_INSTANCE, who, item);
+			}
 		}
 	}
 }

@@ -3,6 +3,8 @@
  */
 #include "window.h"
 
+#include <stdlib.h>
+
 void dt_window_init(dt_window *w, int64_t length, size_t cap)
 {
 	dt_map_init(&w->counters, cap);
@@ -23,10 +25,9 @@ size_t dt_window_entries(const dt_window *w)
 	return w->counters.count + w->items.count;
 }
 
-dt_wcount *dt_window_add(dt_window *w, const char *key, const char *item, int64_t t,
-			 uint64_t weight)
+dt_wcount *dt_window_addn(dt_window *w, const void *key, size_t kl, const void *item,
+			  size_t il, int64_t t, uint64_t weight)
 {
-	size_t kl = strlen(key);
 	bool created;
 	dt_map_entry *e = dt_map_put(&w->counters, key, kl, &created);
 	if (!e)
@@ -48,15 +49,23 @@ dt_wcount *dt_window_add(dt_window *w, const char *key, const char *item, int64_
 		c->count += weight;
 		return c;
 	}
-	mamori_buf k = MAMORI_BUF_INIT;
-	mamori_buf_append(&k, key, kl);
-	mamori_buf_putc(&k, '\x1f');
-	mamori_buf_puts(&k, item);
-	dt_map_entry *ie = dt_map_put(&w->items, k.data, k.len, &created);
-	mamori_buf_free(&k);
+	char stackbuf[512];
+	char *k = kl + il + 1 <= sizeof stackbuf ? stackbuf : mamori_xmalloc(kl + il + 1);
+	memcpy(k, key, kl);
+	k[kl] = '\x1f';
+	memcpy(k + kl + 1, item, il);
+	dt_map_entry *ie = dt_map_put(&w->items, k, kl + il + 1, &created);
+	if (k != stackbuf)
+		free(k);
 	if (ie && (created || (int64_t)ie->value != c->start)) {
 		ie->value = (uint64_t)c->start;
 		c->count += weight;
 	}
 	return c;
+}
+
+dt_wcount *dt_window_add(dt_window *w, const char *key, const char *item, int64_t t,
+			 uint64_t weight)
+{
+	return dt_window_addn(w, key, strlen(key), item, item ? strlen(item) : 0, t, weight);
 }

@@ -33,6 +33,9 @@ void dt_window_free(dt_window *w);
  * Returns the counter (NULL when the table is full). weight adds more than one. */
 dt_wcount *dt_window_add(dt_window *w, const char *key, const char *item, int64_t t,
 			 uint64_t weight);
+/* The same with binary keys and items (item NULL: count events). */
+dt_wcount *dt_window_addn(dt_window *w, const void *key, size_t klen, const void *item,
+			  size_t ilen, int64_t t, uint64_t weight);
 size_t dt_window_entries(const dt_window *w);
 
 #endif
