@@ -6,10 +6,12 @@
  * folder under src/<pillar>/); `mamori scan` runs them in this order.
  */
 #include "mamori/module.h"
+#include "detect/detect.h"
 #include "posture/posture.h"
 
 static const mamori_module *const builtin[] = {
 	&mamori_module_s3_exposure,
+	&mamori_module_detect,
 };
 
 void mamori_registry_add_builtin(mamori_registry *reg)

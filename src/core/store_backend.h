@@ -76,6 +76,16 @@ typedef struct mamori_store_ops {
 	int (*history)(mamori_ctx *ctx, mamori_store *s, const char *id, mamori_history *h);
 	int (*list_scans)(mamori_ctx *ctx, mamori_store *s, size_t limit, mamori_scan_info **out,
 			  size_t *count, mamori_arena *arena);
+
+	/* Detection baselines (store_baseline.h): every row, one row, upsert one row. */
+	int (*baseline_each)(mamori_ctx *ctx, mamori_store *s,
+			     void (*fn)(void *ud, const char *ns, const char *subject,
+					const char *items),
+			     void *ud);
+	int (*baseline_get)(mamori_ctx *ctx, mamori_store *s, const char *ns, const char *subject,
+			    char **items);
+	int (*baseline_put)(mamori_ctx *ctx, mamori_store *s, const char *ns, const char *subject,
+			    const char *items, const char *updated_at);
 } mamori_store_ops;
 
 struct mamori_store {

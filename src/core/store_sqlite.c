@@ -27,6 +27,9 @@ enum {
 	ST_HISTORY_ADD,
 	ST_INSERT_SCAN,
 	ST_FINISH_SCAN,
+	ST_BASELINE_EACH,
+	ST_BASELINE_GET,
+	ST_BASELINE_PUT,
 	ST_COUNT
 };
 
@@ -765,6 +768,63 @@ static int sqlite_list_scans(mamori_ctx *ctx, mamori_store *base, size_t limit,
 	return rc == SQLITE_DONE ? MAMORI_OK : fail(ctx, s, rc, "listing scans");
 }
 
+/* ---- detection baselines ---- */
+
+static int sqlite_baseline_each(mamori_ctx *ctx, mamori_store *base,
+				void (*fn)(void *ud, const char *ns, const char *subject,
+					   const char *items),
+				void *ud)
+{
+	sqlite_store *s = S(base);
+	sqlite3_stmt *st;
+	int rc = prepare(ctx, s, ST_BASELINE_EACH,
+			 "SELECT ns, subject, items FROM detect_baselines ORDER BY ns, subject", &st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ud, col_text(st, 0), col_text(st, 1), col_text(st, 2));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? MAMORI_OK : fail(ctx, s, rc, "reading baselines");
+}
+
+static int sqlite_baseline_get(mamori_ctx *ctx, mamori_store *base, const char *ns,
+			       const char *subject, char **items)
+{
+	sqlite_store *s = S(base);
+	sqlite3_stmt *st;
+	*items = NULL;
+	int rc = prepare(ctx, s, ST_BASELINE_GET,
+			 "SELECT items FROM detect_baselines WHERE ns = ?1 AND subject = ?2", &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, ns);
+	bind_text(st, 2, subject);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*items = mamori_xstrdup(col_text(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? MAMORI_OK : fail(ctx, s, rc, "reading a baseline");
+}
+
+static int sqlite_baseline_put(mamori_ctx *ctx, mamori_store *base, const char *ns,
+			       const char *subject, const char *items, const char *updated_at)
+{
+	sqlite_store *s = S(base);
+	sqlite3_stmt *st;
+	int rc = prepare(ctx, s, ST_BASELINE_PUT,
+			 "INSERT INTO detect_baselines (ns, subject, items, updated_at) "
+			 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (ns, subject) DO UPDATE SET "
+			 "items = excluded.items, updated_at = excluded.updated_at",
+			 &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, ns);
+	bind_text(st, 2, subject);
+	bind_text(st, 3, items);
+	bind_text(st, 4, updated_at);
+	return step_done(ctx, s, st, "saving a baseline");
+}
+
 static const mamori_store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sqlite_close,
@@ -786,6 +846,9 @@ static const mamori_store_ops sqlite_ops = {
 	.get = sqlite_get,
 	.history = sqlite_history,
 	.list_scans = sqlite_list_scans,
+	.baseline_each = sqlite_baseline_each,
+	.baseline_get = sqlite_baseline_get,
+	.baseline_put = sqlite_baseline_put,
 };
 
 int mamori_store_sqlite_open(mamori_ctx *ctx, const char *path, mamori_store **out)

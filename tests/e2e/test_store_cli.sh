@@ -8,7 +8,7 @@ cp -r "$SRC/examples/demo" "$T/estate"
 snap="$T/estate/aws/config-snapshot-us-east-1.json"
 
 export MAMORI_NOW=2026-01-01T00:00:00Z
-run "$MAMORI" scan "$T/estate";  expect_rc 0 "first scan"
+run "$MAMORI" scan --module s3-exposure "$T/estate";  expect_rc 0 "first scan"
 inbox_id=$(grep acme-upload-inbox "$T/out" | grep bucket-policy-public | awk '{print $2}')
 web_id=$(grep acme-web-assets "$T/out" | grep bucket-policy-public | awk '{print $2}')
 [ -n "$inbox_id" ] && [ -n "$web_id" ] || fail "no ids for the inbox and web findings"
@@ -25,7 +25,7 @@ for ci in d["configurationItems"]:
 json.dump(d, open(p, "w"))
 PY
 export MAMORI_NOW=2026-01-02T00:00:00Z
-run "$MAMORI" scan -v "$T/estate";  expect_rc 0 "second scan"
+run "$MAMORI" scan --module s3-exposure -v "$T/estate";  expect_rc 0 "second scan"
 expect_no_out "$inbox_id"
 expect_out "7 open findings"
 run "$MAMORI" findings show "$inbox_id"
@@ -44,7 +44,7 @@ expect_err "needs --reason"
 run "$MAMORI" findings suppress "$web_id" --reason "public website, accepted by security review SR-42" --actor alice
 expect_rc 0 "suppress"
 export MAMORI_NOW=2026-01-03T00:00:00Z
-run "$MAMORI" scan "$T/estate";  expect_rc 0 "third scan"
+run "$MAMORI" scan --module s3-exposure "$T/estate";  expect_rc 0 "third scan"
 expect_no_out "$web_id"
 expect_out "6 open findings"
 run "$MAMORI" findings list --status SUPPRESSED
@@ -63,7 +63,7 @@ ok "suppress/reopen/resolve with history"
 # the inbox problem comes back: re-activated, and NEW again
 cp "$SRC/examples/demo/aws/config-snapshot-us-east-1.json" "$snap"
 export MAMORI_NOW=2026-01-04T00:00:00Z
-run "$MAMORI" scan "$T/estate";  expect_rc 0 "fourth scan"
+run "$MAMORI" scan --module s3-exposure "$T/estate";  expect_rc 0 "fourth scan"
 expect_out "$inbox_id"
 run "$MAMORI" findings show "$inbox_id"
 expect_out "Workflow      NEW   record ACTIVE"
@@ -95,8 +95,8 @@ cp -r "$SRC/examples/demo" "$T/estate2"
 sed -i 's/111122223333/444455556666/g' "$T/estate2"/aws/*.json
 export MAMORI_DB="$T/concurrent.db"
 for i in $(seq 1 10); do
-  "$MAMORI" scan -q "$T/estate" >/dev/null 2>"$T/e1" & a=$!
-  "$MAMORI" scan -q "$T/estate2" >/dev/null 2>"$T/e2" & b=$!
+  "$MAMORI" scan --module s3-exposure -q "$T/estate" >/dev/null 2>"$T/e1" & a=$!
+  "$MAMORI" scan --module s3-exposure -q "$T/estate2" >/dev/null 2>"$T/e2" & b=$!
   wait $a || { cat "$T/e1"; fail "concurrent scan A failed"; }
   wait $b || { cat "$T/e2"; fail "concurrent scan B failed"; }
 done
