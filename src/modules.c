@@ -6,11 +6,13 @@
  * folder under src/<pillar>/); `mamori scan` runs them in this order.
  */
 #include "mamori/module.h"
+#include "detect/detect.h"
 #include "guard/guard_module.h"
 #include "posture/posture.h"
 
 static const mamori_module *const builtin[] = {
 	&mamori_module_s3_exposure,
+	&mamori_module_detect,
 	&mamori_module_guard,
 };
 

@@ -9,6 +9,7 @@
  *   module.h   scanner modules, registry and targets
  *   scan.h     `mamori scan` as a call
  *   output.h   table, JSON, JSONL, ASFF, SARIF, CSV and HTML
+ *   detect.h   threat detection over CloudTrail, flow and DNS logs
  */
 #ifndef MAMORI_H
 #define MAMORI_H
@@ -17,6 +18,7 @@
 #include "buf.h"
 #include "common.h"
 #include "ctx.h"
+#include "detect.h"
 #include "error.h"
 #include "finding.h"
 #include "module.h"

@@ -74,6 +74,12 @@ struct mamori_module {
 MAMORI_API void mamori_module_problem(mamori_module_run *run, const char *fmt, ...)
 	MAMORI_PRINTF(2, 3);
 
+/*
+ * The store the scan records into (NULL without one), for modules that keep
+ * state of their own between runs (the detect module's baselines).
+ */
+MAMORI_API mamori_store *mamori_module_store(const mamori_module_run *run);
+
 /* Start a finding pre-filled with the module's name and pillar. */
 MAMORI_API mamori_finding *mamori_module_finding(mamori_module_run *run, const char *generator_id);
 

@@ -57,6 +57,7 @@ struct cli_progress {
 	uint64_t done;
 	double started;
 	double last_draw;
+	bool active; /* a task is running: nested tasks keep its start time */
 	bool drawn;
 };
 
@@ -110,8 +111,10 @@ static void on_begin(void *ud, const char *label, uint64_t total)
 	snprintf(p->label, sizeof p->label, "%s", label);
 	p->total = total;
 	p->done = 0;
-	if (!p->drawn)
-		p->started = now_s();
+	if (!p->active) {
+		p->started = now_s(); /* the one-second grace counts from the outermost task */
+		p->active = true;
+	}
 	draw(p, true);
 }
 
@@ -124,7 +127,9 @@ static void on_update(void *ud, uint64_t done)
 
 static void on_end(void *ud)
 {
-	erase(ud);
+	cli_progress *p = ud;
+	p->active = false;
+	erase(p);
 }
 
 static const mamori_progress_ops progress_ops = {on_begin, on_update, on_end};

@@ -41,6 +41,8 @@ void mamori_redact_line(const char *src, size_t len, mamori_buf *dst);
 
 /* Replace invalid UTF-8 sequences with U+FFFD; result in the arena. */
 char *mamori_utf8_sanitize(mamori_arena *a, const char *s, size_t len);
+/* Offset of the first byte that is not valid UTF-8 in s[0..len), or len. */
+size_t mamori_utf8_invalid_at(const char *s, size_t len);
 /* Length in bytes of the longest prefix of s holding at most max_chars code points. */
 size_t mamori_utf8_prefix(const char *s, size_t max_chars);
 

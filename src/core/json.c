@@ -4,6 +4,7 @@
 #include "json.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,24 +34,55 @@ static const char *diagnose(const char *buf, size_t len, size_t at)
 	return "unexpected character: expected a JSON value, ',' or ':'";
 }
 
+/*
+ * cJSON reports where it gave up, not what it expected, and sometimes a
+ * token late.  On the (rare) failure path the same bytes go through jansson,
+ * whose diagnostics name the line, column and the expected token; the fast
+ * path never pays for it.
+ */
+static void report_parse_error(mamori_ctx *ctx, const char *path, const char *buf, size_t len,
+			       const char *cjson_end)
+{
+	if (len == 0) {
+		mamori_error_set(ctx, MAMORI_EINPUT, "%s: empty file, expected JSON",
+				 path ? path : "<input>");
+		return;
+	}
+	json_error_t jerr;
+	json_t *j = json_loadb(buf, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+	if (!j && jerr.position >= 0) {
+		size_t at = (size_t)jerr.position;
+		if (strstr(jerr.text, "end of file")) {
+			/* point just past the last token, not at trailing blank lines */
+			at = len;
+			while (at > 0 && isspace((unsigned char)buf[at - 1]))
+				at--;
+		} else {
+			/* jansson's position is just past the offending token: step onto it */
+			if (at > 0 && at <= len && strstr(jerr.text, "near"))
+				at--;
+			while (at > 0 && at < len && isspace((unsigned char)buf[at]))
+				at--;
+		}
+		mamori_error_set_at(ctx, MAMORI_EINPUT, path, buf, len, at, "invalid JSON: %s",
+				    jerr.text);
+		return;
+	}
+	json_decref(j);
+	/* jansson accepts what cJSON refused (nesting deeper than cJSON allows) */
+	size_t at = cjson_end && cjson_end >= buf ? (size_t)(cjson_end - buf) : 0;
+	while (at < len && isspace((unsigned char)buf[at]))
+		at++;
+	mamori_error_set_at(ctx, MAMORI_EINPUT, path, buf, len, at, "invalid JSON: %s",
+			    diagnose(buf, len, at));
+}
+
 cJSON *mamori_json_parse(mamori_ctx *ctx, const char *path, const char *buf, size_t len)
 {
 	const char *end = NULL;
-	/* cJSON reads up to len but may peek one byte past a truncated token;
-	 * buffers from mamori_buf are NUL-terminated, others are copied. */
 	cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, false);
 	if (!root) {
-		size_t at = end && end >= buf ? (size_t)(end - buf) : 0;
-		/* cJSON reports the start of the value it gave up on; move to the
-		 * first non-space byte so the caret points at the culprit */
-		while (at < len && isspace((unsigned char)buf[at]))
-			at++;
-		if (len == 0)
-			mamori_error_set(ctx, MAMORI_EINPUT, "%s: empty file, expected JSON",
-					 path ? path : "<input>");
-		else
-			mamori_error_set_at(ctx, MAMORI_EINPUT, path, buf, len, at, "invalid JSON: %s",
-					    diagnose(buf, len, at));
+		report_parse_error(ctx, path, buf, len, end);
 		return NULL;
 	}
 	size_t at = (size_t)(end - buf);

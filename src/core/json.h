@@ -5,7 +5,8 @@
  * json-c's throughput with the lowest peak RSS on a 50 MB CloudTrail file).
  * Its rough edges are smoothed here: keys are matched case-sensitively
  * (cJSON_GetObjectItem is not), parse errors get `path:line:col`, an excerpt
- * and a diagnosis, and trailing garbage after the document is an error.
+ * and a diagnosis (from jansson, on the failure path only), and trailing
+ * garbage after the document is an error.
  * Internal to libmamori: the public API only passes JSON as text.
  */
 #ifndef MAMORI_CORE_JSON_H

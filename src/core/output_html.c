@@ -77,6 +77,8 @@ static const char style[] =
 	".facts b{color:var(--ink)}"
 	"table{width:100%;border-collapse:collapse;background:var(--card);border:1px solid "
 	"var(--line);border-radius:10px;overflow:hidden}"
+	"table.findings{table-layout:fixed}"
+	"col.sev{width:104px}col.res{width:24%}col.rule{width:21%}"
 	"th{text-align:left;font-size:12px;text-transform:uppercase;letter-spacing:.05em;"
 	"color:var(--muted);background:#f1f5f9;padding:8px 10px;border-bottom:1px solid var(--line)}"
 	"td{padding:10px;border-bottom:1px solid var(--line);vertical-align:top}"
@@ -90,7 +92,9 @@ static const char style[] =
 	".title{font-weight:600}"
 	".desc{color:#334155;margin-top:2px}"
 	".fix{margin-top:6px;color:#334155}.fix b{color:var(--ok)}"
+	".desc,.fix,.reqs{overflow-wrap:anywhere}"
 	".small{font-size:12px;color:var(--muted)}"
+	".reqs{margin-top:6px;font-size:12px;color:var(--muted)}"
 	"code{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all}"
 	"pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f1f5f9;"
 	"padding:8px;border-radius:6px;white-space:pre-wrap;word-break:break-all;margin:6px 0 0}"
@@ -164,6 +168,15 @@ static void finding_row(FILE *out, const mamori_finding *f)
 		}
 		fputs("</div>", out);
 	}
+	if (f->related_requirements.count) {
+		fputs("<div class=\"reqs\">", out);
+		for (size_t i = 0; i < f->related_requirements.count; i++) {
+			if (i)
+				fputs(" · ", out);
+			esc(out, f->related_requirements.items[i]);
+		}
+		fputs("</div>", out);
+	}
 	if (f->evidence_json || f->location.path) {
 		fputs("<details><summary>Evidence</summary>", out);
 		if (f->location.path) {
@@ -196,12 +209,8 @@ static void finding_row(FILE *out, const mamori_finding *f)
 	esc(out, f->generator_id);
 	fputs("</code><div class=\"small\">", out);
 	esc(out, f->module);
-	for (size_t i = 0; i < f->related_requirements.count; i++) {
-		fputs(i ? "; " : "<br>", out);
-		esc(out, f->related_requirements.items[i]);
-	}
 	if (f->rule_author) {
-		fputs("<br>by ", out);
+		fputs(" · by ", out);
 		esc(out, f->rule_author);
 		if (f->rule_license) {
 			fputs(" (", out);
@@ -209,13 +218,17 @@ static void finding_row(FILE *out, const mamori_finding *f)
 			fputs(")", out);
 		}
 	}
-	fputs("</div></td><td>", out);
+	fputs("</div><div class=\"small\">", out);
 	esc(out, mamori_workflow_name(f->workflow));
 	if (f->record_state == MAMORI_RECORD_ARCHIVED)
 		fputs(" · ARCHIVED", out);
-	fputs("<div class=\"small\">first seen ", out);
-	esc(out, f->first_observed_at ? f->first_observed_at : "-");
-	fputs("</div><div class=\"small\"><code>", out);
+	/* the date is enough on a report; the full time is in the tooltip */
+	const char *seen = f->first_observed_at ? f->first_observed_at : "";
+	fputs(" · first seen <span title=\"", out);
+	esc(out, seen);
+	fputs("\">", out);
+	fprintf(out, "%.10s", seen);
+	fputs("</span> · <code>", out);
 	esc(out, sid);
 	fputs("</code></div></td></tr>\n", out);
 }
@@ -287,8 +300,9 @@ int mamori_output_html(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 	if (r->count == 0) {
 		fputs("<table><tr><td class=\"empty\">No findings.</td></tr></table>\n", out);
 	} else {
-		fputs("<table class=\"findings\"><thead><tr><th>Severity</th><th>Finding</th>"
-		      "<th>Resource</th><th>Rule</th><th>Status</th></tr></thead><tbody>\n",
+		fputs("<table class=\"findings\"><colgroup><col class=\"sev\"><col><col "
+		      "class=\"res\"><col class=\"rule\"></colgroup><thead><tr><th>Severity</th>"
+		      "<th>Finding</th><th>Resource</th><th>Rule and status</th></tr></thead><tbody>\n",
 		      out);
 		for (size_t i = 0; i < r->count; i++)
 			finding_row(out, r->items[i]);

@@ -17,6 +17,7 @@
 
 typedef struct scan_private {
 	mamori_scan_result *result;
+	mamori_store *store;
 } scan_private;
 
 static double monotonic(void)
@@ -72,6 +73,12 @@ void mamori_module_problem(mamori_module_run *run, const char *fmt, ...)
 	if (sp)
 		add_problem(sp->result, run->module->name, mamori_buf_cstr(&msg));
 	mamori_buf_free(&msg);
+}
+
+mamori_store *mamori_module_store(const mamori_module_run *run)
+{
+	const scan_private *sp = run->scan_private;
+	return sp ? sp->store : NULL;
 }
 
 mamori_finding *mamori_module_finding(mamori_module_run *run, const char *generator_id)
@@ -136,7 +143,8 @@ static void finalize_range(mamori_ctx *ctx, mamori_scan_result *r, size_t from,
 	}
 	fs->count = keep;
 	/* one problem on one resource is one finding: merge duplicate Ids */
-	qsort(fs->items + from, fs->count - from, sizeof *fs->items, by_id);
+	if (fs->count - from > 1)
+		qsort(fs->items + from, fs->count - from, sizeof *fs->items, by_id);
 	keep = from;
 	for (size_t i = from; i < fs->count; i++) {
 		if (keep > from && strcmp(fs->items[keep - 1].id, fs->items[i].id) == 0) {
@@ -177,7 +185,7 @@ int mamori_scan_run(mamori_ctx *ctx, const mamori_registry *reg, mamori_store *s
 	const char **ok = mamori_xcalloc(n ? n : 1, sizeof *ok);
 	const char **failed = mamori_xcalloc(n ? n : 1, sizeof *failed);
 	size_t ok_count = 0, failed_count = 0;
-	scan_private sp = {r};
+	scan_private sp = {r, store};
 
 	for (size_t i = 0; i < n; i++) {
 		const mamori_module *m = mamori_registry_get(reg, i);
@@ -235,7 +243,8 @@ int mamori_scan_run(mamori_ctx *ctx, const mamori_registry *reg, mamori_store *s
 					  failed, failed_count, host, mamori_ctx_actor(ctx)};
 		rc = mamori_store_record_scan(ctx, store, &rec, &r->findings, &r->store);
 	}
-	qsort(r->findings.items, r->findings.count, sizeof *r->findings.items, by_severity);
+	if (r->findings.count > 1)
+		qsort(r->findings.items, r->findings.count, sizeof *r->findings.items, by_severity);
 	r->seconds = monotonic() - t0;
 	free(ok);
 	free(failed);

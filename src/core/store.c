@@ -107,7 +107,19 @@ typedef struct merge {
 	int64_t scan_id;
 	const char *now;
 	const char *actor;
+	mamori_buf json; /* the stored content, reused */
 } merge;
+
+/* Write the finding's row: only its columns when its content is unchanged. */
+static int save(merge *m, const mamori_finding *f, const char *scope, const mamori_store_state *st)
+{
+	char hash[33];
+	mamori_store_doc doc;
+	mamori_store_doc_content(f, &m->json, hash, &doc);
+	if (st->exists && strcmp(st->doc_hash, hash) == 0)
+		return m->s->ops->touch(m->ctx, m->s, f, scope, m->scan_id);
+	return m->s->ops->upsert(m->ctx, m->s, f, scope, m->scan_id, &doc);
+}
 
 static int history(merge *m, const char *id, const char *event, const char *from, const char *to,
 		   const char *actor, const char *reason)
@@ -140,9 +152,7 @@ static int merge_finding(merge *m, mamori_findings *fs, mamori_finding *f, const
 		/* Security Hub: a control finding that passes is RESOLVED */
 		f->workflow = passed ? MAMORI_WORKFLOW_RESOLVED : MAMORI_WORKFLOW_NEW;
 		stats->new_findings++;
-		char *doc = mamori_finding_to_asff(f, MAMORI_ASFF_LOSSLESS);
-		rc = m->s->ops->upsert(m->ctx, m->s, f, scope, m->scan_id, doc);
-		free(doc);
+		rc = save(m, f, scope, &st);
 		if (!rc)
 			rc = history(m, f->id, "observed", NULL,
 				     passed ? "PASSED" : mamori_severity_name(f->severity),
@@ -193,10 +203,7 @@ static int merge_finding(merge *m, mamori_findings *fs, mamori_finding *f, const
 			return rc;
 		f->workflow = wf;
 	}
-	char *doc = mamori_finding_to_asff(f, MAMORI_ASFF_LOSSLESS);
-	rc = m->s->ops->upsert(m->ctx, m->s, f, scope, m->scan_id, doc);
-	free(doc);
-	return rc;
+	return save(m, f, scope, &st);
 }
 
 /* Archive what module no longer reports in scope. */
@@ -245,12 +252,15 @@ int mamori_store_record_scan(mamori_ctx *ctx, mamori_store *store, const mamori_
 		return mamori_error_set(ctx, MAMORI_EUSAGE, "a scan needs a target (its scope)");
 	/* the merged findings outlive the caller's scan record: copy its time */
 	merge m = {ctx, store, 0, mamori_arena_strdup(&found->arena, scan->finished_at),
-		   scan->actor ? scan->actor : mamori_ctx_actor(ctx)};
+		   scan->actor ? scan->actor : mamori_ctx_actor(ctx), MAMORI_BUF_INIT};
 	int rc = store->ops->begin(ctx, store);
 	if (rc)
 		return rc;
 	rc = store->ops->insert_scan(ctx, store, scan, &m.scan_id);
+	mamori_progress_begin(ctx, "recording findings", found->count);
 	for (size_t i = 0; rc == MAMORI_OK && i < found->count; i++) {
+		if ((i & 255) == 0)
+			mamori_progress_update(ctx, i);
 		mamori_finding *f = &found->items[i];
 		if (!in_list(f->module, scan->modules_failed, scan->modules_failed_count) &&
 		    !in_list(f->module, scan->modules_ok, scan->modules_ok_count))
@@ -259,10 +269,12 @@ int mamori_store_record_scan(mamori_ctx *ctx, mamori_store *store, const mamori_
 	}
 	for (size_t i = 0; rc == MAMORI_OK && i < scan->modules_ok_count; i++)
 		rc = archive_stale(&m, scan->target, scan->modules_ok[i], stats);
+	mamori_progress_end(ctx);
 	if (rc == MAMORI_OK)
 		rc = store->ops->finish_scan(ctx, store, m.scan_id, found->count, stats);
 	if (rc == MAMORI_OK)
 		rc = store->ops->commit(ctx, store);
+	mamori_buf_free(&m.json);
 	if (rc != MAMORI_OK) {
 		store->ops->rollback(store);
 		memset(stats, 0, sizeof *stats);
@@ -345,10 +357,10 @@ int mamori_store_list_scans(mamori_ctx *ctx, mamori_store *store, size_t limit,
 }
 
 int mamori_store_row_to_finding(mamori_ctx *ctx, mamori_findings *out, const char *doc,
-				const mamori_store_state *st, const char *updated_at,
-				const char *last_observed_at)
+				size_t doc_len, const mamori_store_state *st,
+				const char *updated_at, const char *last_observed_at)
 {
-	int rc = mamori_finding_from_asff(ctx, out, doc, strlen(doc));
+	int rc = mamori_finding_from_asff(ctx, out, doc, doc_len);
 	if (rc) {
 		mamori_error_prefix(ctx, "stored finding is unreadable");
 		return MAMORI_ESTORE;

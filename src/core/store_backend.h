@@ -19,7 +19,16 @@ typedef struct mamori_store_state {
 	int record_state; /* mamori_record_state */
 	int compliance;	  /* mamori_compliance */
 	int severity;	  /* mamori_severity */
+	char doc_hash[33]; /* hash of the stored content (store_doc.c) */
 } mamori_store_state;
+
+/* A finding's content as stored: ASFF JSON without its life-cycle fields
+ * (those are columns), and the hash that tells whether it changed. */
+typedef struct mamori_store_doc {
+	const char *data;
+	size_t len;
+	const char *hash;
+} mamori_store_doc;
 
 /* A finding to archive: found by scope, not produced by this scan. */
 typedef struct mamori_store_stale {
@@ -43,9 +52,13 @@ typedef struct mamori_store_ops {
 	int (*finish_scan)(mamori_ctx *ctx, mamori_store *s, int64_t scan_id, size_t findings,
 			   const mamori_scan_stats *stats);
 	int (*load_state)(mamori_ctx *ctx, mamori_store *s, const char *id, mamori_store_state *st);
-	/* Insert or replace the finding's row (doc = lossless ASFF). */
+	/* Insert or replace the finding's row. */
 	int (*upsert)(mamori_ctx *ctx, mamori_store *s, const mamori_finding *f, const char *scope,
-		      int64_t scan_id, const char *doc);
+		      int64_t scan_id, const mamori_store_doc *doc);
+	/* A finding seen again with unchanged content: move its observation
+	 * times and life-cycle columns (workflow, record state, compliance) only. */
+	int (*touch)(mamori_ctx *ctx, mamori_store *s, const mamori_finding *f, const char *scope,
+		     int64_t scan_id);
 	/* Change only the life-cycle columns of an existing row. */
 	int (*set_state)(mamori_ctx *ctx, mamori_store *s, const char *id, int workflow,
 			 int record_state, int compliance, const char *updated_at);
@@ -63,6 +76,16 @@ typedef struct mamori_store_ops {
 	int (*history)(mamori_ctx *ctx, mamori_store *s, const char *id, mamori_history *h);
 	int (*list_scans)(mamori_ctx *ctx, mamori_store *s, size_t limit, mamori_scan_info **out,
 			  size_t *count, mamori_arena *arena);
+
+	/* Detection baselines (store_baseline.h): every row, one row, upsert one row. */
+	int (*baseline_each)(mamori_ctx *ctx, mamori_store *s,
+			     void (*fn)(void *ud, const char *ns, const char *subject,
+					const char *items),
+			     void *ud);
+	int (*baseline_get)(mamori_ctx *ctx, mamori_store *s, const char *ns, const char *subject,
+			    char **items);
+	int (*baseline_put)(mamori_ctx *ctx, mamori_store *s, const char *ns, const char *subject,
+			    const char *items, const char *updated_at);
 } mamori_store_ops;
 
 struct mamori_store {
@@ -75,8 +98,13 @@ int mamori_store_sqlite_open(mamori_ctx *ctx, const char *path, mamori_store **o
 
 /* Shared by backends: rebuild a finding from its stored doc and life-cycle columns. */
 int mamori_store_row_to_finding(mamori_ctx *ctx, mamori_findings *out, const char *doc,
-				const mamori_store_state *st, const char *updated_at,
-				const char *last_observed_at);
+				size_t doc_len, const mamori_store_state *st,
+				const char *updated_at, const char *last_observed_at);
+
+/* store_doc.c: a finding's content as stored (JSON without its life-cycle
+ * fields; doc->data points into json) and its hash. */
+void mamori_store_doc_content(const mamori_finding *f, mamori_buf *json, char hash[33],
+			      mamori_store_doc *doc);
 
 /* Append to a history (strings copied into its arena). */
 void mamori_history_push(mamori_history *h, const mamori_history_entry *e);

@@ -44,6 +44,7 @@ static const mamori_migration migrations[] = {
 	 "  first_observed_at TEXT NOT NULL,\n"
 	 "  last_observed_at TEXT NOT NULL,\n"
 	 "  last_scan_id INTEGER NOT NULL REFERENCES scans(id),\n"
+	 "  doc_hash TEXT NOT NULL,\n"
 	 "  doc TEXT NOT NULL\n"
 	 ");\n"
 	 "CREATE INDEX findings_by_scope ON findings(scope, module, record_state);\n"
@@ -61,6 +62,14 @@ static const mamori_migration migrations[] = {
 	 "  scan_id INTEGER\n"
 	 ");\n"
 	 "CREATE INDEX finding_history_by_finding ON finding_history(finding_id, id);\n"},
+	{2, "detection baselines: what each identity and instance did before",
+	 "CREATE TABLE detect_baselines (\n"
+	 "  ns TEXT NOT NULL,\n"
+	 "  subject TEXT NOT NULL,\n"
+	 "  items TEXT NOT NULL,\n"
+	 "  updated_at TEXT NOT NULL,\n"
+	 "  PRIMARY KEY (ns, subject)\n"
+	 ");\n"},
 };
 
 const mamori_migration *mamori_store_migrations(size_t *count)

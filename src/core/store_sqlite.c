@@ -22,10 +22,14 @@
 enum {
 	ST_LOAD_STATE,
 	ST_UPSERT,
+	ST_TOUCH,
 	ST_SET_STATE,
 	ST_HISTORY_ADD,
 	ST_INSERT_SCAN,
 	ST_FINISH_SCAN,
+	ST_BASELINE_EACH,
+	ST_BASELINE_GET,
+	ST_BASELINE_PUT,
 	ST_COUNT
 };
 
@@ -96,6 +100,26 @@ static int exec(mamori_ctx *ctx, sqlite_store *s, const char *sql, const char *d
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? MAMORI_OK : fail(ctx, s, rc, doing);
+}
+
+/*
+ * Some statements do not go through SQLite's busy handler: switching a new
+ * file to WAL needs an exclusive lock and fails at once while another
+ * process is opening the same new file.  Retry those for the lock timeout.
+ */
+static int exec_retry(mamori_ctx *ctx, sqlite_store *s, const char *sql, const char *doing)
+{
+	int waited = 0, pause = 5;
+	for (;;) {
+		int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			return rc == SQLITE_OK ? MAMORI_OK : fail(ctx, s, rc, doing);
+		if (waited >= s->lock_timeout_ms)
+			return fail(ctx, s, rc, doing);
+		sqlite3_sleep(pause);
+		waited += pause;
+		pause = pause < 100 ? pause * 2 : 100;
+	}
 }
 
 static int prepare(mamori_ctx *ctx, sqlite_store *s, int which, const char *sql,
@@ -356,9 +380,12 @@ static void read_state(sqlite3_stmt *st, int first, mamori_store_state *out)
 	out->record_state = sqlite3_column_int(st, first + 3);
 	out->compliance = sqlite3_column_int(st, first + 4);
 	out->severity = sqlite3_column_int(st, first + 5);
+	snprintf(out->doc_hash, sizeof out->doc_hash, "%s", col_text(st, first + 6));
 }
 
-#define STATE_COLUMNS "created_at, first_observed_at, workflow, record_state, compliance, severity"
+#define STATE_COLUMNS                                                                  \
+	"created_at, first_observed_at, workflow, record_state, compliance, severity, " \
+	"doc_hash"
 
 static int sqlite_load_state(mamori_ctx *ctx, mamori_store *base, const char *id,
 			     mamori_store_state *out)
@@ -379,7 +406,7 @@ static int sqlite_load_state(mamori_ctx *ctx, mamori_store *base, const char *id
 }
 
 static int sqlite_upsert(mamori_ctx *ctx, mamori_store *base, const mamori_finding *f,
-			 const char *scope, int64_t scan_id, const char *doc)
+			 const char *scope, int64_t scan_id, const mamori_store_doc *doc)
 {
 	sqlite_store *s = S(base);
 	sqlite3_stmt *st;
@@ -387,15 +414,16 @@ static int sqlite_upsert(mamori_ctx *ctx, mamori_store *base, const mamori_findi
 			 "INSERT INTO findings (id, hash, module, pillar, generator_id, account, "
 			 "region, scope, resource_type, resource_id, severity, compliance, workflow, "
 			 "record_state, title, created_at, updated_at, first_observed_at, "
-			 "last_observed_at, last_scan_id, doc) "
-			 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+			 "last_observed_at, last_scan_id, doc_hash, doc) "
+			 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
 			 "ON CONFLICT(id) DO UPDATE SET pillar=excluded.pillar, "
 			 "scope=excluded.scope, resource_type=excluded.resource_type, "
 			 "resource_id=excluded.resource_id, severity=excluded.severity, "
 			 "compliance=excluded.compliance, workflow=excluded.workflow, "
 			 "record_state=excluded.record_state, title=excluded.title, "
 			 "updated_at=excluded.updated_at, last_observed_at=excluded.last_observed_at, "
-			 "last_scan_id=excluded.last_scan_id, doc=excluded.doc",
+			 "last_scan_id=excluded.last_scan_id, doc_hash=excluded.doc_hash, "
+			 "doc=excluded.doc",
 			 &st);
 	if (rc)
 		return rc;
@@ -420,7 +448,31 @@ static int sqlite_upsert(mamori_ctx *ctx, mamori_store *base, const mamori_findi
 	bind_text(st, 18, f->first_observed_at);
 	bind_text(st, 19, f->last_observed_at);
 	sqlite3_bind_int64(st, 20, scan_id);
-	bind_text(st, 21, doc);
+	bind_text(st, 21, doc->hash);
+	sqlite3_bind_text(st, 22, doc->data, (int)doc->len, SQLITE_STATIC);
+	return step_done(ctx, s, st, "saving a finding");
+}
+
+static int sqlite_touch(mamori_ctx *ctx, mamori_store *base, const mamori_finding *f,
+			const char *scope, int64_t scan_id)
+{
+	sqlite_store *s = S(base);
+	sqlite3_stmt *st;
+	int rc = prepare(ctx, s, ST_TOUCH,
+			 "UPDATE findings SET scope=?, workflow=?, record_state=?, compliance=?, "
+			 "updated_at=?, last_observed_at=?, last_scan_id=? WHERE id=?",
+			 &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, scope);
+	sqlite3_bind_int(st, 2, (int)f->workflow);
+	sqlite3_bind_int(st, 3, (int)f->record_state);
+	/* archival may have set the column to PASSED: the content says otherwise */
+	sqlite3_bind_int(st, 4, (int)f->compliance);
+	bind_text(st, 5, f->updated_at);
+	bind_text(st, 6, f->last_observed_at);
+	sqlite3_bind_int64(st, 7, scan_id);
+	bind_text(st, 8, f->id);
 	return step_done(ctx, s, st, "saving a finding");
 }
 
@@ -509,8 +561,9 @@ static int read_rows(mamori_ctx *ctx, sqlite_store *s, sqlite3_stmt *st, mamori_
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		mamori_store_state state;
 		read_state(st, 0, &state);
-		int r = mamori_store_row_to_finding(ctx, out, col_text(st, 8), &state,
-						    col_text(st, 6), col_text(st, 7));
+		int r = mamori_store_row_to_finding(ctx, out, col_text(st, 9),
+						    (size_t)sqlite3_column_bytes(st, 9), &state,
+						    col_text(st, 7), col_text(st, 8));
 		if (r)
 			return r;
 	}
@@ -715,6 +768,63 @@ static int sqlite_list_scans(mamori_ctx *ctx, mamori_store *base, size_t limit,
 	return rc == SQLITE_DONE ? MAMORI_OK : fail(ctx, s, rc, "listing scans");
 }
 
+/* ---- detection baselines ---- */
+
+static int sqlite_baseline_each(mamori_ctx *ctx, mamori_store *base,
+				void (*fn)(void *ud, const char *ns, const char *subject,
+					   const char *items),
+				void *ud)
+{
+	sqlite_store *s = S(base);
+	sqlite3_stmt *st;
+	int rc = prepare(ctx, s, ST_BASELINE_EACH,
+			 "SELECT ns, subject, items FROM detect_baselines ORDER BY ns, subject", &st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ud, col_text(st, 0), col_text(st, 1), col_text(st, 2));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? MAMORI_OK : fail(ctx, s, rc, "reading baselines");
+}
+
+static int sqlite_baseline_get(mamori_ctx *ctx, mamori_store *base, const char *ns,
+			       const char *subject, char **items)
+{
+	sqlite_store *s = S(base);
+	sqlite3_stmt *st;
+	*items = NULL;
+	int rc = prepare(ctx, s, ST_BASELINE_GET,
+			 "SELECT items FROM detect_baselines WHERE ns = ?1 AND subject = ?2", &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, ns);
+	bind_text(st, 2, subject);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*items = mamori_xstrdup(col_text(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? MAMORI_OK : fail(ctx, s, rc, "reading a baseline");
+}
+
+static int sqlite_baseline_put(mamori_ctx *ctx, mamori_store *base, const char *ns,
+			       const char *subject, const char *items, const char *updated_at)
+{
+	sqlite_store *s = S(base);
+	sqlite3_stmt *st;
+	int rc = prepare(ctx, s, ST_BASELINE_PUT,
+			 "INSERT INTO detect_baselines (ns, subject, items, updated_at) "
+			 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (ns, subject) DO UPDATE SET "
+			 "items = excluded.items, updated_at = excluded.updated_at",
+			 &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, ns);
+	bind_text(st, 2, subject);
+	bind_text(st, 3, items);
+	bind_text(st, 4, updated_at);
+	return step_done(ctx, s, st, "saving a baseline");
+}
+
 static const mamori_store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sqlite_close,
@@ -727,6 +837,7 @@ static const mamori_store_ops sqlite_ops = {
 	.finish_scan = sqlite_finish_scan,
 	.load_state = sqlite_load_state,
 	.upsert = sqlite_upsert,
+	.touch = sqlite_touch,
 	.set_state = sqlite_set_state,
 	.add_history = sqlite_add_history,
 	.list_stale = sqlite_list_stale,
@@ -735,6 +846,9 @@ static const mamori_store_ops sqlite_ops = {
 	.get = sqlite_get,
 	.history = sqlite_history,
 	.list_scans = sqlite_list_scans,
+	.baseline_each = sqlite_baseline_each,
+	.baseline_get = sqlite_baseline_get,
+	.baseline_put = sqlite_baseline_put,
 };
 
 int mamori_store_sqlite_open(mamori_ctx *ctx, const char *path, mamori_store **out)
@@ -768,8 +882,12 @@ int mamori_store_sqlite_open(mamori_ctx *ctx, const char *path, mamori_store **o
 	sqlite3_busy_timeout(s->db, s->lock_timeout_ms);
 	s->readonly = sqlite3_db_readonly(s->db, "main") == 1;
 	int r = MAMORI_OK;
+	/* 16 KiB pages hold several ~2 KB finding rows; 4 KiB pages waste half.
+	 * Only a new, empty file takes it (WAL fixes the size once set). */
 	if (!s->readonly)
-		r = exec(ctx, s, "PRAGMA journal_mode=WAL", "opening");
+		r = exec(ctx, s, "PRAGMA page_size=16384", "opening");
+	if (!r && !s->readonly)
+		r = exec_retry(ctx, s, "PRAGMA journal_mode=WAL", "opening");
 	if (!r)
 		r = exec(ctx, s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", "opening");
 	if (!r)

@@ -75,7 +75,8 @@ static void walk_dir(walk *w, int depth)
 		names[n++] = mamori_xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, by_name);
+	if (n > 1)
+		qsort(names, n, sizeof *names, by_name);
 	size_t base = w->path.len;
 	for (size_t i = 0; i < n; i++) {
 		w->path.len = base;

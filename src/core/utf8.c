@@ -72,6 +72,19 @@ char *mamori_utf8_sanitize(mamori_arena *a, const char *s, size_t len)
 	return r;
 }
 
+size_t mamori_utf8_invalid_at(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < len) {
+		size_t l = utf8_seq(u + i, len - i);
+		if (l == 0)
+			return i;
+		i += l;
+	}
+	return len;
+}
+
 size_t mamori_utf8_prefix(const char *s, size_t max_chars)
 {
 	size_t chars = 0, i = 0;

@@ -136,6 +136,16 @@ static cJSON *convert(mamori_ctx *ctx, const char *path, struct fy_node *n, int 
 
 cJSON *mamori_yaml_parse(mamori_ctx *ctx, const char *path, const char *buf, size_t len)
 {
+	/* YAML streams are Unicode; libfyaml 0.7.12 (Debian 12) loops forever on
+	 * some invalid UTF-8 (a directive line holding a stray 0xA0, found by
+	 * fuzz_rulebook), so invalid bytes are refused before it sees them. */
+	size_t bad = mamori_utf8_invalid_at(buf, len);
+	if (bad < len) {
+		mamori_error_set_at(ctx, MAMORI_EINPUT, path, buf, len, bad,
+				    "invalid YAML: the file is not valid UTF-8 (byte 0x%02x)",
+				    (unsigned char)buf[bad]);
+		return NULL;
+	}
 	struct fy_diag_cfg dcfg;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;

@@ -130,7 +130,9 @@ int mamori_config_snapshot_parse(mamori_ctx *ctx, const char *path, const char *
 			}
 			ci->supplementary = sup;
 		}
-		ci->line = line_of(&cursor, ci->arn ? ci->arn : ci->resource_id);
+		ci->line = line_of(&cursor, ci->arn		  ? ci->arn
+					    : ci->resource_id ? ci->resource_id
+							      : ci->resource_name);
 	}
 	out->root = root;
 	return MAMORI_OK;

@@ -1,0 +1,116 @@
+/*
+ * detect_api.c — mamori_detect_run(): the detect module run through
+ * mamori_scan_run() on a target assembled from several paths, so that
+ * finalisation, de-duplication, the store's life cycle and the report
+ * are the same as for `mamori scan`.
+ *
+ * The options reach the module through a dt_module: a mamori_module
+ * followed by them (the module's run() finds them from run->module).
+ */
+#include "detect.h"
+#include "mamori/detect.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int dt_module_run_with(mamori_module_run *run, const dt_engine_options *eo,
+		       const dt_run_options *ro);
+
+typedef struct dt_module {
+	mamori_module base; /* first: run->module points here */
+	dt_engine_options eo;
+	dt_run_options ro;
+} dt_module;
+
+static int api_run(mamori_module_run *run)
+{
+	const dt_module *m = (const dt_module *)run->module;
+	return dt_module_run_with(run, &m->eo, &m->ro);
+}
+
+static int by_rel(const void *a, const void *b)
+{
+	const mamori_target_file *x = a, *y = b;
+	return strcmp(x->relpath, y->relpath);
+}
+
+int mamori_detect_run(mamori_ctx *ctx, mamori_store *store, const char *const *paths,
+		      size_t npaths, mamori_detect_options *opts, mamori_scan_result *result)
+{
+	mamori_target *merged = mamori_xcalloc(1, sizeof *merged);
+	mamori_arena_init(&merged->arena, 0);
+	merged->kind = MAMORI_TARGET_PATH;
+	mamori_buf scope = MAMORI_BUF_INIT;
+	mamori_buf_puts(&scope, "detect:");
+	size_t cap = 0;
+	int rc = MAMORI_OK;
+	for (size_t i = 0; i < npaths && !rc; i++) {
+		if (strcmp(paths[i], "-") == 0) {
+			if (merged->file_count == cap) {
+				cap = cap ? cap * 2 : 64;
+				merged->files = mamori_xrealloc(merged->files, cap * sizeof *merged->files);
+			}
+			merged->files[merged->file_count++] = (mamori_target_file){"-", "(stdin)", 0};
+			mamori_buf_printf(&scope, "%s-", i ? "," : "");
+			continue;
+		}
+		mamori_target *t = NULL;
+		rc = mamori_target_open(ctx, paths[i], &t);
+		if (rc)
+			break;
+		mamori_buf_printf(&scope, "%s%s", i ? "," : "", t->root);
+		/* one file given: its name is its display name; a directory: relative paths */
+		bool single = t->file_count == 1 && strcmp(t->files[0].relpath, "") == 0;
+		for (size_t k = 0; k < t->file_count; k++) {
+			if (merged->file_count == cap) {
+				cap = cap ? cap * 2 : 64;
+				merged->files = mamori_xrealloc(merged->files, cap * sizeof *merged->files);
+			}
+			const char *rel = t->files[k].relpath;
+			merged->files[merged->file_count++] = (mamori_target_file){
+				mamori_arena_strdup(&merged->arena, t->files[k].path),
+				npaths > 1 || single || !*rel
+					? mamori_arena_printf(&merged->arena, "%s%s%s", paths[i],
+							      *rel ? "/" : "", rel)
+					: mamori_arena_strdup(&merged->arena, rel),
+				t->files[k].size};
+		}
+		mamori_target_free(t);
+	}
+	if (rc) {
+		free(merged->files);
+		mamori_arena_free(&merged->arena);
+		free(merged);
+		mamori_buf_free(&scope);
+		return rc;
+	}
+	if (merged->file_count)
+		qsort(merged->files, merged->file_count, sizeof *merged->files, by_rel);
+	if (opts->shard_count > 1)
+		mamori_buf_printf(&scope, "#shard=%u/%u", opts->shard_index, opts->shard_count);
+	merged->spec = mamori_arena_strdup(&merged->arena, scope.data);
+	merged->root = merged->spec;
+	merged->scope = merged->spec;
+
+	dt_module m;
+	memset(&m, 0, sizeof m);
+	m.base = mamori_module_detect;
+	m.base.wants = NULL;
+	m.base.run = api_run;
+	m.eo = (dt_engine_options){opts->rule_dirs, opts->rule_dir_count, opts->threat_lists,
+				   opts->threat_list_count, opts->naive, opts->no_natives, false};
+	mamori_buf summary = MAMORI_BUF_INIT;
+	m.ro = (dt_run_options){opts->shard_index, opts->shard_count, store, true, &summary};
+	mamori_registry *reg = mamori_registry_new();
+	mamori_registry_add(reg, &m.base);
+	mamori_scan_options so = {NULL, 0};
+	rc = mamori_scan_run(ctx, reg, store, merged, &so, result);
+	mamori_registry_free(reg);
+	opts->summary = summary.len ? mamori_buf_detach(&summary) : NULL;
+	mamori_buf_free(&summary);
+	free(merged->files);
+	mamori_arena_free(&merged->arena);
+	free(merged);
+	mamori_buf_free(&scope);
+	return rc;
+}

@@ -1,0 +1,94 @@
+/*
+ * dt_run.h — the state of one detection run, shared by the run loop, the
+ * aggregator and the native detectors (internal to src/detect).
+ */
+#ifndef MAMORI_DETECT_RUN_H
+#define MAMORI_DETECT_RUN_H
+
+#include "detect.h"
+#include "dt_flow.h"
+#include "sigma/sigma.h"
+
+/* One detection hit; the aggregator copies what it keeps. */
+typedef struct dt_hit {
+	const char *rule;	  /* native rule id (rules/detect/native.yaml) */
+	size_t sigma;		  /* Sigma rule index, or SIZE_MAX */
+	const char *account;
+	const char *region;
+	const char *actor;	  /* aggregation key: identity, instance or address */
+	const char *res_type;	  /* ASFF resource type */
+	const char *res_id;
+	const char *res_details;  /* JSON object for Resources[].Details, or NULL */
+	int64_t time;
+	const char *event_id;
+	const char *detail;	  /* one sentence for the description */
+	const char *sample;	  /* the record's text (JSON) */
+	size_t sample_len;
+	int severity;		  /* -1: the rule's */
+	/* ASFF Action / Network */
+	const char *action_type;  /* AWS_API_CALL NETWORK_CONNECTION PORT_PROBE DNS_REQUEST */
+	const char *api, *service, *src_ip, *user_agent;
+	const char *local_ip, *remote_ip, *protocol, *direction, *domain;
+	int local_port, remote_port;
+	const char *file;
+	uint64_t line;
+} dt_hit;
+
+typedef struct dt_agg dt_agg;
+dt_agg *dt_agg_new(const dt_config *cfg);
+void dt_agg_free(dt_agg *a);
+void dt_agg_add(dt_agg *a, const dt_hit *h);
+size_t dt_agg_count(const dt_agg *a);
+
+typedef struct dt_ct_state dt_ct_state;
+typedef struct dt_flow_state dt_flow_state;
+typedef struct dt_dns_state dt_dns_state;
+typedef struct dt_baseline dt_baseline;
+
+struct dt_run {
+	dt_engine *e;
+	const dt_config *cfg;
+	mamori_module_run *mrun;
+	dt_stats *st;
+	dt_agg *agg;
+	sg_scanner *sg;
+	dt_index ct_ix, dns_ix;
+	dt_scratch scratch;
+	dt_ct_state *ct;
+	dt_flow_state *flow;
+	dt_dns_state *dns;
+	dt_baseline *bl;
+	int64_t watermark;
+	const char *file; /* display name of the file being read */
+	uint64_t seq;
+	size_t problems_reported;
+};
+
+void dt_emit(dt_run *r, const dt_hit *h);
+/* Report a bad input place (capped: the first 200 are listed, all counted). */
+void dt_run_problem(dt_run *r, const char *path, uint64_t line, unsigned col, const char *fmt,
+		    ...) MAMORI_PRINTF(5, 6);
+
+/* Fill a hit's identity, account, region, API and sample from a CloudTrail event. */
+void dt_hit_from_ct(const dt_event *ev, dt_hit *h, const char *rule);
+
+/* Native detectors (src/detect/native/). */
+dt_ct_state *dt_ct_new(dt_run *r);
+void dt_ct_event(dt_run *r, const dt_event *ev);
+void dt_ct_finish(dt_run *r);
+void dt_ct_free(dt_ct_state *s);
+
+dt_flow_state *dt_flowdet_new(dt_run *r);
+void dt_flowdet_record(dt_run *r, const dt_flow_rec *f);
+void dt_flowdet_finish(dt_run *r);
+void dt_flowdet_free(dt_flow_state *s);
+
+dt_dns_state *dt_dnsdet_new(dt_run *r);
+void dt_dnsdet_event(dt_run *r, const dt_event *ev);
+void dt_dnsdet_finish(dt_run *r);
+void dt_dnsdet_free(dt_dns_state *s);
+
+/* Emit the aggregated findings into the module run. */
+void dt_agg_emit(dt_run *r);
+
+#endif

@@ -1,0 +1,276 @@
+/*
+ * flow_detectors.c — GuardDuty's network findings from VPC Flow Logs.
+ *
+ *   Recon:EC2/Portscan             one source, one destination, many ports
+ *   Impact:EC2/PortSweep           one source, one port, many destinations
+ *   UnauthorizedAccess:EC2/SSHBruteForce, RDPBruteForce
+ *                                  many connections to 22 / 3389 from one
+ *                                  source to one host (low when an instance
+ *                                  is the target, high when it attacks)
+ *   Recon:EC2/PortProbeUnprotectedPort
+ *                                  several public sources reach an accepted
+ *                                  administration/database port
+ *   threat lists                   traffic with listed, Tor, crypto or C&C
+ *                                  addresses
+ *   Behavior:EC2/NetworkPortUnusual
+ *                                  an instance uses a remote port its
+ *                                  baseline (earlier runs) never showed
+ *
+ * A flow counts as a connection attempt when its tcp-flags show a SYN
+ * without SYN-ACK, or (no flags) when it was rejected or goes from a high
+ * port to a lower one — replies (server port to client port) do not count.
+ * All tables are windowed and capped (window.h).
+ */
+#include "../dt_intel.h"
+#include "../dt_run.h"
+#include "baseline.h"
+#include "window.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+struct dt_flow_state {
+	dt_window win;
+	dt_map seen_ports; /* instance \x1f port learnt this run (for the baseline) */
+};
+
+dt_flow_state *dt_flowdet_new(dt_run *r)
+{
+	dt_flow_state *s = mamori_xcalloc(1, sizeof *s);
+	dt_window_init(&s->win, r->cfg->window, r->cfg->max_state_entries);
+	dt_map_init(&s->seen_ports, 100000);
+	return s;
+}
+
+void dt_flowdet_free(dt_flow_state *s)
+{
+	if (!s)
+		return;
+	dt_window_free(&s->win);
+	dt_map_free(&s->seen_ports);
+	free(s);
+}
+
+void dt_flowdet_finish(dt_run *r)
+{
+	(void)r;
+}
+
+static const char *field(const dt_flow_rec *f, int k, char *buf, size_t cap)
+{
+	if (!f->f[k])
+		return NULL;
+	size_t n = f->n[k] < cap - 1 ? f->n[k] : cap - 1;
+	memcpy(buf, f->f[k], n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void flow_hit(dt_run *r, const dt_flow_rec *f, const char *rule, bool outbound,
+		     const char *actor, const char *detail, int sev)
+{
+	char src[64], dst[64], inst[64], eni[64], acct[32], region[32];
+	dt_ip_format(f->src, src, sizeof src);
+	dt_ip_format(f->dst, dst, sizeof dst);
+	dt_hit h;
+	memset(&h, 0, sizeof h);
+	h.rule = rule;
+	h.sigma = SIZE_MAX;
+	h.severity = sev;
+	h.time = f->start;
+	h.file = f->file;
+	h.line = f->line;
+	h.account = field(f, FL_ACCOUNT, acct, sizeof acct);
+	h.region = field(f, FL_REGION, region, sizeof region);
+	const char *i = field(f, FL_INSTANCE, inst, sizeof inst);
+	const char *e = field(f, FL_INTERFACE, eni, sizeof eni);
+	h.res_type = i ? "AwsEc2Instance" : e ? "AwsEc2NetworkInterface" : "Other";
+	h.res_id = i ? i : e ? e : (outbound ? src : dst);
+	h.actor = actor;
+	h.detail = detail;
+	h.action_type = strstr(rule, "PortProbe") ? "PORT_PROBE" : "NETWORK_CONNECTION";
+	h.direction = outbound ? "OUTBOUND" : "INBOUND";
+	h.local_ip = outbound ? src : dst;
+	h.remote_ip = outbound ? dst : src;
+	h.local_port = outbound ? f->srcport : f->dstport;
+	h.remote_port = outbound ? f->dstport : f->srcport;
+	h.protocol = f->protocol == 6 ? "TCP" : f->protocol == 17 ? "UDP" : f->protocol == 1 ? "ICMP" : NULL;
+	char *ev = mamori_xmalloc(f->text_len * 2 + 64);
+	size_t k = 0;
+	ev[k++] = '"';
+	for (size_t j = 0; j < f->text_len; j++) {
+		char c = f->text[j];
+		if (c == '"' || c == '\\')
+			ev[k++] = '\\';
+		ev[k++] = (unsigned char)c < 0x20 ? ' ' : c;
+	}
+	ev[k++] = '"';
+	ev[k] = '\0';
+	h.sample = ev;
+	h.sample_len = k;
+	char id[300];
+	snprintf(id, sizeof id, "%s:%llu", f->file ? f->file : "-", (unsigned long long)f->line);
+	h.event_id = id;
+	dt_emit(r, &h);
+	free(ev);
+}
+
+static bool attempt(const dt_flow_rec *f)
+{
+	if (f->tcp_flags >= 0 && f->protocol == 6)
+		return (f->tcp_flags & 2) && (f->tcp_flags & 18) != 18;
+	if (f->action == 0)
+		return true;
+	return f->srcport >= 1024 && f->dstport >= 0 && f->dstport < f->srcport;
+}
+
+static bool admin_port(int p)
+{
+	switch (p) {
+	case 22:
+	case 23:
+	case 445:
+	case 1433:
+	case 3306:
+	case 3389:
+	case 5432:
+	case 5900:
+	case 6379:
+	case 9200:
+	case 11211:
+	case 27017:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void intel(dt_run *r, const dt_flow_rec *f, bool src_private, bool dst_private)
+{
+	dt_intel_hit ih;
+	char d[300], ip[64];
+	bool outbound = src_private && !dst_private;
+	const uint8_t *remote = outbound ? f->dst : f->src;
+	if (src_private == dst_private)
+		return;
+	if (!dt_intel_ip(r->e->intel, remote, &ih) || ih.kind == DT_INTEL_TRUSTED)
+		return;
+	dt_ip_format(remote, ip, sizeof ip);
+	snprintf(d, sizeof d, "%s %s is on %s list %s.", outbound ? "Destination" : "Source", ip,
+		 dt_intel_kind_name(ih.kind), ih.list);
+	const char *rule = "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom";
+	if (ih.kind == DT_INTEL_TOR)
+		rule = outbound ? "UnauthorizedAccess:EC2/TorClient" : "UnauthorizedAccess:EC2/TorIPCaller";
+	else if (ih.kind == DT_INTEL_CRYPTO)
+		rule = "CryptoCurrency:EC2/BitcoinTool.B";
+	else if (ih.kind == DT_INTEL_C2)
+		rule = "Backdoor:EC2/C&CActivity.B";
+	flow_hit(r, f, rule, outbound, ip, d, -1);
+}
+
+void dt_flowdet_record(dt_run *r, const dt_flow_rec *f)
+{
+	if (!f->has_src || !f->has_dst)
+		return;
+	dt_flow_state *s = r->flow;
+	const dt_config *cfg = r->cfg;
+	bool sp = dt_ip_private(f->src), dp = dt_ip_private(f->dst);
+	if (!dt_intel_empty(r->e->intel))
+		intel(r, f, sp, dp);
+	if (f->dstport < 0 || !attempt(f))
+		return;
+	char src[64], dst[64], item[100], det[300];
+	int64_t t = f->start;
+	struct {
+		char tag;
+		uint8_t a[16], b[16];
+		uint16_t port;
+	} __attribute__((packed)) k;
+	uint16_t port = (uint16_t)f->dstport;
+	/* port scan: distinct ports on one destination */
+	k.tag = 's';
+	memcpy(k.a, f->src, 16);
+	memcpy(k.b, f->dst, 16);
+	k.port = 0;
+	dt_wcount *c = dt_window_addn(&s->win, &k, sizeof k, &port, sizeof port, t, 1);
+	if (c && c->count >= cfg->portscan_ports && !c->fired) {
+		c->fired = true;
+		dt_ip_format(f->src, src, sizeof src);
+		dt_ip_format(f->dst, dst, sizeof dst);
+		snprintf(det, sizeof det, "%s probed %llu distinct ports of %s.", src,
+			 (unsigned long long)c->count, dst);
+		flow_hit(r, f, "Recon:EC2/Portscan", sp || !dp, src, det, -1);
+	}
+	/* port sweep: one port on distinct destinations */
+	k.tag = 'w';
+	memset(k.b, 0, 16);
+	k.port = port;
+	c = dt_window_addn(&s->win, &k, sizeof k, f->dst, 16, t, 1);
+	if (c && c->count >= cfg->portsweep_hosts && !c->fired) {
+		c->fired = true;
+		dt_ip_format(f->src, src, sizeof src);
+		snprintf(det, sizeof det, "%s tried port %d on %llu hosts.", src, f->dstport,
+			 (unsigned long long)c->count);
+		flow_hit(r, f, "Impact:EC2/PortSweep", sp || !dp, src, det, -1);
+	}
+	/* brute force on SSH / RDP */
+	if (f->protocol == 6 && (f->dstport == 22 || f->dstport == 3389)) {
+		k.tag = 'b';
+		memcpy(k.b, f->dst, 16);
+		c = dt_window_addn(&s->win, &k, sizeof k, NULL, 0, t, 1);
+		if (c && c->count >= cfg->bruteforce_conns && !c->fired) {
+			c->fired = true;
+			bool out = sp && !dp;
+			dt_ip_format(f->src, src, sizeof src);
+			dt_ip_format(f->dst, dst, sizeof dst);
+			snprintf(det, sizeof det, "%llu connections from %s to %s port %d%s.",
+				 (unsigned long long)c->count, src, dst, f->dstport,
+				 out ? " (an instance is the attacker)" : "");
+			flow_hit(r, f,
+				 f->dstport == 22 ? "UnauthorizedAccess:EC2/SSHBruteForce"
+						  : "UnauthorizedAccess:EC2/RDPBruteForce",
+				 out, src, det, out ? MAMORI_SEV_HIGH : MAMORI_SEV_LOW);
+		}
+	}
+	/* unprotected port probed from the Internet */
+	if (!sp && dp && f->action == 1 && admin_port(f->dstport)) {
+		k.tag = 'p';
+		memset(k.a, 0, 16);
+		memcpy(k.b, f->dst, 16);
+		c = dt_window_addn(&s->win, &k, sizeof k, f->src, 16, t, 1);
+		if (c && c->count >= cfg->probe_sources && !c->fired) {
+			c->fired = true;
+			dt_ip_format(f->dst, dst, sizeof dst);
+			snprintf(det, sizeof det, "Port %d of %s accepted traffic from %llu public sources.",
+				 f->dstport, dst, (unsigned long long)c->count);
+			char actor[80];
+			snprintf(actor, sizeof actor, "%s:%d", dst, f->dstport);
+			flow_hit(r, f, "Recon:EC2/PortProbeUnprotectedPort", false, actor, det, -1);
+		}
+	}
+	/* unusual remote port for an instance (outbound, accepted) */
+	if (sp && !dp && f->action == 1) {
+		char inst[64];
+		const char *who = field(f, FL_INSTANCE, inst, sizeof inst);
+		if (!who)
+			who = field(f, FL_INTERFACE, inst, sizeof inst);
+		if (who) {
+			char key[100];
+			int kl = snprintf(key, sizeof key, "%s\x1f%d", who, f->dstport);
+			bool created;
+			/* each (instance, port) is looked up in the baseline once per run */
+			if (dt_map_put(&s->seen_ports, key, (size_t)kl, &created) && created) {
+				snprintf(item, sizeof item, "%d", f->dstport);
+				bool has = dt_baseline_has_subject(r->bl, DT_BL_INSTANCE, who);
+				if (has && !dt_baseline_knows(r->bl, DT_BL_INSTANCE, who, item)) {
+					dt_ip_format(f->dst, dst, sizeof dst);
+					snprintf(det, sizeof det,
+						 "%s connected to %s port %d, never seen before.", who, dst,
+						 f->dstport);
+					flow_hit(r, f, "Behavior:EC2/NetworkPortUnusual", true, item, det, -1);
+				}
+				dt_baseline_learn(r->bl, DT_BL_INSTANCE, who, item);
+			}
+		}
+	}
+}
