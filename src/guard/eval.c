@@ -26,7 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MG_EVAL_MAX_DEPTH 400
+/* Every recursion of the evaluator (nested blocks and filters, rule references,
+ * function calls) counts against this, so that no rules file can exhaust the
+ * stack, sanitizers' larger frames included. */
+#define MG_EVAL_MAX_DEPTH 250
 
 const char *mg_status_name(int st)
 {
@@ -167,6 +170,7 @@ static int query_retrieval(mg_scope *res, uint32_t qi, const mg_query *q, const 
 			   int conv, mg_qvec *out);
 static int resolve_variable(mg_scope *s, const char *name, mg_qvec *out);
 static int eval_conj(mg_scope *s, const mg_conj *conj, int *status);
+static int eval_conj_inner(mg_scope *s, const mg_conj *conj, int *status);
 
 int mg_scope_query(mg_scope *s, const mg_query *q, mg_qvec *out)
 {
@@ -760,6 +764,16 @@ static int eval_block(mg_scope *parent, const mg_block *b, int *status)
 }
 
 static int eval_conj(mg_scope *s, const mg_conj *conj, int *status)
+{
+	mg_eval *ev = s->ev;
+	if (++ev->depth > MG_EVAL_MAX_DEPTH)
+		return mg_eval_error(ev, "rules nested too deeply to evaluate");
+	int rc = eval_conj_inner(s, conj, status);
+	ev->depth--;
+	return rc;
+}
+
+static int eval_conj_inner(mg_scope *s, const mg_conj *conj, int *status)
 {
 	mg_eval *ev = s->ev;
 	uint32_t passes = 0, fails = 0;
