@@ -47,26 +47,41 @@ static cJSON *check_json(const mamori_guard_check *ck)
 	return w;
 }
 
-static void add_name(cJSON *arr, const char *name)
+/* A sorted set of rule names, like cfn-guard's BTreeSet.  Built in C and
+ * turned into a cJSON array at the end: cJSON 1.7.15's
+ * cJSON_InsertItemInArray loses items when inserting at the front. */
+typedef struct {
+	const char **v;
+	size_t n, cap;
+} name_set;
+
+static void add_name(name_set *set, const char *name)
 {
-	const cJSON *e;
-	cJSON_ArrayForEach(e, arr)
-	{
-		if (strcmp(e->valuestring, name) == 0)
+	size_t lo = 0, hi = set->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(set->v[mid], name);
+		if (c == 0)
 			return;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	/* kept sorted, like cfn-guard's BTreeSet */
-	cJSON *item = cJSON_CreateString(name);
-	int i = 0;
-	cJSON_ArrayForEach(e, arr)
-	{
-		if (strcmp(e->valuestring, name) > 0) {
-			cJSON_InsertItemInArray(arr, i, item);
-			return;
-		}
-		i++;
+	if (set->n == set->cap) {
+		set->cap = set->cap ? set->cap * 2 : 16;
+		set->v = mamori_xrealloc(set->v, set->cap * sizeof *set->v);
 	}
-	cJSON_AddItemToArray(arr, item);
+	memmove(set->v + lo + 1, set->v + lo, (set->n - lo) * sizeof *set->v);
+	set->v[lo] = name;
+	set->n++;
+}
+
+static void flush_names(name_set *set, cJSON *arr)
+{
+	for (size_t i = 0; i < set->n; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(set->v[i]));
+	set->n = 0;
 }
 
 cJSON *mg_report_structured(const mamori_guard_rules *rs, const mamori_guard_report *r);
@@ -88,6 +103,7 @@ cJSON *mg_report_structured(const mamori_guard_rules *rs, const mamori_guard_rep
 		cJSON *co = cJSON_AddArrayToObject(file, "compliant");
 		cJSON *errors = NULL;
 		int overall = MG_SKIP;
+		name_set co_names = {0}, na_names = {0};
 		for (size_t k = i; k < j; k++) {
 			const mamori_guard_pair *p = &r->pairs[k];
 			const mg_rules_file *rf = rs->files[p->rules];
@@ -105,9 +121,9 @@ cJSON *mg_report_structured(const mamori_guard_rules *rs, const mamori_guard_rep
 			for (uint32_t b = 0; b < rf->nrules; b++) {
 				const char *name = rf->rules[b]->name;
 				if (p->blocks[b] == MG_PASS)
-					add_name(co, name);
+					add_name(&co_names, name);
 				else if (p->blocks[b] == MG_SKIP)
-					add_name(na, name);
+					add_name(&na_names, name);
 				else {
 					cJSON *rule = cJSON_CreateObject();
 					cJSON_AddStringToObject(rule, "name", name);
@@ -126,6 +142,10 @@ cJSON *mg_report_structured(const mamori_guard_rules *rs, const mamori_guard_rep
 				}
 			}
 		}
+		flush_names(&co_names, co);
+		flush_names(&na_names, na);
+		free(co_names.v);
+		free(na_names.v);
 		cJSON_SetValuestring(status, errors ? "ERROR" : mg_status_name(overall));
 		cJSON_AddItemToArray(root, file);
 		i = j;
