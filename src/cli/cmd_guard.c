@@ -22,9 +22,33 @@ enum {
 	OPT_JSON,
 };
 
-static int validate_usage(cli *c)
+enum { OPT_END = -1, OPT_STOP = -2 };
+
+/* The next option of a guard subcommand, after the ones every command
+ * shares and -h; OPT_STOP with *rc set when the command should return.
+ * `own` lists short options the subcommand takes before the shared ones
+ * (guard test's -v means --verbose, not the log level). */
+static int next_option(cli *c, int argc, char **argv, const char *shortopts,
+		       const struct option *opts, const char *own, int *rc)
 {
-	return cli_help(c, "guard", stdout);
+	int opt;
+	while ((opt = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		if (own && opt > 0 && strchr(own, opt))
+			return opt;
+		int common = cli_common_option(c, opt, optarg);
+		if (common < 0) {
+			*rc = EXIT_USAGE;
+			return OPT_STOP;
+		}
+		if (common)
+			continue;
+		if (opt == 'h') {
+			*rc = cli_help(c, "guard", stdout);
+			return OPT_STOP;
+		}
+		return opt;
+	}
+	return OPT_END;
 }
 
 static int parse_show(const char *arg, unsigned *show)
@@ -119,18 +143,10 @@ static int cmd_validate(cli *c, int argc, char **argv)
 	size_t nr = 0, nd = 0;
 	int opt, rc = EXIT_OK;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS "r:d:i:o:S:zj:t:a", opts,
-				  NULL)) != -1) {
-		int common = cli_common_option(c, opt, optarg);
-		if (common < 0) {
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		if (common)
-			continue;
+	while ((opt = next_option(c, argc, argv, CLI_COMMON_SHORT_OPTIONS "r:d:i:o:S:zj:t:a", opts,
+				  NULL, &rc)) != OPT_END) {
 		switch (opt) {
-		case 'h':
-			rc = validate_usage(c);
+		case OPT_STOP:
 			goto out;
 		case 'r':
 			rules_args[nr++] = optarg;
@@ -295,19 +311,15 @@ static int cmd_test(cli *c, int argc, char **argv)
 	bool verbose = false;
 	int opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS "r:t:d:", opts, NULL)) != -1) {
-		if (opt == 'v') {
-			verbose = true;
-			continue;
-		}
-		int common = cli_common_option(c, opt, optarg);
-		if (common < 0)
-			return EXIT_USAGE;
-		if (common)
-			continue;
+	int rc = EXIT_OK;
+	while ((opt = next_option(c, argc, argv, CLI_COMMON_SHORT_OPTIONS "r:t:d:", opts, "v",
+				  &rc)) != OPT_END) {
 		switch (opt) {
-		case 'h':
-			return cli_help(c, "guard", stdout);
+		case OPT_STOP:
+			return rc;
+		case 'v':
+			verbose = true;
+			break;
 		case 'r':
 			rules = optarg;
 			break;
@@ -325,7 +337,6 @@ static int cmd_test(cli *c, int argc, char **argv)
 		return cli_usage_error(c, "guard test needs --rules-file and --test-data, or --dir");
 	mamori_guard_rules rs;
 	mamori_guard_rules_init(&rs);
-	int rc = EXIT_OK;
 	size_t failed = 0;
 	if (dir) {
 		/* cfn-guard's layout: DIR/x.guard with DIR/tests/x_tests.yaml (or .json) */
@@ -385,15 +396,12 @@ static int cmd_parse_tree(cli *c, int argc, char **argv)
 	bool json = false;
 	int opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS "r:jy", opts, NULL)) != -1) {
-		int common = cli_common_option(c, opt, optarg);
-		if (common < 0)
-			return EXIT_USAGE;
-		if (common)
-			continue;
+	int rc = EXIT_OK;
+	while ((opt = next_option(c, argc, argv, CLI_COMMON_SHORT_OPTIONS "r:jy", opts, NULL, &rc)) !=
+	       OPT_END) {
 		switch (opt) {
-		case 'h':
-			return cli_help(c, "guard", stdout);
+		case OPT_STOP:
+			return rc;
 		case 'r':
 			rules = optarg;
 			break;
@@ -422,7 +430,6 @@ static int cmd_parse_tree(cli *c, int argc, char **argv)
 		return cli_fail(c, MAMORI_EINPUT);
 	}
 	FILE *fp = cli_open_output(c, outfile);
-	int rc = EXIT_OK;
 	if (!fp)
 		rc = EXIT_USAGE;
 	else {

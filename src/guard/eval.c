@@ -907,16 +907,25 @@ static int eval_conditions(mg_scope *s, const mg_conj *conds, int *status)
 	return rc;
 }
 
+/* `when conds { block }` and `rule r when conds { block }`: SKIP unless
+ * the conditions PASS */
+static int eval_guarded(mg_scope *s, const mg_conj *conds, const mg_block *block, int *status)
+{
+	if (conds) {
+		int st = MG_SKIP;
+		if (eval_conditions(s, conds, &st))
+			return -1;
+		if (st != MG_PASS) {
+			*status = MG_SKIP;
+			return 0;
+		}
+	}
+	return eval_block(s, block, status);
+}
+
 static int eval_when(mg_scope *s, const mg_clause *c, int *status)
 {
-	int st = MG_SKIP;
-	if (eval_conditions(s, c->conds, &st))
-		return -1;
-	if (st != MG_PASS) {
-		*status = MG_SKIP;
-		return 0;
-	}
-	return eval_block(s, &c->block, status);
+	return eval_guarded(s, c->conds, &c->block, status);
 }
 
 static int eval_pcall(mg_scope *s, const mg_clause *c, int *status)
@@ -1027,16 +1036,7 @@ static int eval_clause(mg_scope *s, const mg_clause *c, int *status)
 
 static int eval_rule(mg_scope *s, const mg_rule *r, int *status)
 {
-	if (r->conds) {
-		int st = MG_SKIP;
-		if (eval_conditions(s, r->conds, &st))
-			return -1;
-		if (st != MG_PASS) {
-			*status = MG_SKIP;
-			return 0;
-		}
-	}
-	return eval_block(s, &r->block, status);
+	return eval_guarded(s, r->conds, &r->block, status);
 }
 
 static int rule_status(mg_scope *s, const char *name, int *status)

@@ -44,78 +44,85 @@ static int64_t f64_as_i64(double f)
 	return (int64_t)f;
 }
 
-int mg_fn_parse_int(mg_eval *ev, const mg_call *call, mg_qvec *args, mg_qvec *out)
+/* One converter: the converted value, NULL to drop v, or MG_CONV_ERROR after
+ * conv_error() */
+typedef const mg_value *(*conv_fn)(mg_eval *ev, const mg_value *v);
+static const mg_value conv_failed;
+#define MG_CONV_ERROR (&conv_failed)
+
+static int convert_each(mg_eval *ev, const mg_qvec *arg, mg_qvec *out, conv_fn conv)
 {
-	(void)call;
-	for (uint32_t i = 0; i < args[0].n; i++) {
-		const mg_qres *e = &args[0].v[i];
+	for (uint32_t i = 0; i < arg->n; i++) {
+		const mg_qres *e = &arg->v[i];
 		if (e->kind == MG_QR_UNRESOLVED)
 			continue;
-		const mg_value *v = e->v;
-		mg_value *r;
-		switch (v->type) {
-		case MG_INT:
-			r = (mg_value *)like(ev, v, MG_INT);
-			r->i = v->i;
-			break;
-		case MG_FLOAT:
-			r = (mg_value *)like(ev, v, MG_INT);
-			r->i = f64_as_i64(v->f);
-			break;
-		case MG_STRING:
-			r = (mg_value *)like(ev, v, MG_INT);
-			if (!mg_parse_i64(v->s.p, v->s.len, &r->i))
-				return conv_error(ev, "a string", v, "an integer");
-			break;
-		case MG_CHAR:
-			if (v->c < '0' || v->c > '9')
-				return conv_error(ev, "a char", v, "an integer");
-			r = (mg_value *)like(ev, v, MG_INT);
-			r->i = v->c - '0';
-			break;
-		default:
-			continue;
-		}
-		mg_qvec_push(ev, out, MG_QR_RESOLVED, r, NULL);
+		const mg_value *r = conv(ev, e->v);
+		if (r == MG_CONV_ERROR)
+			return -1;
+		if (r)
+			mg_qvec_push(ev, out, MG_QR_RESOLVED, r, NULL);
 	}
 	return 0;
 }
 
-int mg_fn_parse_float(mg_eval *ev, const mg_call *call, mg_qvec *args, mg_qvec *out)
+static const mg_value *failed(mg_eval *ev, const char *what, const mg_value *v, const char *into)
 {
-	(void)call;
-	for (uint32_t i = 0; i < args[0].n; i++) {
-		const mg_qres *e = &args[0].v[i];
-		if (e->kind == MG_QR_UNRESOLVED)
-			continue;
-		const mg_value *v = e->v;
-		mg_value *r;
-		switch (v->type) {
-		case MG_INT:
-			r = (mg_value *)like(ev, v, MG_FLOAT);
-			r->f = (double)v->i;
-			break;
-		case MG_FLOAT:
-			r = (mg_value *)like(ev, v, MG_FLOAT);
-			r->f = v->f;
-			break;
-		case MG_STRING:
-			r = (mg_value *)like(ev, v, MG_FLOAT);
-			if (!mg_parse_f64(v->s.p, v->s.len, &r->f))
-				return conv_error(ev, "a string", v, "a float");
-			break;
-		case MG_CHAR:
-			if (v->c < '0' || v->c > '9')
-				return conv_error(ev, "a char", v, "a float");
-			r = (mg_value *)like(ev, v, MG_FLOAT);
-			r->f = v->c - '0';
-			break;
-		default:
-			continue;
-		}
-		mg_qvec_push(ev, out, MG_QR_RESOLVED, r, NULL);
+	conv_error(ev, what, v, into);
+	return MG_CONV_ERROR;
+}
+
+static const mg_value *to_int(mg_eval *ev, const mg_value *v)
+{
+	int64_t n;
+	switch (v->type) {
+	case MG_INT:
+		n = v->i;
+		break;
+	case MG_FLOAT:
+		n = f64_as_i64(v->f);
+		break;
+	case MG_STRING:
+		if (!mg_parse_i64(v->s.p, v->s.len, &n))
+			return failed(ev, "a string", v, "an integer");
+		break;
+	case MG_CHAR:
+		if (v->c < '0' || v->c > '9')
+			return failed(ev, "a char", v, "an integer");
+		n = v->c - '0';
+		break;
+	default:
+		return NULL;
 	}
-	return 0;
+	mg_value *r = (mg_value *)like(ev, v, MG_INT);
+	r->i = n;
+	return r;
+}
+
+static const mg_value *to_float(mg_eval *ev, const mg_value *v)
+{
+	double f;
+	switch (v->type) {
+	case MG_INT:
+		f = (double)v->i;
+		break;
+	case MG_FLOAT:
+		f = v->f;
+		break;
+	case MG_STRING:
+		if (!mg_parse_f64(v->s.p, v->s.len, &f))
+			return failed(ev, "a string", v, "a float");
+		break;
+	case MG_CHAR:
+		if (v->c < '0' || v->c > '9')
+			return failed(ev, "a char", v, "a float");
+		f = v->c - '0';
+		break;
+	default:
+		return NULL;
+	}
+	mg_value *r = (mg_value *)like(ev, v, MG_FLOAT);
+	r->f = f;
+	return r;
 }
 
 static bool ieq(const char *s, size_t n, const char *w)
@@ -132,83 +139,60 @@ static bool ieq(const char *s, size_t n, const char *w)
 	return true;
 }
 
-int mg_fn_parse_boolean(mg_eval *ev, const mg_call *call, mg_qvec *args, mg_qvec *out)
+static const mg_value *to_bool(mg_eval *ev, const mg_value *v)
 {
-	(void)call;
-	for (uint32_t i = 0; i < args[0].n; i++) {
-		const mg_qres *e = &args[0].v[i];
-		if (e->kind == MG_QR_UNRESOLVED)
-			continue;
-		const mg_value *v = e->v;
-		mg_value *r;
-		if (v->type == MG_BOOL) {
-			r = (mg_value *)like(ev, v, MG_BOOL);
-			r->b = v->b;
-		} else if (v->type == MG_STRING) {
-			r = (mg_value *)like(ev, v, MG_BOOL);
-			if (ieq(v->s.p, v->s.len, "true"))
-				r->b = true;
-			else if (ieq(v->s.p, v->s.len, "false"))
-				r->b = false;
-			else
-				return conv_error(ev, "a string", v, "a boolean");
-		} else {
-			continue;
-		}
-		mg_qvec_push(ev, out, MG_QR_RESOLVED, r, NULL);
-	}
-	return 0;
-}
-
-static const mg_value *string_of(mg_eval *ev, const mg_value *from, const char *s, size_t n)
-{
-	mg_value *r = (mg_value *)like(ev, from, MG_STRING);
-	char *p = mamori_arena_alloc(&ev->arena, n + 1);
-	memcpy(p, s, n);
-	r->s.p = p;
-	r->s.len = (uint32_t)n;
+	bool b;
+	if (v->type == MG_BOOL)
+		b = v->b;
+	else if (v->type != MG_STRING)
+		return NULL;
+	else if (ieq(v->s.p, v->s.len, "true"))
+		b = true;
+	else if (ieq(v->s.p, v->s.len, "false"))
+		b = false;
+	else
+		return failed(ev, "a string", v, "a boolean");
+	mg_value *r = (mg_value *)like(ev, v, MG_BOOL);
+	r->b = b;
 	return r;
 }
 
-int mg_fn_parse_string(mg_eval *ev, const mg_call *call, mg_qvec *args, mg_qvec *out)
+static const mg_value *to_string(mg_eval *ev, const mg_value *v)
 {
-	(void)call;
-	for (uint32_t i = 0; i < args[0].n; i++) {
-		const mg_qres *e = &args[0].v[i];
-		if (e->kind == MG_QR_UNRESOLVED)
-			continue;
-		const mg_value *v = e->v;
-		mamori_buf b = MAMORI_BUF_INIT;
-		mg_buf_ready(&b, 24);
-		switch (v->type) {
-		case MG_STRING:
-			mamori_buf_append(&b, v->s.p, v->s.len);
-			break;
-		case MG_INT:
-			mamori_buf_printf(&b, "%lld", (long long)v->i);
-			break;
-		case MG_FLOAT:
-			mg_fmt_f64_rust(v->f, &b);
-			break;
-		case MG_BOOL:
-			mamori_buf_puts(&b, v->b ? "true" : "false");
-			break;
-		case MG_CHAR: {
-			mamori_buf t = MAMORI_BUF_INIT;
-			mg_to_display(v, &t); /* 'c' */
-			if (t.len >= 2)
-				mamori_buf_append(&b, t.data + 1, t.len - 2);
-			mamori_buf_free(&t);
-			break;
-		}
-		default:
-			mamori_buf_free(&b);
-			continue;
-		}
-		mg_qvec_push(ev, out, MG_QR_RESOLVED, string_of(ev, v, b.data, b.len), NULL);
-		mamori_buf_free(&b);
+	mamori_buf b = MAMORI_BUF_INIT;
+	mg_buf_ready(&b, 24);
+	switch (v->type) {
+	case MG_STRING:
+		mamori_buf_append(&b, v->s.p, v->s.len);
+		break;
+	case MG_INT:
+		mamori_buf_printf(&b, "%lld", (long long)v->i);
+		break;
+	case MG_FLOAT:
+		mg_fmt_f64_rust(v->f, &b);
+		break;
+	case MG_BOOL:
+		mamori_buf_puts(&b, v->b ? "true" : "false");
+		break;
+	case MG_CHAR: {
+		mamori_buf t = MAMORI_BUF_INIT;
+		mg_to_display(v, &t); /* 'c' */
+		if (t.len >= 2)
+			mamori_buf_append(&b, t.data + 1, t.len - 2);
+		mamori_buf_free(&t);
+		break;
 	}
-	return 0;
+	default:
+		mamori_buf_free(&b);
+		return NULL;
+	}
+	mg_value *r = (mg_value *)like(ev, v, MG_STRING);
+	char *p = mamori_arena_alloc(&ev->arena, b.len + 1);
+	memcpy(p, b.data, b.len);
+	r->s.p = p;
+	r->s.len = (uint32_t)b.len;
+	mamori_buf_free(&b);
+	return r;
 }
 
 /* the number of UTF-8 characters in s, and the first one */
@@ -237,33 +221,52 @@ static size_t utf8_chars(const char *s, size_t n, uint32_t *first)
 	return count;
 }
 
+static const mg_value *to_char(mg_eval *ev, const mg_value *v)
+{
+	uint32_t c = 0;
+	if (v->type == MG_STRING) {
+		if (utf8_chars(v->s.p, v->s.len, &c) != 1)
+			return failed(ev, "an string", v, "a char");
+	} else if (v->type == MG_INT) {
+		if (v->i < 0 || v->i > 9)
+			return failed(ev, "an int", v, "a char");
+		c = (uint32_t)('0' + v->i);
+	} else if (v->type == MG_CHAR) {
+		c = v->c;
+	} else {
+		return NULL;
+	}
+	mg_value *r = (mg_value *)like(ev, v, MG_CHAR);
+	r->c = c;
+	return r;
+}
+
+int mg_fn_parse_int(mg_eval *ev, const mg_call *call, mg_qvec *args, mg_qvec *out)
+{
+	(void)call;
+	return convert_each(ev, &args[0], out, to_int);
+}
+
+int mg_fn_parse_float(mg_eval *ev, const mg_call *call, mg_qvec *args, mg_qvec *out)
+{
+	(void)call;
+	return convert_each(ev, &args[0], out, to_float);
+}
+
+int mg_fn_parse_boolean(mg_eval *ev, const mg_call *call, mg_qvec *args, mg_qvec *out)
+{
+	(void)call;
+	return convert_each(ev, &args[0], out, to_bool);
+}
+
+int mg_fn_parse_string(mg_eval *ev, const mg_call *call, mg_qvec *args, mg_qvec *out)
+{
+	(void)call;
+	return convert_each(ev, &args[0], out, to_string);
+}
+
 int mg_fn_parse_char(mg_eval *ev, const mg_call *call, mg_qvec *args, mg_qvec *out)
 {
 	(void)call;
-	for (uint32_t i = 0; i < args[0].n; i++) {
-		const mg_qres *e = &args[0].v[i];
-		if (e->kind == MG_QR_UNRESOLVED)
-			continue;
-		const mg_value *v = e->v;
-		mg_value *r;
-		if (v->type == MG_STRING) {
-			uint32_t c = 0;
-			if (utf8_chars(v->s.p, v->s.len, &c) != 1)
-				return conv_error(ev, "an string", v, "a char");
-			r = (mg_value *)like(ev, v, MG_CHAR);
-			r->c = c;
-		} else if (v->type == MG_INT) {
-			if (v->i < 0 || v->i > 9)
-				return conv_error(ev, "an int", v, "a char");
-			r = (mg_value *)like(ev, v, MG_CHAR);
-			r->c = (uint32_t)('0' + v->i);
-		} else if (v->type == MG_CHAR) {
-			r = (mg_value *)like(ev, v, MG_CHAR);
-			r->c = v->c;
-		} else {
-			continue;
-		}
-		mg_qvec_push(ev, out, MG_QR_RESOLVED, r, NULL);
-	}
-	return 0;
+	return convert_each(ev, &args[0], out, to_char);
 }

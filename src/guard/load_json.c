@@ -115,6 +115,10 @@ static size_t put_cp(char *d, unsigned c)
 	return 4;
 }
 
+/* the one-letter escapes and what they stand for */
+#define SIMPLE_ESCAPES "\"\\/bfnrt"
+static const char SIMPLE_VALUES[] = "\"\\/\b\f\n\r\t";
+
 /* p->pos is at the opening quote; on success it is past the closing one. */
 static int parse_string(jparser *p, mg_value *v)
 {
@@ -152,31 +156,12 @@ static int parse_string(jparser *p, mg_value *v)
 			}
 			char e = p->buf[k + 1];
 			k += 2;
+			const char *simple = e ? strchr(SIMPLE_ESCAPES, e) : NULL;
+			if (simple) {
+				d[n++] = SIMPLE_VALUES[simple - SIMPLE_ESCAPES];
+				continue;
+			}
 			switch (e) {
-			case '"':
-				d[n++] = '"';
-				break;
-			case '\\':
-				d[n++] = '\\';
-				break;
-			case '/':
-				d[n++] = '/';
-				break;
-			case 'b':
-				d[n++] = '\b';
-				break;
-			case 'f':
-				d[n++] = '\f';
-				break;
-			case 'n':
-				d[n++] = '\n';
-				break;
-			case 'r':
-				d[n++] = '\r';
-				break;
-			case 't':
-				d[n++] = '\t';
-				break;
 			case 'u': {
 				unsigned cp;
 				if (k + 4 > i || hex4(p->buf + k, &cp))

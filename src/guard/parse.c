@@ -522,6 +522,26 @@ static void set_children(P *p, mg_value *c, vvec *items, bool map)
 	}
 }
 
+/* ws then the closing bracket of a list or map: builds the container from
+ * the items (or reports what was expected and leaves pos at the start) */
+static int close_container(P *p, vvec *items, size_t at, char close, mg_type type,
+			   mg_value **out)
+{
+	ws0(p);
+	if (cur(p) != close) {
+		free(items->v);
+		soft(p, p->pos, close == ']' ? "',' or ']'" : "',' or '}'");
+		p->pos = at;
+		LEAVE(p, ERR);
+	}
+	p->pos++;
+	mg_value *c = mg_new(p->a, type);
+	set_children(p, c, items, type == MG_MAP);
+	free(items->v);
+	*out = c;
+	LEAVE(p, OK);
+}
+
 /* separated_list(ws ',', parse_value) between ws '[' and ws ']' */
 static int parse_list(P *p, mg_value **out)
 {
@@ -563,19 +583,7 @@ static int parse_list(P *p, mg_value **out)
 			vpush(&items, v);
 		}
 	}
-	ws0(p);
-	if (cur(p) != ']') {
-		free(items.v);
-		soft(p, p->pos, "',' or ']'");
-		p->pos = at;
-		LEAVE(p, ERR);
-	}
-	p->pos++;
-	mg_value *l = mg_new(p->a, MG_LIST);
-	set_children(p, l, &items, false);
-	free(items.v);
-	*out = l;
-	LEAVE(p, OK);
+	return close_container(p, &items, at, ']', MG_LIST, out);
 }
 
 static int key_part(P *p, const char **s, uint32_t *l)
@@ -643,19 +651,7 @@ static int parse_map(P *p, mg_value **out)
 		p->pos = s;
 		break;
 	}
-	ws0(p);
-	if (cur(p) != '}') {
-		free(items.v);
-		soft(p, p->pos, "',' or '}'");
-		p->pos = at;
-		LEAVE(p, ERR);
-	}
-	p->pos++;
-	mg_value *m = mg_new(p->a, MG_MAP);
-	set_children(p, m, &items, true);
-	free(items.v);
-	*out = m;
-	LEAVE(p, OK);
+	return close_container(p, &items, at, '}', MG_MAP, out);
 }
 
 /* ws then null | scalar | range | list | map */

@@ -151,12 +151,12 @@ static cJSON *named_json(const mg_clause *c)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "dependent_rule", c->rule);
-	cJSON_AddItemToObject(o, "location", location_json(c->line, c->col));
 	cJSON_AddBoolToObject(o, "negation", c->negation);
 	if (c->msg)
 		cJSON_AddStringToObject(o, "custom_message", c->msg);
 	else
 		cJSON_AddNullToObject(o, "custom_message");
+	cJSON_AddItemToObject(o, "location", location_json(c->line, c->col));
 	return o;
 }
 
@@ -189,12 +189,12 @@ static cJSON *clause_json(const mg_clause *c, int ctx)
 		tag = "NamedRule";
 		break;
 	case MG_C_PCALL:
-		cJSON_AddItemToObject(inner, "named_rule", named_json(c));
 		{
 			cJSON *params = cJSON_AddArrayToObject(inner, "parameters");
 			for (uint32_t i = 0; i < c->nargs; i++)
 				cJSON_AddItemToArray(params, letval_json(&c->args[i]));
 		}
+		cJSON_AddItemToObject(inner, "named_rule", named_json(c));
 		tag = "ParameterizedNamedRule";
 		break;
 	case MG_C_BLOCK:
@@ -265,6 +265,13 @@ static cJSON *rule_json(const mg_rule *r)
 
 int mamori_guard_write_parse_tree(const mg_rules_file *rf, bool json, FILE *out)
 {
+	if (!rf->nlets && !rf->nrules && !rf->nprules) {
+		/* cfn-guard has no RulesFile for a file without any: null */
+		cJSON *none = cJSON_CreateNull();
+		int rc = mg_report_print(none, !json, false, out);
+		cJSON_Delete(none);
+		return rc;
+	}
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "assignments", lets_json(rf->lets, rf->nlets));
 	cJSON *rules = cJSON_AddArrayToObject(root, "guard_rules");
@@ -279,7 +286,7 @@ int mamori_guard_write_parse_tree(const mg_rules_file *rf, bool json, FILE *out)
 		cJSON_AddItemToObject(o, "rule", rule_json(rf->prules[i]));
 		cJSON_AddItemToArray(prules, o);
 	}
-	int rc = mg_report_print(root, !json, out);
+	int rc = mg_report_print(root, !json, false, out);
 	cJSON_Delete(root);
 	return rc;
 }

@@ -74,7 +74,7 @@ int mamori_guard_write_sarif(const mamori_guard_rules *rs, const mamori_guard_re
 			cJSON_AddItemToArray(results, res);
 		}
 	}
-	int rc = mg_report_print(root, false, out);
+	int rc = mg_report_print(root, false, true, out);
 	cJSON_Delete(root);
 	return rc;
 }

@@ -12,14 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-cJSON *mg_report_json_text(const char *s)
-{
-	if (!s)
-		return cJSON_CreateNull();
-	cJSON *j = cJSON_Parse(s);
-	return j ? j : cJSON_CreateString(s);
-}
-
 static cJSON *check_json(const mamori_guard_check *ck)
 {
 	cJSON *clause = cJSON_CreateObject();
@@ -157,7 +149,7 @@ int mamori_guard_write_structured(const mamori_guard_rules *rs, const mamori_gua
 				  bool yaml, FILE *out)
 {
 	cJSON *root = mg_report_structured(rs, r);
-	int rc = mg_report_print(root, yaml, out);
+	int rc = mg_report_print(root, yaml, true, out);
 	cJSON_Delete(root);
 	return rc;
 }

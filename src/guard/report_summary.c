@@ -8,39 +8,39 @@
 
 #include <string.h>
 
-static void section(const mamori_guard_rules *rs, const mamori_guard_pair *pairs, size_t from,
+/* The rules with status `want`, names padded to one column as cfn-guard
+ * does (as wide as the longest rule name, whatever its status): a first
+ * pass measures the column, the second prints (unless out is NULL: then
+ * it only says whether there is any). */
+static bool section(const mamori_guard_rules *rs, const mamori_guard_pair *pairs, size_t from,
 		    size_t to, int want, const char *title, FILE *out)
 {
-	bool any = false;
 	size_t width = 0;
-	for (size_t i = from; i < to; i++) {
-		const mamori_guard_pair *p = &pairs[i];
-		const mg_rules_file *rf = rs->files[p->rules];
-		if (p->error)
-			continue;
-		for (uint32_t k = 0; k < rf->nnames; k++)
-			if (p->status[k] == want) {
+	bool any = false;
+	for (int print = 0; print < 2; print++) {
+		if (print && (!any || !out))
+			return any;
+		if (print)
+			fprintf(out, "%s rules\n", title);
+		for (size_t i = from; i < to; i++) {
+			const mamori_guard_pair *p = &pairs[i];
+			const mg_rules_file *rf = rs->files[p->rules];
+			if (p->error)
+				continue;
+			for (uint32_t k = 0; k < rf->nnames; k++) {
 				size_t w = strlen(rs->names[p->rules]) + 1 + strlen(rf->names[k]);
-				width = w > width ? w : width;
+				if (!print)
+					width = w > width ? w : width;
+				if (p->status[k] != want)
+					continue;
 				any = true;
+				if (print)
+					fprintf(out, "%s/%s%*s    %s\n", rs->names[p->rules],
+						rf->names[k], (int)(width - w), "", mg_status_name(want));
 			}
+		}
 	}
-	if (!any)
-		return;
-	fprintf(out, "%s rules\n", title);
-	for (size_t i = from; i < to; i++) {
-		const mamori_guard_pair *p = &pairs[i];
-		const mg_rules_file *rf = rs->files[p->rules];
-		if (p->error)
-			continue;
-		for (uint32_t k = 0; k < rf->nnames; k++)
-			if (p->status[k] == want) {
-				int pad = (int)(width - strlen(rs->names[p->rules]) - 1 -
-						strlen(rf->names[k]));
-				fprintf(out, "%s/%s%*s    %s\n", rs->names[p->rules], rf->names[k], pad, "",
-					mg_status_name(want));
-			}
-	}
+	return any;
 }
 
 int mamori_guard_write_summary(const mamori_guard_rules *rs, const mamori_guard_report *r,
@@ -68,15 +68,27 @@ int mamori_guard_write_summary_pairs(const mamori_guard_rules *rs, const mamori_
 				 (pairs[k].overall == MG_PASS && overall == MG_SKIP))
 				overall = pairs[k].overall;
 		}
-		fprintf(out, "%s Status = %s\n", pairs[i].data_name,
-			err ? "ERROR" : mg_status_name(overall));
-		if (show & MG_SHOW_SKIP)
-			section(rs, pairs, i, j, MG_SKIP, "SKIP", out);
-		if (show & MG_SHOW_PASS)
-			section(rs, pairs, i, j, MG_PASS, "PASS", out);
-		if (show & MG_SHOW_FAIL)
-			section(rs, pairs, i, j, MG_FAIL, "FAILED", out);
-		fputs("---\n", out);
+		/* like cfn-guard, no header when none of the shown sections has a rule */
+		static const struct {
+			unsigned show;
+			int status;
+			const char *title;
+		} sections[] = {{MG_SHOW_SKIP, MG_SKIP, "SKIP"},
+				{MG_SHOW_PASS, MG_PASS, "PASS"},
+				{MG_SHOW_FAIL, MG_FAIL, "FAILED"}};
+		bool any = err;
+		for (size_t k = 0; k < 3 && !any; k++)
+			any = (show & sections[k].show) &&
+			      section(rs, pairs, i, j, sections[k].status, NULL, NULL);
+		if (any) {
+			fprintf(out, "%s Status = %s\n", pairs[i].data_name,
+				err ? "ERROR" : mg_status_name(overall));
+			for (size_t k = 0; k < 3; k++)
+				if (show & sections[k].show)
+					section(rs, pairs, i, j, sections[k].status,
+						sections[k].title, out);
+			fputs("---\n", out);
+		}
 		for (size_t k = i; k < j; k++) {
 			const mamori_guard_pair *p = &pairs[k];
 			if (p->error) {

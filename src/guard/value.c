@@ -462,63 +462,32 @@ void mg_path(const mg_value *v, mamori_buf *out)
 
 /* ---- printing ---- */
 
-static void put_float(double f, mamori_buf *out)
+/* The shortest digits that read back as f (at most 17), without trailing
+ * zeros, and the decimal exponent of the first one: f = 0.d1d2... * 10^(exp+1).
+ * Returns the number of digits; f must be finite and not zero. */
+static size_t shortest_digits(double f, char digits[24], int *exp)
 {
-	if (isnan(f)) {
-		mamori_buf_puts(out, "NaN");
-		return;
-	}
-	if (isinf(f)) {
-		mamori_buf_puts(out, f < 0 ? "-inf" : "inf");
-		return;
-	}
-	char tmp[40];
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*g", prec, f);
-		if (strtod(tmp, NULL) == f)
-			break;
-	}
-	mamori_buf_puts(out, tmp);
-	if (!strpbrk(tmp, ".eE"))
-		mamori_buf_puts(out, ".0");
-}
-
-void mg_fmt_f64_rust(double f, mamori_buf *out)
-{
-	if (isnan(f)) {
-		mamori_buf_puts(out, "NaN");
-		return;
-	}
-	if (isinf(f)) {
-		mamori_buf_puts(out, f < 0 ? "-inf" : "inf");
-		return;
-	}
-	if (f == 0) {
-		mamori_buf_puts(out, signbit(f) ? "-0" : "0");
-		return;
-	}
 	char tmp[48];
 	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*e", prec - 1, f);
-		if (strtod(tmp, NULL) == f)
+		snprintf(tmp, sizeof tmp, "%.*e", prec - 1, fabs(f));
+		if (strtod(tmp, NULL) == fabs(f))
 			break;
 	}
-	/* tmp is [-]d[.ddd]e[+-]xx: digits and a decimal exponent */
-	const char *p = tmp;
-	if (*p == '-') {
-		mamori_buf_putc(out, '-');
-		p++;
-	}
-	char digits[24];
+	/* tmp is d[.ddd]e[+-]xx */
 	size_t nd = 0;
-	while (*p && *p != 'e') {
-		if (*p != '.' && nd < sizeof digits)
+	const char *p = tmp;
+	for (; *p && *p != 'e'; p++)
+		if (*p != '.' && nd < 24)
 			digits[nd++] = *p;
-		p++;
-	}
-	int exp = *p == 'e' ? atoi(p + 1) : 0;
+	*exp = *p == 'e' ? atoi(p + 1) : 0;
 	while (nd > 1 && digits[nd - 1] == '0')
 		nd--;
+	return nd;
+}
+
+/* digits as a plain decimal number, the point after digit exp + 1 */
+static void put_positional(const char *digits, size_t nd, int exp, mamori_buf *out)
+{
 	if (exp < 0) {
 		mamori_buf_puts(out, "0.");
 		for (int i = 0; i < -exp - 1; i++)
@@ -533,6 +502,55 @@ void mg_fmt_f64_rust(double f, mamori_buf *out)
 		mamori_buf_putc(out, '.');
 		mamori_buf_append(out, digits + exp + 1, nd - (size_t)exp - 1);
 	}
+}
+
+/* What both formatters share: NaN, infinities and zeros written whole
+ * (returns 0), or the sign written and the shortest digits of |f|. */
+static size_t begin_f64(double f, bool point_zero, mamori_buf *out, char digits[24], int *exp)
+{
+	if (isnan(f) || isinf(f)) {
+		mamori_buf_puts(out, isnan(f) ? "NaN" : f < 0 ? "-inf" : "inf");
+		return 0;
+	}
+	if (f == 0) {
+		mamori_buf_puts(out, signbit(f) ? (point_zero ? "-0.0" : "-0")
+						: (point_zero ? "0.0" : "0"));
+		return 0;
+	}
+	if (f < 0)
+		mamori_buf_putc(out, '-');
+	return shortest_digits(f, digits, exp);
+}
+
+void mg_fmt_f64_rust(double f, mamori_buf *out)
+{
+	char digits[24];
+	int exp;
+	size_t nd = begin_f64(f, false, out, digits, &exp);
+	if (nd)
+		put_positional(digits, nd, exp, out);
+}
+
+void mg_fmt_f64_ryu(double f, mamori_buf *out)
+{
+	char digits[24];
+	int exp;
+	size_t nd = begin_f64(f, true, out, digits, &exp);
+	if (!nd)
+		return;
+	int point = exp + 1; /* where the decimal point goes */
+	if (point > 16 || point <= -5) {
+		mamori_buf_putc(out, digits[0]);
+		if (nd > 1) {
+			mamori_buf_putc(out, '.');
+			mamori_buf_append(out, digits + 1, nd - 1);
+		}
+		mamori_buf_printf(out, "e%d", exp);
+		return;
+	}
+	put_positional(digits, nd, exp, out);
+	if (point > 0 && (size_t)point >= nd)
+		mamori_buf_puts(out, ".0");
 }
 
 static void put_utf8(uint32_t c, mamori_buf *out)
@@ -558,7 +576,7 @@ static void put_utf8(uint32_t c, mamori_buf *out)
 	}
 }
 
-static void json_str(const char *s, size_t n, mamori_buf *out)
+void mg_json_str(const char *s, size_t n, mamori_buf *out)
 {
 	mamori_buf_putc(out, '"');
 	size_t run = 0;
@@ -568,25 +586,12 @@ static void json_str(const char *s, size_t n, mamori_buf *out)
 			continue;
 		mamori_buf_append(out, s + run, i - run);
 		run = i + 1;
-		switch (c) {
-		case '"':
-			mamori_buf_puts(out, "\\\"");
-			break;
-		case '\\':
-			mamori_buf_puts(out, "\\\\");
-			break;
-		case '\n':
-			mamori_buf_puts(out, "\\n");
-			break;
-		case '\r':
-			mamori_buf_puts(out, "\\r");
-			break;
-		case '\t':
-			mamori_buf_puts(out, "\\t");
-			break;
-		default:
+		static const char plain[] = "\"\\\b\f\n\r\t", named[] = "\"\\bfnrt";
+		const char *e = c ? memchr(plain, c, sizeof plain - 1) : NULL;
+		if (e)
+			mamori_buf_printf(out, "\\%c", named[e - plain]);
+		else
 			mamori_buf_printf(out, "\\u%04x", c);
-		}
 	}
 	mamori_buf_append(out, s + run, n - run);
 	mamori_buf_putc(out, '"');
@@ -600,9 +605,10 @@ static void range_text(const mg_value *v, mamori_buf *out)
 		mamori_buf_printf(out, "%lld,%lld", (long long)v->ri.lo, (long long)v->ri.hi);
 		break;
 	case MG_RANGE_FLOAT:
-		put_float(v->rf.lo, out);
+		/* Rust's Display, as cfn-guard prints a range: (1.5,2] */
+		mg_fmt_f64_rust(v->rf.lo, out);
 		mamori_buf_putc(out, ',');
-		put_float(v->rf.hi, out);
+		mg_fmt_f64_rust(v->rf.hi, out);
 		break;
 	default:
 		put_utf8(v->rc.lo, out);
@@ -624,14 +630,14 @@ static void to_json(const mg_value *v, mamori_buf *out, int depth)
 		mamori_buf_puts(out, "null");
 		break;
 	case MG_STRING:
-		json_str(v->s.p, v->s.len, out);
+		mg_json_str(v->s.p, v->s.len, out);
 		break;
 	case MG_REGEX: {
 		mamori_buf tmp = MAMORI_BUF_INIT;
 		mamori_buf_putc(&tmp, '/');
 		mamori_buf_append(&tmp, v->s.p, v->s.len);
 		mamori_buf_putc(&tmp, '/');
-		json_str(tmp.data, tmp.len, out);
+		mg_json_str(tmp.data, tmp.len, out);
 		mamori_buf_free(&tmp);
 		break;
 	}
@@ -645,12 +651,12 @@ static void to_json(const mg_value *v, mamori_buf *out, int depth)
 		if (isnan(v->f) || isinf(v->f))
 			mamori_buf_puts(out, "null");
 		else
-			put_float(v->f, out);
+			mg_fmt_f64_ryu(v->f, out);
 		break;
 	case MG_CHAR: {
 		mamori_buf tmp = MAMORI_BUF_INIT;
 		put_utf8(v->c, &tmp);
-		json_str(tmp.data, tmp.len, out);
+		mg_json_str(tmp.data, tmp.len, out);
 		mamori_buf_free(&tmp);
 		break;
 	}
@@ -668,7 +674,7 @@ static void to_json(const mg_value *v, mamori_buf *out, int depth)
 		for (uint32_t i = 0; i < v->map.n; i++) {
 			if (i)
 				mamori_buf_putc(out, ',');
-			json_str(v->map.k[i]->s.p, v->map.k[i]->s.len, out);
+			mg_json_str(v->map.k[i]->s.p, v->map.k[i]->s.len, out);
 			mamori_buf_putc(out, ':');
 			to_json(v->map.v[i], out, depth + 1);
 		}
@@ -679,7 +685,7 @@ static void to_json(const mg_value *v, mamori_buf *out, int depth)
 	case MG_RANGE_CHAR: {
 		mamori_buf tmp = MAMORI_BUF_INIT;
 		range_text(v, &tmp);
-		json_str(tmp.data, tmp.len, out);
+		mg_json_str(tmp.data, tmp.len, out);
 		mamori_buf_free(&tmp);
 		break;
 	}
@@ -691,104 +697,6 @@ void mg_to_json(const mg_value *v, mamori_buf *out)
 	if (!out->data)
 		mg_buf_ready(out, 16);
 	to_json(v, out, 0);
-}
-
-static bool yaml_plain_ok(const char *s, size_t n)
-{
-	if (n == 0)
-		return false;
-	mg_value probe = {0};
-	mg_type_plain_scalar(s, n, &probe);
-	if (probe.type != MG_STRING)
-		return false;
-	if (strchr("!&*-?:,[]{}#|>@`\"'% ", s[0]))
-		return false;
-	if (s[n - 1] == ' ')
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7f)
-			return false;
-		if (c == ':' && (i + 1 == n || s[i + 1] == ' '))
-			return false;
-		if (c == '#' && i && s[i - 1] == ' ')
-			return false;
-	}
-	static const char *const words[] = {"yes", "no", "on", "off", "y", "n", "Yes", "No",
-					    "True", "False", "TRUE", "FALSE", "YES", "NO", NULL};
-	for (int i = 0; words[i]; i++)
-		if (strlen(words[i]) == n && memcmp(words[i], s, n) == 0)
-			return false;
-	return true;
-}
-
-static void yaml_scalar_str(const char *s, size_t n, mamori_buf *out)
-{
-	if (yaml_plain_ok(s, n))
-		mamori_buf_append(out, s, n);
-	else
-		json_str(s, n, out);
-}
-
-static void indent_to(mamori_buf *out, int n)
-{
-	for (int i = 0; i < n; i++)
-		mamori_buf_putc(out, ' ');
-}
-
-static void to_yaml(const mg_value *v, mamori_buf *out, int indent, int depth)
-{
-	if (depth > MG_MAX_DEPTH) {
-		mamori_buf_puts(out, "null\n");
-		return;
-	}
-	switch ((mg_type)v->type) {
-	case MG_LIST:
-		if (!v->list.n) {
-			mamori_buf_puts(out, "[]\n");
-			return;
-		}
-		mamori_buf_putc(out, '\n');
-		for (uint32_t i = 0; i < v->list.n; i++) {
-			indent_to(out, indent);
-			mamori_buf_puts(out, "- ");
-			const mg_value *e = v->list.v[i];
-			if ((e->type == MG_MAP && e->map.n) || (e->type == MG_LIST && e->list.n)) {
-				to_yaml(e, out, indent + 2, depth + 1);
-			} else {
-				to_yaml(e, out, indent + 2, depth + 1);
-			}
-		}
-		return;
-	case MG_MAP:
-		if (!v->map.n) {
-			mamori_buf_puts(out, "{}\n");
-			return;
-		}
-		mamori_buf_putc(out, '\n');
-		for (uint32_t i = 0; i < v->map.n; i++) {
-			indent_to(out, indent);
-			yaml_scalar_str(v->map.k[i]->s.p, v->map.k[i]->s.len, out);
-			mamori_buf_puts(out, ": ");
-			to_yaml(v->map.v[i], out, indent + 2, depth + 1);
-		}
-		return;
-	case MG_STRING:
-		yaml_scalar_str(v->s.p, v->s.len, out);
-		mamori_buf_putc(out, '\n');
-		return;
-	default:
-		to_json(v, out, depth);
-		mamori_buf_putc(out, '\n');
-		return;
-	}
-}
-
-void mg_to_yaml(const mg_value *v, mamori_buf *out, int indent)
-{
-	if (!out->data)
-		mg_buf_ready(out, 16);
-	to_yaml(v, out, indent, 0);
 }
 
 void mg_to_display(const mg_value *v, mamori_buf *out)

@@ -165,11 +165,15 @@ bool mg_value_equal(mg_rx *rx, const mg_value *a, const mg_value *b);
 void mg_path(const mg_value *v, mamori_buf *out);
 /* The value as JSON (regexes as "/re/", ranges as "[lo,hi)"); compact. */
 void mg_to_json(const mg_value *v, mamori_buf *out);
-/* The value as YAML, indented by `indent` spaces (block style). */
-void mg_to_yaml(const mg_value *v, mamori_buf *out, int indent);
+/* s[0..n) as a JSON string, escaped as serde_json does (\b \f \n \r \t,
+ * other controls as \u00XX, everything else as it is) */
+void mg_json_str(const char *s, size_t n, mamori_buf *out);
 /* f64 the way Rust's Display prints it: shortest round-trip digits, never an
  * exponent (1e20 -> "100000000000000000000", 100.0 -> "100"). */
 void mg_fmt_f64_rust(double f, mamori_buf *out);
+/* f64 the way serde_json and serde_yaml print it (the ryu crate): always a
+ * point or an exponent (5.0, 0.0001, 1.5e-7, 1.2345678901234568e16). */
+void mg_fmt_f64_ryu(double f, mamori_buf *out);
 /* A short human rendering for messages (strings unquoted at top level). */
 void mg_to_display(const mg_value *v, mamori_buf *out);
 

@@ -32,7 +32,13 @@ EOF
 # --- validate: verdicts, formats, exit codes ---
 run "$MAMORI" guard validate -r "$T/rules/s3.guard" -d "$T/data/good.yaml"
 expect_rc 0 "a passing file"
+# like cfn-guard, the default summary (-S fail) says nothing about a file
+# without a failing rule
+expect_no_out "Status"
+run "$MAMORI" guard validate -r "$T/rules/s3.guard" -d "$T/data/good.yaml" -S pass
+expect_rc 0 "a passing file, -S pass"
 expect_out "good.yaml Status = PASS"
+expect_out "s3.guard/versioned    PASS"
 
 run "$MAMORI" guard validate -r "$T/rules/s3.guard" -d "$T/data" -S all
 expect_rc 1 "a failing rule"
@@ -132,6 +138,25 @@ expect_rc 1 "a failing expectation"
 expect_out "tagged: Expected = PASS, Evaluated = \[SKIP\]"
 expect_out "versioned: Expected = SKIP"
 ok "guard test"
+
+# parse trees as YAML and JSON, byte for byte what cfn-guard 3.1.1 printed
+# (tests/guard/parse-tree/*.cfn-guard.*): strings in every scalar style
+# serde_yaml/libyaml pick (plain, quoted, literal blocks with hints, complex
+# keys), exact ints and floats, ranges, rule calls, a file without rules
+for g in "$SRC"/tests/guard/parse-tree/*.guard; do
+  run "$MAMORI" guard parse-tree -r "$g"
+  expect_rc 0 "parse-tree $g"
+  cmp -s "${g%.guard}.cfn-guard.yaml" "$T/out" || {
+    diff -u "${g%.guard}.cfn-guard.yaml" "$T/out" | head -40 >&2
+    fail "parse-tree YAML of $g differs from cfn-guard's"
+  }
+  run "$MAMORI" guard parse-tree --print-json -r "$g"
+  cmp -s "${g%.guard}.cfn-guard.json" "$T/out" || {
+    diff -u "${g%.guard}.cfn-guard.json" "$T/out" | head -40 >&2
+    fail "parse-tree JSON of $g differs from cfn-guard's"
+  }
+done
+ok "parse-tree YAML and JSON as cfn-guard"
 
 if [ -d "$CORPUS/cloudformation-guard/examples" ]; then
   n=0

@@ -256,6 +256,20 @@ static void rust_number_formatting_and_case_conversions(void **state)
 		assert_string_equal(b.data, nums[i].s);
 		mamori_buf_free(&b);
 	}
+	/* serde_json / serde_yaml (ryu): cfn-guard's parse tree and reports */
+	static const struct {
+		double f;
+		const char *s;
+	} ryu[] = {{5.0, "5.0"},	  {100.0, "100.0"},	 {0.0001, "0.0001"},
+		   {1.5e-7, "1.5e-7"},	  {1e16, "1e16"},	 {1.2345678901234568e16, "1.2345678901234568e16"},
+		   {1e15, "1000000000000000.0"}, {-2.5, "-2.5"}, {0.0, "0.0"},
+		   {0.00001, "0.00001"}, {0.000001, "1e-6"},	  {123.456, "123.456"}};
+	for (size_t i = 0; i < sizeof ryu / sizeof ryu[0]; i++) {
+		mamori_buf b = MAMORI_BUF_INIT;
+		mg_fmt_f64_ryu(ryu[i].f, &b);
+		assert_string_equal(b.data, ryu[i].s);
+		mamori_buf_free(&b);
+	}
 	static const struct {
 		int conv;
 		const char *in, *out;
