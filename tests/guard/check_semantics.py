@@ -28,6 +28,8 @@ def run_cfn_guard(cg, rules, data):
         open(dp, 'w').write(data)
         p = subprocess.run([cg, 'validate', '-r', rp, '-d', dp, '-S', 'all'], capture_output=True,
                            text=True, errors='replace')
+        if 'panicked at' in p.stderr:
+            return 'PANIC'
         if p.returncode not in (0, 19):
             return 'ERROR'
         out = {}

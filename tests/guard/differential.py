@@ -24,6 +24,7 @@ import fnmatch
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,27 @@ def collect(args, exts):
 def merge(old, new):
     order = {'FAIL': 3, 'ERROR': 4, 'PASS': 2, 'SKIP': 1}
     return new if order[new] > order.get(old, 0) else old
+
+
+# (data, rules) pairs where cfn-guard panicked while writing its report,
+# after its summary had given the verdicts
+PANICKED = set()
+
+
+def summary_after_panic(cg, rpath, rname, dp):
+    """cfn-guard 3.1.1 panics in its reporting code on some failures (e.g.
+    "internal error: entered unreachable code" at eval_context.rs:2020 when
+    a failing unary check's value is a regex); the single-line summary, which
+    it prints first, still has the verdicts.  None for any other failure."""
+    q = subprocess.run([cg, 'validate', '-r', rpath, '-d', dp, '-S', 'all'], capture_output=True,
+                       text=True, errors='replace')
+    if 'panicked at' not in q.stderr or ' Status = ' not in q.stdout:
+        return None
+    out = {}
+    for m in re.finditer(r'^' + re.escape(rname) + r'/(\S+)\s+(PASS|FAIL|SKIP)$', q.stdout,
+                         re.M):
+        out[m.group(1)] = merge(out.get(m.group(1)), m.group(2))
+    return out
 
 
 def run_cfn_guard(cg, rules, data, jobs_note=None):
@@ -98,7 +120,14 @@ def run_cfn_guard(cg, rules, data, jobs_note=None):
                         raise ValueError('run failed')
                     reports += json.loads(q.stdout)
                 except ValueError:
-                    verdicts[(dn, rname, '*')] = 'ERROR'
+                    summary = summary_after_panic(cg, rpath, rname, dp)
+                    if summary is None:
+                        verdicts[(dn, rname, '*')] = 'ERROR'
+                        continue
+                    PANICKED.add((dn, rname))
+                    for r, st in summary.items():
+                        key = (dn, rname, r)
+                        verdicts[key] = merge(verdicts.get(key), st)
         for rep in reports:
             name = by_path.get(os.path.abspath(rep['name']), rep['name'])
             for r in rep.get('not_applicable', []):
@@ -203,8 +232,14 @@ def main():
             print('explained\t%s\t%s\t%s\tcfn-guard=%s\tmamori=%s\t%s' % (key + (t, m, why)))
     for key, t, m, _ in diffs:
         print('DIFFERENT\t%s\t%s\t%s\tcfn-guard=%s\tmamori=%s' % (key + (t, m)))
-    print('differential: %d verdicts, %d agree, %d explained differences, %d unexplained'
-          % (total, total - len(diffs) - len(expl), len(expl), len(diffs)))
+    for dn, rname in sorted(PANICKED):
+        if not a.quiet:
+            print('cfn-guard-panicked\t%s\t%s\t(verdicts from its summary, printed before the '
+                  'panic)' % (dn, rname))
+    print('differential: %d verdicts, %d agree, %d explained differences, %d unexplained%s'
+          % (total, total - len(diffs) - len(expl), len(expl), len(diffs),
+             ', cfn-guard panicked after its verdicts on %d pairs' % len(PANICKED)
+             if PANICKED else ''))
     return 1 if diffs else 0
 
 
