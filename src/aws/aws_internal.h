@@ -223,6 +223,8 @@ struct aws_client {
 	mamori_buf config_err, credentials_err;
 	/* collection */
 	void *collector;
+	void **owned; /* collector state freed with the client */
+	size_t owned_count;
 	aws_task *tasks;
 	size_t task_count, tasks_done;
 };
@@ -298,16 +300,20 @@ cJSON *aws_xml_parse(mamori_ctx *ctx, const char *source, const char *buf, size_
 
 /* ---- ci.c: configuration items and JSON helpers ---- */
 
-/* Iterate a list that may be an array, a lone object/string, or absent. */
-#define aws_each(el, node)                                                                \
-	for (const cJSON *aws_each_node_ = (node),                                        \
-			 *el = cJSON_IsArray(aws_each_node_) ? aws_each_node_->child      \
-			       : (aws_each_node_ && !cJSON_IsNull(aws_each_node_) &&      \
-				  !(cJSON_IsString(aws_each_node_) &&                     \
-				    aws_each_node_->valuestring[0] == '\0'))              \
-				       ? aws_each_node_                                   \
-				       : NULL;                                            \
-	     el; el = cJSON_IsArray(aws_each_node_) ? el->next : NULL)
+/* Iterate a list that may be an array, a lone object/string, or absent
+ * (an empty string or null is no element).  Nests: the hidden cursor is
+ * named after the line. */
+#define AWS_CAT2_(a, b) a##b
+#define AWS_CAT_(a, b) AWS_CAT2_(a, b)
+#define aws_each(el, node) aws_each_(el, node, AWS_CAT_(aws_each_node_, __LINE__))
+#define aws_each_(el, node, n)                                                              \
+	for (const cJSON *n = (node),                                                       \
+			 *el = cJSON_IsArray(n) ? n->child                                   \
+			       : (n && !cJSON_IsNull(n) &&                                   \
+				  !(cJSON_IsString(n) && n->valuestring[0] == '\0'))         \
+				       ? n                                                   \
+				       : NULL;                                               \
+	     el; el = cJSON_IsArray(n) ? el->next : NULL)
 
 /* Follow a path of member names ("a", "b", NULL). */
 const cJSON *aws_path(const cJSON *v, ...);
@@ -331,6 +337,7 @@ typedef struct aws_ci {
 	cJSON *configuration; /* taken */
 	cJSON *supplementary; /* taken, may be NULL */
 	cJSON *tags;	      /* taken: an object, may be NULL */
+	char buf[512];	      /* room for a composed id or ARN */
 } aws_ci;
 
 /* Append a configuration item to the collection (takes the JSON values). */

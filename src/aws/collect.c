@@ -85,9 +85,15 @@ static void add_error(aws_client *cl, const char *account, const char *region,
 		e->next = col->errors;
 		col->errors = e;
 		col->error_count++;
-		mamori_log(cl->ctx, MAMORI_LOG_WARN, "could not read %s (%s %s) in %s%s%s: %s: %s",
-			   e->what, service, op, region, account ? " of " : "", or_empty(account),
-			   code, or_empty(msg));
+		if (strcmp(e->service, "*") == 0)
+			mamori_log(cl->ctx, MAMORI_LOG_WARN,
+				   "could not read anything in %s%s%s: %s: %s", region,
+				   account ? " of " : "", or_empty(account), code, or_empty(msg));
+		else
+			mamori_log(cl->ctx, MAMORI_LOG_WARN,
+				   "could not read %s (%s %s) in %s%s%s: %s: %s", e->what, service,
+				   op, region, account ? " of " : "", or_empty(account), code,
+				   or_empty(msg));
 	}
 	e->count++;
 	if (resource && cJSON_GetArraySize(e->resources) < MAX_ERROR_RESOURCES)
@@ -96,6 +102,14 @@ static void add_error(aws_client *cl, const char *account, const char *region,
 
 void aws_report(aws_call *c)
 {
+	if (c->transport_error) {
+		/* a region that does not answer fails every call the same way:
+		 * one error for the region, not one per operation */
+		add_error(c->cl, c->id ? c->id->account_id : NULL, c->region, "*", "*",
+			  c->err_code ? c->err_code : "ConnectionError", c->err_msg,
+			  "anything (the region's endpoints did not answer)", NULL);
+		return;
+	}
 	char what[160];
 	if (c->what)
 		snprintf(what, sizeof what, "%s", c->what);

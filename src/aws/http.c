@@ -138,6 +138,9 @@ void aws_client_free(aws_client *cl)
 		next = id->next;
 		identity_free(id);
 	}
+	for (size_t i = 0; i < cl->owned_count; i++)
+		free(cl->owned[i]);
+	free(cl->owned);
 	for (aws_task *t = cl->tasks, *next; t; t = next) {
 		next = t->next;
 		free(t->account);

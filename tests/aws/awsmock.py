@@ -357,11 +357,66 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def _plain(self, status, text, ctype="application/json"):
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _local(self):
+        """The unsigned endpoints: test statistics, EC2 instance metadata
+        (IMDSv2) and container credentials, all on this port."""
+        srv = self.services
+        ident = srv.world.get("instance_identity")
+        if self.path == "/__stats":
+            with STATS_LOCK:
+                return self._plain(200, json.dumps(STATS))
+        if self.path == "/latest/api/token" and self.command == "PUT":
+            if not self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
+                return self._plain(400, "missing ttl", "text/plain")
+            return self._plain(200, "imds-session-token", "text/plain")
+        if self.path.startswith("/latest/"):
+            if self.headers.get("X-aws-ec2-metadata-token") != "imds-session-token":
+                return self._plain(401, "", "text/plain")
+            if not ident:
+                return self._plain(404, "", "text/plain")
+            base = "/latest/meta-data/iam/security-credentials/"
+            if self.path == base:
+                return self._plain(200, ident["role"], "text/plain")
+            if self.path == base + ident["role"]:
+                role_arn = "arn:aws:iam::%s:role/%s" % (ident["account"], ident["role"])
+                creds = self.services.impl.issue(srv, role_arn, "i-0instance")["Credentials"]
+                return self._plain(200, json.dumps({"Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": creds["AccessKeyId"],
+                                                    "SecretAccessKey": creds["SecretAccessKey"], "Token": creds["SessionToken"],
+                                                    "Expiration": creds["Expiration"], "LastUpdated": now_iso()}))
+            if self.path == "/latest/meta-data/placement/region":
+                return self._plain(200, ident.get("region", "us-east-1"), "text/plain")
+            return self._plain(404, "", "text/plain")
+        if self.path.startswith("/__container/"):
+            spec = srv.world.get("container")
+            if not spec or self.headers.get("Authorization") != spec["authorization"]:
+                return self._plain(403, json.dumps({"message": "denied"}))
+            role_arn = "arn:aws:iam::%s:role/%s" % (spec["account"], spec["role"])
+            creds = self.services.impl.issue(srv, role_arn, "task")["Credentials"]
+            return self._plain(200, json.dumps({"AccessKeyId": creds["AccessKeyId"], "SecretAccessKey": creds["SecretAccessKey"],
+                                                "Token": creds["SessionToken"], "Expiration": creds["Expiration"],
+                                                "RoleArn": role_arn}))
+        return None
+
     def _any(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else b""
         with STATS_LOCK:
             STATS["requests"] += 1
+            ua = self.headers.get("User-Agent", "")
+            STATS.setdefault("user_agents", {})
+            STATS["user_agents"][ua] = STATS["user_agents"].get(ua, 0) + 1
+        signed = self.headers.get("Authorization", "").startswith("AWS4-HMAC-SHA256")
+        if not signed and (self.path.startswith("/latest/") or self.path.startswith("/__")):
+            self._local()
+            return
         try:
             protocol, (status, headers, text) = self.services.handle(self, body)
         except Drop:

@@ -336,6 +336,157 @@ def ec2_ebs_key(srv, acct, p, caller):
     return ec2_response("GetEbsDefaultKmsKeyId", {"kmsKeyId": r.get("kmsKeyId", "alias/aws/ebs")})
 
 
+# ---------------------------------------------------------------- JSON services
+
+def ct_describe(srv, acct, p, caller):
+    trails = regional(acct, "cloudtrail", caller["region"], {}).get("trails", [])
+    return json_response({"trailList": [t["Trail"] for t in trails]})
+
+
+def ct_trail(acct, caller, arn):
+    for t in regional(acct, "cloudtrail", caller["region"], {}).get("trails", []):
+        if arn in (t["Trail"]["TrailARN"], t["Trail"]["Name"]):
+            return t
+    raise AwsError(400, "TrailNotFoundException", "Unknown trail: %s for the user: %s" % (arn, caller["account"]))
+
+
+def ct_status(srv, acct, p, caller):
+    return json_response(ct_trail(acct, caller, p.get("Name", "")).get("Status", {"IsLogging": False}))
+
+
+def ct_selectors(srv, acct, p, caller):
+    t = ct_trail(acct, caller, p.get("TrailName", ""))
+    out = {"TrailARN": t["Trail"]["TrailARN"]}
+    out.update(t.get("Selectors", {"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True,
+                                                       "DataResources": [], "ExcludeManagementEventSources": []}]}))
+    return json_response(out)
+
+
+def cfg_recorders(srv, acct, p, caller):
+    return json_response({"ConfigurationRecorders": regional(acct, "config", caller["region"], {}).get("recorders", [])})
+
+
+def cfg_status(srv, acct, p, caller):
+    return json_response({"ConfigurationRecordersStatus": regional(acct, "config", caller["region"], {}).get("status", [])})
+
+
+def kms_keys(srv, acct, p, caller):
+    keys = regional(acct, "kms", caller["region"], [])
+    size = min(int(p.get("Limit", 100)), srv.page)
+    page, nxt = paginate(keys, p.get("Marker"), size)
+    out = {"Keys": [{"KeyId": k["KeyMetadata"]["KeyId"], "KeyArn": k["KeyMetadata"]["Arn"]} for k in page],
+           "Truncated": nxt is not None}
+    if nxt:
+        out["NextMarker"] = nxt
+    return json_response(out)
+
+
+def kms_key(acct, caller, key_id):
+    for k in regional(acct, "kms", caller["region"], []):
+        if key_id in (k["KeyMetadata"]["KeyId"], k["KeyMetadata"]["Arn"]):
+            return k
+    raise AwsError(400, "NotFoundException", "Key '%s' does not exist" % key_id)
+
+
+def kms_describe(srv, acct, p, caller):
+    return json_response({"KeyMetadata": kms_key(acct, caller, p.get("KeyId", ""))["KeyMetadata"]})
+
+
+def kms_rotation(srv, acct, p, caller):
+    return json_response({"KeyRotationEnabled": bool(kms_key(acct, caller, p.get("KeyId", "")).get("KeyRotationEnabled"))})
+
+
+
+
+def org_describe(srv, acct, p, caller):
+    org = acct.get("organization")
+    if not org:
+        raise AwsError(400, "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
+    return json_response({"Organization": org})
+
+
+def org_accounts(srv, acct, p, caller):
+    accounts = acct.get("organization_accounts")
+    if accounts is None:
+        raise AwsError(400, "AccessDeniedException", "You don't have permissions to access this resource.")
+    page, nxt = paginate(accounts, p.get("NextToken"), srv.page)
+    out = {"Accounts": page}
+    if nxt:
+        out["NextToken"] = nxt
+    return json_response(out)
+
+
+def paged_list(service, out_key, token_in, token_out, rest=False):
+    """A regional list answered in pages: {out_key: [...], token_out: next}."""
+    def fn(srv, acct, p, caller):
+        items = regional(acct, service, caller["region"], [])
+        page, nxt = paginate(items, p.get(token_in), srv.page)
+        out = {out_key: page}
+        if nxt:
+            out[token_out] = nxt
+        return rest_json_response(out) if rest else json_response(out)
+    return fn
+
+
+# ---------------------------------------------------------------- query services
+
+def query_list(service, op, data_key, result_key, wrapper=None):
+    def fn(srv, acct, p, caller):
+        items = regional(acct, data_key[0], caller["region"], {}).get(data_key[1], [])
+        page, nxt = paginate(items, p.get("Marker") or p.get("NextToken"), srv.page)
+        if wrapper:
+            result = {result_key: [(wrapper, i) for i in page]}
+        else:
+            result = {result_key: page}
+        if nxt:
+            result["Marker" if service == "rds" else "NextToken"] = nxt
+        return query_response(service, op, result)
+    return fn
+
+
+def rds_instances(srv, acct, p, caller):
+    items = regional(acct, "rds", caller["region"], [])
+    page, nxt = paginate(items, p.get("Marker"), min(int(p.get("MaxRecords", 100)), srv.page))
+    inner = "<DBInstances>" + "".join(x(i, "DBInstance") for i in page) + "</DBInstances>"
+    if nxt:
+        inner += "<Marker>%s</Marker>" % nxt
+    body = ('<DescribeDBInstancesResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><DescribeDBInstancesResult>%s'
+            "</DescribeDBInstancesResult><ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata>"
+            "</DescribeDBInstancesResponse>") % (inner, "req")
+    return 200, {"Content-Type": "text/xml"}, body
+
+
+# ---------------------------------------------------------------- REST-JSON services
+
+def gd_list(srv, acct, p, caller):
+    return rest_json_response({"detectorIds": sorted(regional(acct, "guardduty", caller["region"], {}))})
+
+
+def gd_get(srv, acct, p, caller):
+    d = regional(acct, "guardduty", caller["region"], {}).get(p["DetectorId"])
+    if d is None:
+        raise AwsError(400, "BadRequestException", "The request is rejected because the input detectorId is not owned by the current account.")
+    return rest_json_response(d)
+
+
+def sh_hub(srv, acct, p, caller):
+    hub = regional(acct, "securityhub", caller["region"], None)
+    if not hub:
+        raise AwsError(401, "InvalidAccessException", "Account %s is not subscribed to AWS Security Hub" % caller["account"])
+    return rest_json_response(hub["Hub"])
+
+
+def sh_standards(srv, acct, p, caller):
+    hub = regional(acct, "securityhub", caller["region"], None)
+    if not hub:
+        raise AwsError(401, "InvalidAccessException", "Account %s is not subscribed to AWS Security Hub" % caller["account"])
+    return rest_json_response({"StandardsSubscriptions": hub.get("Standards", [])})
+
+
+
+
+
+
 HANDLERS = {
     ("sts", "GetCallerIdentity"): sts_caller,
     ("sts", "AssumeRole"): sts_assume,
@@ -358,6 +509,27 @@ HANDLERS = {
     ("ec2", "DescribeInstances"): ec2_list("reservationSet", "DescribeInstances"),
     ("ec2", "GetEbsEncryptionByDefault"): ec2_ebs_default,
     ("ec2", "GetEbsDefaultKmsKeyId"): ec2_ebs_key,
+    ("cloudtrail", "DescribeTrails"): ct_describe,
+    ("cloudtrail", "GetTrailStatus"): ct_status,
+    ("cloudtrail", "GetEventSelectors"): ct_selectors,
+    ("config", "DescribeConfigurationRecorders"): cfg_recorders,
+    ("config", "DescribeConfigurationRecorderStatus"): cfg_status,
+    ("kms", "ListKeys"): kms_keys,
+    ("kms", "DescribeKey"): kms_describe,
+    ("kms", "GetKeyRotationStatus"): kms_rotation,
+    ("rds", "DescribeDBInstances"): rds_instances,
+    ("monitoring", "DescribeAlarms"): query_list("monitoring", "DescribeAlarms", ("monitoring", "alarms"), "MetricAlarms"),
+    ("logs", "DescribeMetricFilters"): paged_list("logs", "metricFilters", "nextToken", "nextToken"),
+    ("sns", "ListTopics"): query_list("sns", "ListTopics", ("sns", "topics"), "Topics"),
+    ("sns", "ListSubscriptions"): query_list("sns", "ListSubscriptions", ("sns", "subscriptions"), "Subscriptions"),
+    ("organizations", "DescribeOrganization"): org_describe,
+    ("organizations", "ListAccounts"): org_accounts,
+    ("guardduty", "ListDetectors"): gd_list,
+    ("guardduty", "GetDetector"): gd_get,
+    ("securityhub", "DescribeHub"): sh_hub,
+    ("securityhub", "GetEnabledStandards"): sh_standards,
+    ("elasticfilesystem", "DescribeFileSystems"): paged_list("efs", "FileSystems", "Marker", "NextMarker", rest=True),
+    ("access-analyzer", "ListAnalyzers"): paged_list("accessanalyzer", "analyzers", "nextToken", "nextToken", rest=True),
 }
 for _sub in S3_SUBRESOURCES:
     HANDLERS[("s3", "GetBucket:" + _sub)] = (lambda sub: lambda srv, acct, p, caller: s3_bucket(srv, acct, p, caller, sub))(_sub)
