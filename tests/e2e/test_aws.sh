@@ -297,6 +297,14 @@ for f in wi ct imds; do [ "$(items "$T/$f.json" AWS::S3::Bucket)" -eq 3 ] || fai
 ok "web identity, container (EKS Pod Identity style) and IMDSv2 credentials (region from IMDS)"
 export AWS_REGION=us-east-1
 
+# proxy variables (either case) are honoured, NO_PROXY too
+run with_keys env HTTP_PROXY=http://127.0.0.1:9 "$MAMORI" collect --aws --endpoint-url "$EP" --services s3 -o "$T/x.json"
+expect_rc 2 "an unreachable proxy"
+expect_err "127.0.0.1 port 9"
+run with_keys env http_proxy=http://127.0.0.1:9 NO_PROXY=127.0.0.1 "$MAMORI" collect --aws --endpoint-url "$EP" --services s3 -o "$T/x.json"
+expect_rc 0 "NO_PROXY bypasses the proxy"
+ok "HTTP_PROXY / http_proxy / NO_PROXY"
+
 # ---- bad input: one clear error naming the source, the rest goes on ----
 cat > "$T/home/.aws/credentials" <<EOF
 [base]
