@@ -6,12 +6,14 @@
  * folder under src/<pillar>/); `mamori scan` runs them in this order.
  */
 #include "mamori/module.h"
+#include "aws/aws_module.h"
 #include "detect/detect.h"
 #include "posture/posture.h"
 
 static const mamori_module *const builtin[] = {
 	&mamori_module_s3_exposure,
 	&mamori_module_detect,
+	&mamori_module_aws_collection,
 };
 
 void mamori_registry_add_builtin(mamori_registry *reg)

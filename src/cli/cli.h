@@ -95,5 +95,6 @@ void cli_progress_uninstall(cli *c);
 int cmd_scan(cli *c, int argc, char **argv);
 int cmd_findings(cli *c, int argc, char **argv);
 int cmd_detect(cli *c, int argc, char **argv);
+int cmd_collect(cli *c, int argc, char **argv);
 
 #endif
