@@ -6,6 +6,7 @@
  * folder under src/<pillar>/); `mamori scan` runs them in this order.
  */
 #include "mamori/module.h"
+#include "aws/aws_module.h"
 #include "detect/detect.h"
 #include "guard/guard_module.h"
 #include "posture/posture.h"
@@ -14,6 +15,7 @@ static const mamori_module *const builtin[] = {
 	&mamori_module_s3_exposure,
 	&mamori_module_detect,
 	&mamori_module_guard,
+	&mamori_module_aws_collection,
 };
 
 void mamori_registry_add_builtin(mamori_registry *reg)

@@ -15,6 +15,7 @@
 #define MAMORI_H
 
 #include "arena.h"
+#include "aws.h"
 #include "buf.h"
 #include "common.h"
 #include "ctx.h"

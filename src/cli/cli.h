@@ -96,5 +96,6 @@ int cmd_scan(cli *c, int argc, char **argv);
 int cmd_guard(cli *c, int argc, char **argv);
 int cmd_findings(cli *c, int argc, char **argv);
 int cmd_detect(cli *c, int argc, char **argv);
+int cmd_collect(cli *c, int argc, char **argv);
 
 #endif

@@ -111,11 +111,15 @@ static void on_begin(void *ud, const char *label, uint64_t total)
 	snprintf(p->label, sizeof p->label, "%s", label);
 	p->total = total;
 	p->done = 0;
+	bool nested = p->active;
 	if (!p->active) {
 		p->started = now_s(); /* the one-second grace counts from the outermost task */
 		p->active = true;
 	}
-	draw(p, true);
+	/* a nested task's first update follows at once (the AWS collection
+	 * relabels the bar per service and region): let that one draw */
+	if (!nested)
+		draw(p, true);
 }
 
 static void on_update(void *ud, uint64_t done)

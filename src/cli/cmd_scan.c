@@ -5,7 +5,7 @@
  * given), records the findings in the store, prints them, optionally writes
  * an HTML report, and exits 1 when an open finding reaches --fail-on.
  */
-#include "cli.h"
+#include "cli_aws.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +75,7 @@ int cmd_scan(cli *c, int argc, char **argv)
 		{"list-modules", no_argument, NULL, OPT_LIST_MODULES},
 		{"all", no_argument, NULL, OPT_ALL},
 		{"no-store", no_argument, NULL, OPT_NO_STORE},
+		CLI_AWS_LONG_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
 	int format = MAMORI_FORMAT_TABLE;
@@ -84,23 +85,36 @@ int cmd_scan(cli *c, int argc, char **argv)
 	const char **modules = calloc((size_t)argc + 1, sizeof *modules);
 	size_t module_count = 0;
 	int opt, rc = EXIT_OK;
+	cli_aws aws; /* --aws: collect live accounts and scan what was collected */
+	cli_aws_init(&aws, argc);
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS "f:o:m:", opts, NULL)) != -1) {
 		int common = cli_common_option(c, opt, optarg);
 		if (common < 0) {
 			free(modules);
+			cli_aws_free(&aws);
 			return EXIT_USAGE;
 		}
 		if (common)
 			continue;
+		int aws_opt = cli_aws_option(c, &aws, opt, optarg);
+		if (aws_opt < 0) {
+			free(modules);
+			cli_aws_free(&aws);
+			return EXIT_USAGE;
+		}
+		if (aws_opt)
+			continue;
 		switch (opt) {
 		case 'h':
 			free(modules);
+			cli_aws_free(&aws);
 			return cli_help(c, "scan", stdout);
 		case 'f':
 			format = mamori_format_parse(optarg);
 			if (format < 0) {
 				free(modules);
+				cli_aws_free(&aws);
 				return cli_usage_error(c, "--format: \"%s\" is not one of %s", optarg,
 						       mamori_format_list());
 			}
@@ -114,6 +128,7 @@ int cmd_scan(cli *c, int argc, char **argv)
 		case OPT_FAIL_ON:
 			if (cli_parse_severity(c, optarg, &fail_on, true)) {
 				free(modules);
+				cli_aws_free(&aws);
 				return EXIT_USAGE;
 			}
 			break;
@@ -131,11 +146,13 @@ int cmd_scan(cli *c, int argc, char **argv)
 			break;
 		default:
 			free(modules);
+			cli_aws_free(&aws);
 			return cli_usage_error(c, "unknown option");
 		}
 	}
 	if (argc - optind > 1) {
 		free(modules);
+		cli_aws_free(&aws);
 		return cli_usage_error(c, "scan takes one target, got %d", argc - optind);
 	}
 	cli_progress_install(c);
@@ -145,17 +162,31 @@ int cmd_scan(cli *c, int argc, char **argv)
 		rc = list_modules(reg);
 		mamori_registry_free(reg);
 		free(modules);
+		cli_aws_free(&aws);
 		return rc;
 	}
 
-	const char *spec = optind < argc ? argv[optind] : demo_dir();
+	if (aws.any && !aws.enabled) {
+		mamori_registry_free(reg);
+		free(modules);
+		cli_aws_free(&aws);
+		return cli_usage_error(c, "--profile, --regions, --endpoint-url... need --aws");
+	}
+	if (aws.enabled && optind < argc) {
+		mamori_registry_free(reg);
+		free(modules);
+		cli_aws_free(&aws);
+		return cli_usage_error(c, "--aws scans live accounts: give no TARGET");
+	}
+	const char *spec = aws.enabled ? "aws" : optind < argc ? argv[optind] : demo_dir();
 	if (!spec) {
 		mamori_registry_free(reg);
 		free(modules);
+		cli_aws_free(&aws);
 		return cli_usage_error(c, "no target given and the demo environment was not found "
 					  "(set MAMORI_DEMO_DIR or give a path)");
 	}
-	if (optind >= argc)
+	if (optind >= argc && !aws.enabled)
 		mamori_log(c->ctx, MAMORI_LOG_INFO, "no target given: scanning the demo at %s", spec);
 
 	mamori_store *store = NULL;
@@ -163,8 +194,16 @@ int cmd_scan(cli *c, int argc, char **argv)
 	mamori_scan_result res;
 	mamori_scan_result_init(&res);
 	int st = no_store ? MAMORI_OK : cli_open_store(c, &store);
-	if (!st)
+	if (!st && aws.enabled) {
+		rc = cli_aws_collect(c, &aws);
+		if (rc != EXIT_OK)
+			goto out;
+		st = mamori_aws_target_open(c->ctx, &aws.coll, &target);
+		if (!st)
+			spec = target->spec;
+	} else if (!st) {
 		st = mamori_target_open(c->ctx, spec, &target);
+	}
 	mamori_scan_options so = {module_count ? modules : NULL, module_count};
 	if (!st)
 		st = mamori_scan_run(c->ctx, reg, store, target, &so, &res);
@@ -236,5 +275,6 @@ out:
 	mamori_store_close(store);
 	mamori_registry_free(reg);
 	free(modules);
+	cli_aws_free(&aws);
 	return rc;
 }

@@ -17,6 +17,7 @@ static const struct {
 } commands[] = {
 	{"scan", cmd_scan, "scan a target (the bundled demo by default) and store the findings"},
 	{"findings", cmd_findings, "list, show, export, suppress, resolve and reopen findings"},
+	{"collect", cmd_collect, "read live AWS accounts into an AWS Config snapshot"},
 	{"detect", cmd_detect, "detect threats in CloudTrail, VPC Flow Logs and Route 53 DNS logs"},
 	{"guard", cmd_guard, "AWS CloudFormation Guard rules: validate, test, parse-tree"},
 };

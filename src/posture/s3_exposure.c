@@ -496,7 +496,7 @@ const mamori_module mamori_module_s3_exposure = {
 	.pillar = "posture",
 	.summary = "public S3 buckets in AWS Config snapshots: Block Public Access, bucket "
 		   "policies, ACLs",
-	.target_kinds = MAMORI_TARGET_PATH,
+	.target_kinds = MAMORI_TARGET_PATH | MAMORI_TARGET_AWS, /* snapshots, or collected live */
 	.wants = s3_wants,
 	.run = s3_run,
 };
