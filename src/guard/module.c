@@ -447,7 +447,8 @@ const mamori_module mamori_module_guard = {
 	.pillar = "posture",
 	.summary = "AWS CloudFormation Guard rules (built-in and the target's own .guard files) "
 		   "on CloudFormation templates, Terraform plans and AWS Config items",
-	.target_kinds = MAMORI_TARGET_PATH,
+	/* a live collection is scanned as its Config snapshot (src/aws/target.c) */
+	.target_kinds = MAMORI_TARGET_PATH | MAMORI_TARGET_AWS,
 	.wants = guard_wants,
 	.run = guard_run,
 };
