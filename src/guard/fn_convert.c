@@ -225,7 +225,10 @@ static const mg_value *to_char(mg_eval *ev, const mg_value *v)
 {
 	uint32_t c = 0;
 	if (v->type == MG_STRING) {
-		if (utf8_chars(v->s.p, v->s.len, &c) != 1)
+		size_t n = utf8_chars(v->s.p, v->s.len, &c);
+		if (n == 0)
+			return NULL; /* cfn-guard drops "" rather than failing */
+		if (n != 1)
 			return failed(ev, "an string", v, "a char");
 	} else if (v->type == MG_INT) {
 		if (v->i < 0 || v->i > 9)
