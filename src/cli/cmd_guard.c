@@ -297,6 +297,26 @@ out:
 	return rc;
 }
 
+/* Run one test file; text reports are printed at once, structured ones
+ * collected for the end. */
+static int run_test_file(cli *c, const mamori_guard_rules *rs, size_t i, const char *path,
+			 bool verbose, const char *format, mamori_guard_test_file ***files,
+			 size_t *nfiles, size_t *failed)
+{
+	mamori_guard_test_file *tf = NULL;
+	if (mamori_guard_run_test_file(c->ctx, rs, i, path, verbose, &tf))
+		return cli_fail(c, MAMORI_EINPUT);
+	*failed += mamori_guard_test_failures(tf);
+	if (!format) {
+		mamori_guard_write_test_text(tf, stdout);
+		mamori_guard_test_file_free(tf);
+		return EXIT_OK;
+	}
+	*files = mamori_xrealloc(*files, (*nfiles + 1) * sizeof **files);
+	(*files)[(*nfiles)++] = tf;
+	return EXIT_OK;
+}
+
 static int cmd_test(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -305,14 +325,16 @@ static int cmd_test(cli *c, int argc, char **argv)
 		{"rules", required_argument, NULL, 'r'},
 		{"test-data", required_argument, NULL, 't'},
 		{"dir", required_argument, NULL, 'd'},
+		{"output-format", required_argument, NULL, 'o'},
+		{"alphabetical", no_argument, NULL, 'a'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *rules = NULL, *tests = NULL, *dir = NULL;
+	const char *rules = NULL, *tests = NULL, *dir = NULL, *format = NULL;
 	bool verbose = false;
 	int opt;
 	optind = 1;
 	int rc = EXIT_OK;
-	while ((opt = next_option(c, argc, argv, CLI_COMMON_SHORT_OPTIONS "r:t:d:", opts, "v",
+	while ((opt = next_option(c, argc, argv, CLI_COMMON_SHORT_OPTIONS "r:t:d:o:a", opts, "v",
 				  &rc)) != OPT_END) {
 		switch (opt) {
 		case OPT_STOP:
@@ -329,15 +351,26 @@ static int cmd_test(cli *c, int argc, char **argv)
 		case 'd':
 			dir = optarg;
 			break;
+		case 'o':
+			format = optarg;
+			break;
+		case 'a': /* files are always taken in sorted order */
+			break;
 		default:
 			return cli_usage_error(c, "unknown option (see mamori help guard)");
 		}
 	}
 	if (!dir && (!rules || !tests))
 		return cli_usage_error(c, "guard test needs --rules-file and --test-data, or --dir");
+	if (format && strcmp(format, "single-line-summary") == 0)
+		format = NULL;
+	if (format && strcmp(format, "json") != 0 && strcmp(format, "yaml") != 0 &&
+	    strcmp(format, "junit") != 0)
+		return cli_usage_error(c, "guard test: -o is single-line-summary, json, yaml or junit");
 	mamori_guard_rules rs;
 	mamori_guard_rules_init(&rs);
-	size_t failed = 0;
+	size_t failed = 0, nfiles = 0;
+	mamori_guard_test_file **files = NULL;
 	if (dir) {
 		/* cfn-guard's layout: DIR/x.guard with DIR/tests/x_tests.yaml (or .json) */
 		if (mamori_guard_rules_add_path(c->ctx, &rs, dir)) {
@@ -357,10 +390,12 @@ static int cmd_test(cli *c, int argc, char **argv)
 				mamori_buf p = MAMORI_BUF_INIT;
 				mamori_buf_printf(&p, "%s/tests/%s%s", dir, stem, suffixes[k]);
 				if (access(p.data, R_OK) == 0) {
-					printf("Testing Guard File %s\n", name);
-					if (mamori_guard_run_tests(c->ctx, &rs, i, p.data, verbose, stdout,
-								   &failed))
-						rc = cli_fail(c, MAMORI_EINPUT);
+					if (!format)
+						printf("Testing Guard File %s\n", name);
+					int r = run_test_file(c, &rs, i, p.data, verbose, format,
+							      &files, &nfiles, &failed);
+					if (r)
+						rc = r;
 					mamori_buf_free(&p);
 					break;
 				}
@@ -373,9 +408,13 @@ static int cmd_test(cli *c, int argc, char **argv)
 			mamori_guard_rules_free(&rs);
 			return cli_fail(c, MAMORI_EINPUT);
 		}
-		if (mamori_guard_run_tests(c->ctx, &rs, 0, tests, verbose, stdout, &failed))
-			rc = cli_fail(c, MAMORI_EINPUT);
+		rc = run_test_file(c, &rs, 0, tests, verbose, format, &files, &nfiles, &failed);
 	}
+	if (format)
+		mamori_guard_write_tests_structured(files, nfiles, dir != NULL, format, stdout);
+	for (size_t i = 0; i < nfiles; i++)
+		mamori_guard_test_file_free(files[i]);
+	free(files);
 	mamori_guard_rules_free(&rs);
 	if (rc == EXIT_OK && failed)
 		rc = EXIT_FINDINGS;

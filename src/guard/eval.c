@@ -1096,8 +1096,10 @@ int mg_eval_rules(mg_eval *ev, const mg_rules_file *rf, const mg_value *root,
 		ev->rule_status = mamori_xrealloc(ev->rule_status, rf->nnames);
 		ev->rule_busy = mamori_xrealloc(ev->rule_busy, rf->nnames);
 	}
-	memset(ev->rule_status, -1, rf->nnames);
-	memset(ev->rule_busy, 0, rf->nnames);
+	if (rf->nnames) {
+		memset(ev->rule_status, -1, rf->nnames);
+		memset(ev->rule_busy, 0, rf->nnames);
+	}
 	mg_scope rs = {0};
 	rs.kind = MG_SC_ROOT;
 	rs.ev = ev;

@@ -149,10 +149,21 @@ int mamori_guard_write_junit(const mamori_guard_rules *rs, const mamori_guard_re
 
 /* ---- `mamori guard test` and `parse-tree` ---- */
 
-/* Run a cfn-guard unit-test file (YAML/JSON list of {name, input,
- * expectations: {rules: {NAME: PASS|FAIL|SKIP}}}); prints cfn-guard's report. */
-int mamori_guard_run_tests(mamori_ctx *ctx, const mamori_guard_rules *rs, size_t rules_index,
-			   const char *test_path, bool verbose, FILE *out, size_t *failed);
+/* The results of a cfn-guard unit-test file (YAML/JSON list of {name,
+ * input, expectations: {rules: {NAME: PASS|FAIL|SKIP}}}) run against the
+ * rules file rs->files[rules_index]; verbose keeps the failing checks. */
+typedef struct mamori_guard_test_file mamori_guard_test_file;
+int mamori_guard_run_test_file(mamori_ctx *ctx, const mamori_guard_rules *rs, size_t rules_index,
+			       const char *test_path, bool verbose, mamori_guard_test_file **out);
+/* Expectations not met, plus cases whose evaluation failed. */
+size_t mamori_guard_test_failures(const mamori_guard_test_file *tf);
+void mamori_guard_test_file_free(mamori_guard_test_file *tf);
+/* cfn-guard's text report of one test file. */
+int mamori_guard_write_test_text(const mamori_guard_test_file *tf, FILE *out);
+/* cfn-guard's structured test report ("json", "yaml" or "junit"): one
+ * object, or a list of them when as_list (guard test --dir). */
+int mamori_guard_write_tests_structured(mamori_guard_test_file *const *files, size_t n,
+					bool as_list, const char *format, FILE *out);
 /* The parse tree of a rules file as YAML or JSON. */
 int mamori_guard_write_parse_tree(const mg_rules_file *rf, bool json, FILE *out);
 

@@ -360,10 +360,11 @@ static int run(jparser *p, mg_value **root)
 			p->pos++;
 			v = f->node;
 			size_t n = p->npend - f->start;
+			mg_value **items = n ? p->pend + f->start : NULL; /* pend may be NULL */
 			if (f->is_map)
-				mg_load_finish_map(p->arena, v, p->pend + f->start, n / 2);
+				mg_load_finish_map(p->arena, v, items, n / 2);
 			else
-				mg_load_finish_list(p->arena, v, p->pend + f->start, n);
+				mg_load_finish_list(p->arena, v, items, n);
 			p->npend = f->start;
 			p->depth--;
 			continue;

@@ -320,10 +320,11 @@ static int on_end(yloader *l, struct fy_event *e)
 {
 	yframe f = l->stack[--l->depth];
 	size_t n = l->npend - f.start;
+	mg_value **items = n ? l->pend + f.start : NULL; /* pend is NULL before the first item */
 	if (f.is_map)
-		mg_load_finish_map(l->arena, f.node, l->pend + f.start, n / 2);
+		mg_load_finish_map(l->arena, f.node, items, n / 2);
 	else
-		mg_load_finish_list(l->arena, f.node, l->pend + f.start, n);
+		mg_load_finish_list(l->arena, f.node, items, n);
 	l->npend = f.start;
 	mg_value *v = f.node;
 	if (f.wrapper) {

@@ -22,4 +22,7 @@ cJSON *mg_report_value(const mg_value *v);
  * string when it does not parse. */
 cJSON *mg_report_json_text(const char *s);
 
+/* s with XML's special characters escaped (text and attribute values). */
+void mg_xml_escape(FILE *out, const char *s);
+
 #endif

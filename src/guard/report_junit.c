@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-static void xml(FILE *out, const char *s)
+void mg_xml_escape(FILE *out, const char *s)
 {
 	for (; s && *s; s++)
 		switch (*s) {
@@ -56,15 +56,15 @@ int mamori_guard_write_junit(const mamori_guard_rules *rs, const mamori_guard_re
 			j++;
 		}
 		fputs("    <testsuite name=\"", out);
-		xml(out, r->pairs[i].data_name);
+		mg_xml_escape(out, r->pairs[i].data_name);
 		fprintf(out, "\" errors=\"%zu\" failures=\"%zu\" time=\"0\">\n", e, f);
 		for (size_t k = i; k < j; k++) {
 			const mamori_guard_pair *p = &r->pairs[k];
 			fputs("        <testcase name=\"", out);
-			xml(out, rs->names[p->rules]);
+			mg_xml_escape(out, rs->names[p->rules]);
 			if (p->error) {
 				fputs("\" time=\"0\">\n            <error message=\"", out);
-				xml(out, p->error);
+				mg_xml_escape(out, p->error);
 				fputs("\"/>\n        </testcase>\n", out);
 			} else if (p->overall != MG_FAIL) {
 				fprintf(out, "\" time=\"0\" status=\"%s\"/>\n",
@@ -77,12 +77,12 @@ int mamori_guard_write_junit(const mamori_guard_rules *rs, const mamori_guard_re
 					if (p->status[n] == MG_FAIL) {
 						if (!first)
 							fputs(", ", out);
-						xml(out, rf->names[n]);
+						mg_xml_escape(out, rf->names[n]);
 						first = false;
 					}
 				fputs("\">", out);
 				for (size_t c = 0; c < p->ncheck; c++) {
-					xml(out, p->checks[c].message);
+					mg_xml_escape(out, p->checks[c].message);
 					fputc('\n', out);
 				}
 				fputs("</failure>\n        </testcase>\n", out);

@@ -262,8 +262,10 @@ static bool literal(const char *s, size_t n, int ind, mamori_buf *out)
 		mamori_buf_putc(out, '+');
 	mamori_buf_putc(out, '\n');
 	bool breaks = true;
-	for (size_t i = 0; i < n; i += w)
-		put_char(s, i, w, utf8_at(s, n, i, &w), ind, &breaks, out);
+	for (size_t i = 0; i < n; i += w) {
+		uint32_t c = utf8_at(s, n, i, &w);
+		put_char(s, i, w, c, ind, &breaks, out);
+	}
 	return breaks;
 }
 

@@ -179,6 +179,20 @@ if [ -d "$CORPUS/cloudformation-guard/examples" ]; then
   sort "$D/output-dir/test_data_file.out" >"$T/theirs"
   diff -u "$T/theirs" "$T/mine" || fail "test output"
   ok "guard test prints what cfn-guard prints"
+  # the structured test reports, byte for byte cfn-guard's own fixtures
+  # (paths relative to cloudformation-guard's root, as its tests run them)
+  for fmt in json yaml junit; do
+    (cd "$CORPUS/cloudformation-guard" && "$MAMORI" guard test -o $fmt \
+      -r resources/validate/rules-dir/s3_bucket_server_side_encryption_enabled.guard \
+      -t resources/test-command/data-dir/s3_bucket_server_side_encryption_enabled.yaml) >"$T/out"
+    cmp -s "$D/output-dir/structured_single_report_$fmt.out" "$T/out" ||
+      fail "guard test -o $fmt differs from cfn-guard's"
+    (cd "$CORPUS/cloudformation-guard" && "$MAMORI" guard test -o $fmt \
+      -d resources/test-command/dir) >"$T/out"
+    cmp -s "$D/output-dir/structured_directory_report_$fmt.out" "$T/out" ||
+      fail "guard test --dir -o $fmt differs from cfn-guard's"
+  done
+  ok "guard test -o json|yaml|junit as cfn-guard"
 fi
 
 # --- the recorded cfn-guard verdicts: Control Tower rules x templates ---
