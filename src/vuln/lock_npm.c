@@ -1,0 +1,248 @@
+/*
+ * lock_npm.c — JavaScript lockfiles: package-lock.json (v1, v2, v3),
+ * yarn.lock (classic v1 and berry) and pnpm-lock.yaml (v5 to v9).
+ *
+ * package-lock v2/v3 list every installed path under "packages"
+ * ("node_modules/a/node_modules/b"); v1 nests "dependencies" (walked with
+ * an explicit stack, never recursion).  Aliases ("npm:real@1.0.0", or a
+ * "name" member) resolve to the real package.  Links and the root project
+ * are not packages.
+ */
+#include "../core/yaml.h"
+#include "lockfile.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ECO "npm"
+#define MAX_DEPTH 256
+
+static void add_npm(mamori_ctx *ctx, vuln_inventory *inv, const char *path, const char *buf,
+		    size_t len, const char *name, const char *version, bool dev)
+{
+	/* "npm:real-name@1.2.3" aliases */
+	if (strncmp(version, "npm:", 4) == 0) {
+		const char *spec = version + 4;
+		const char *at = strrchr(spec, '@');
+		if (!at || at == spec)
+			return;
+		name = mamori_arena_strndup(&inv->arena, spec, (size_t)(at - spec));
+		version = at + 1;
+	}
+	/* file:, git+, link: ... are not registry versions */
+	if (strchr(version, ':') || strchr(version, '/'))
+		return;
+	char needle[512];
+	snprintf(needle, sizeof needle, "\"%s\"", name);
+	size_t off = mamori_vuln_lock_find(buf, len, needle);
+	vuln_pkg *p = mamori_vuln_lock_add(inv, ECO, name, strlen(name), version, strlen(version),
+					   buf, len, off);
+	p->dev = dev;
+	if (mamori_vuln_lock_check_version(ctx, inv, path, buf, len, off, p))
+		p->purl = mamori_vuln_purl(inv, "npm", NULL, p->name, p->version, NULL);
+}
+
+int mamori_vuln_read_npm_lock(mamori_ctx *ctx, const char *path, const char *buf, size_t len,
+			      vuln_inventory *inv)
+{
+	cJSON *doc = mamori_json_parse(ctx, path, buf, len);
+	if (!doc)
+		return MAMORI_EINPUT;
+	if (!cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		return mamori_error_set(ctx, MAMORI_EINPUT, "%s: not a package-lock.json object",
+					path);
+	}
+	const cJSON *packages = mamori_json_get(doc, "packages");
+	if (cJSON_IsObject(packages)) {
+		const cJSON *e;
+		cJSON_ArrayForEach(e, packages)
+		{
+			const char *key = e->string;
+			if (!key || !*key || mamori_json_bool(e, "link") == 1)
+				continue;
+			const char *nm = strstr(key, "node_modules/");
+			const char *last = NULL;
+			while (nm) {
+				last = nm + 13;
+				nm = strstr(last, "node_modules/");
+			}
+			const char *name = mamori_json_str(e, "name");
+			if (!name)
+				name = last;
+			const char *version = mamori_json_str(e, "version");
+			if (!name || !version)
+				continue;
+			add_npm(ctx, inv, path, buf, len, name, version, mamori_json_bool(e, "dev") == 1);
+		}
+	} else {
+		/* v1: nested "dependencies", walked with a stack */
+		const cJSON *stack[MAX_DEPTH];
+		int sp = 0;
+		const cJSON *deps = mamori_json_get(doc, "dependencies");
+		if (cJSON_IsObject(deps))
+			stack[sp++] = deps;
+		while (sp > 0) {
+			const cJSON *d = stack[--sp];
+			const cJSON *e;
+			cJSON_ArrayForEach(e, d)
+			{
+				const char *version = mamori_json_str(e, "version");
+				if (e->string && version)
+					add_npm(ctx, inv, path, buf, len, e->string, version,
+						mamori_json_bool(e, "dev") == 1);
+				const cJSON *sub = mamori_json_get(e, "dependencies");
+				if (cJSON_IsObject(sub)) {
+					if (sp == MAX_DEPTH) {
+						mamori_vuln_inventory_problem(
+							inv, ctx, path, buf, len, 0,
+							"dependencies nested deeper than %d; the "
+							"deeper ones are not read",
+							MAX_DEPTH);
+						continue;
+					}
+					stack[sp++] = sub;
+				}
+			}
+		}
+	}
+	cJSON_Delete(doc);
+	return MAMORI_OK;
+}
+
+/* "name@range" or "@scope/name@range" -> name */
+static size_t spec_name(const char *s, size_t n)
+{
+	for (size_t i = n; i-- > 1;)
+		if (s[i] == '@')
+			return i;
+	return n;
+}
+
+int mamori_vuln_read_yarn_lock(mamori_ctx *ctx, const char *path, const char *buf, size_t len,
+			       vuln_inventory *inv)
+{
+	const char *name = NULL;
+	size_t name_n = 0, entry_off = 0;
+	size_t i = 0;
+	while (i < len) {
+		size_t e = i;
+		while (e < len && buf[e] != '\n')
+			e++;
+		const char *line = buf + i;
+		size_t n = e - i;
+		if (n && line[n - 1] == '\r')
+			n--;
+		if (n && line[0] != '#' && !isspace((unsigned char)line[0])) {
+			/* an entry: "spec, spec:" (quotes optional) */
+			name = NULL;
+			if (line[n - 1] == ':') {
+				const char *s = line;
+				size_t sn = strcspn(s, ",");
+				if (sn > n - 1)
+					sn = n - 1;
+				if (*s == '"')
+					s++, sn -= sn ? 1 : 0;
+				while (sn && (s[sn - 1] == '"' || s[sn - 1] == ':'))
+					sn--;
+				size_t nn = spec_name(s, sn);
+				if (nn && !(sn == 10 && !memcmp(s, "__metadata", 10))) {
+					name = s;
+					name_n = nn;
+					entry_off = i;
+				}
+			} else {
+				mamori_vuln_inventory_problem(inv, ctx, path, buf, len, i,
+							      "not a yarn.lock entry line; skipped");
+			}
+		} else if (name && n > 2) {
+			const char *s = line;
+			size_t sn = n;
+			while (sn && isspace((unsigned char)*s))
+				s++, sn--;
+			if (sn > 8 && !strncmp(s, "version", 7) && (s[7] == ' ' || s[7] == ':')) {
+				const char *v = s + 8;
+				size_t vn = sn - 8;
+				while (vn && (*v == ' ' || *v == '"'))
+					v++, vn--;
+				while (vn && (v[vn - 1] == '"' || v[vn - 1] == ' '))
+					vn--;
+				/* berry: workspaces are "0.0.0-use.local" */
+				if (vn && !(vn >= 9 && memmem(v, vn, "use.local", 9))) {
+					vuln_pkg *p = mamori_vuln_lock_add(inv, ECO, name, name_n, v,
+									   vn, buf, len, entry_off);
+					if (mamori_vuln_lock_check_version(ctx, inv, path, buf, len,
+									   entry_off, p))
+						p->purl = mamori_vuln_purl(inv, "npm", NULL, p->name,
+									   p->version, NULL);
+				}
+				name = NULL;
+			}
+		}
+		i = e + 1;
+	}
+	return MAMORI_OK;
+}
+
+/* pnpm keys: "/name@1.0.0(peer@2)" (v6), "/name/1.0.0_peer@2" (v5),
+ * "name@1.0.0" (v9) */
+static bool pnpm_key(const char *key, const char **name, size_t *name_n, const char **ver,
+		     size_t *ver_n)
+{
+	const char *k = key;
+	if (*k == '/')
+		k++;
+	size_t kn = strcspn(k, "(");
+	const char *at = NULL;
+	for (size_t i = kn; i-- > 1;)
+		if (k[i] == '@') {
+			at = k + i;
+			break;
+		}
+	if (at) {
+		*name = k;
+		*name_n = (size_t)(at - k);
+		*ver = at + 1;
+		*ver_n = kn - *name_n - 1;
+	} else {
+		/* v5: the last '/' separates the version */
+		const char *slash = NULL;
+		for (size_t i = kn; i-- > 1;)
+			if (k[i] == '/') {
+				slash = k + i;
+				break;
+			}
+		if (!slash)
+			return false;
+		*name = k;
+		*name_n = (size_t)(slash - k);
+		*ver = slash + 1;
+		*ver_n = strcspn(*ver, "_(");
+	}
+	return *name_n > 0 && *ver_n > 0;
+}
+
+int mamori_vuln_read_pnpm_lock(mamori_ctx *ctx, const char *path, const char *buf, size_t len,
+			       vuln_inventory *inv)
+{
+	cJSON *doc = mamori_yaml_parse(ctx, path, buf, len);
+	if (!doc)
+		return MAMORI_EINPUT;
+	const cJSON *packages = mamori_json_get(doc, "packages");
+	const cJSON *e;
+	cJSON_ArrayForEach(e, packages)
+	{
+		const char *name, *ver;
+		size_t nn, vn;
+		if (!e->string || !pnpm_key(e->string, &name, &nn, &ver, &vn))
+			continue;
+		size_t off = mamori_vuln_lock_find(buf, len, e->string);
+		vuln_pkg *p = mamori_vuln_lock_add(inv, ECO, name, nn, ver, vn, buf, len, off);
+		p->dev = mamori_json_bool(e, "dev") == 1;
+		if (mamori_vuln_lock_check_version(ctx, inv, path, buf, len, off, p))
+			p->purl = mamori_vuln_purl(inv, "npm", NULL, p->name, p->version, NULL);
+	}
+	cJSON_Delete(doc);
+	return MAMORI_OK;
+}
