@@ -94,5 +94,7 @@ void cli_progress_uninstall(cli *c);
 /* Commands. */
 int cmd_scan(cli *c, int argc, char **argv);
 int cmd_findings(cli *c, int argc, char **argv);
+int cmd_vuln(cli *c, int argc, char **argv);
+int cmd_sbom(cli *c, int argc, char **argv);
 
 #endif

@@ -17,6 +17,8 @@ static const struct {
 } commands[] = {
 	{"scan", cmd_scan, "scan a target (the bundled demo by default) and store the findings"},
 	{"findings", cmd_findings, "list, show, export, suppress, resolve and reopen findings"},
+	{"vuln", cmd_vuln, "known vulnerabilities: scan, compare versions, the advisory database"},
+	{"sbom", cmd_sbom, "software bill of materials (CycloneDX 1.5 or SPDX 2.3) of a target"},
 };
 
 static int version(void)

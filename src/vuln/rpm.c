@@ -173,16 +173,9 @@ static void header_or_problem(mamori_ctx *ctx, const char *path, const unsigned 
 		mamori_vuln_inventory_problem_ctx(inv, ctx);
 }
 
-int mamori_vuln_read_rpmdb_sqlite(mamori_ctx *ctx, const char *file, const char *display,
-				  vuln_inventory *inv)
+static int read_packages_table(mamori_ctx *ctx, sqlite3 *db, int rc, const char *display,
+			       vuln_inventory *inv)
 {
-	sqlite3 *db = NULL;
-	char *uri = sqlite3_mprintf("file:%s?immutable=1", file);
-	/* URI special characters in the path: fall back to a plain read-only open */
-	int rc = strpbrk(file, "?#%") ? sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL)
-				      : sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-							NULL);
-	sqlite3_free(uri);
 	sqlite3_stmt *st = NULL;
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(db, "SELECT hnum, blob FROM Packages ORDER BY hnum", -1, &st,
@@ -209,6 +202,38 @@ int mamori_vuln_read_rpmdb_sqlite(mamori_ctx *ctx, const char *file, const char 
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return MAMORI_OK;
+}
+
+int mamori_vuln_read_rpmdb_sqlite(mamori_ctx *ctx, const char *file, const char *display,
+				  vuln_inventory *inv)
+{
+	sqlite3 *db = NULL;
+	char *uri = sqlite3_mprintf("file:%s?immutable=1", file);
+	/* URI special characters in the path: fall back to a plain read-only open */
+	int rc = strpbrk(file, "?#%") ? sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL)
+				      : sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+							NULL);
+	sqlite3_free(uri);
+	return read_packages_table(ctx, db, rc, display, inv);
+}
+
+int mamori_vuln_read_rpmdb_sqlite_buf(mamori_ctx *ctx, const char *display,
+				      const unsigned char *buf, size_t len, vuln_inventory *inv)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK && len < 16)
+		rc = SQLITE_NOTADB;
+	if (rc == SQLITE_OK) {
+		/* SQLite frees the copy with the connection */
+		unsigned char *copy = sqlite3_malloc64(len);
+		if (!copy)
+			mamori_oom(len);
+		memcpy(copy, buf, len);
+		rc = sqlite3_deserialize(db, "main", copy, (sqlite3_int64)len, (sqlite3_int64)len,
+					 SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY);
+	}
+	return read_packages_table(ctx, db, rc, display, inv);
 }
 
 /* ---- Berkeley DB hash ---- */

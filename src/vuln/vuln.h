@@ -99,6 +99,9 @@ int mamori_vuln_read_rpm_header(mamori_ctx *ctx, const char *path, const unsigne
 /* rpmdb.sqlite (a file path: SQLite needs a file) */
 int mamori_vuln_read_rpmdb_sqlite(mamori_ctx *ctx, const char *file, const char *display,
 				  vuln_inventory *inv);
+/* rpmdb.sqlite held in memory (from an image layer) */
+int mamori_vuln_read_rpmdb_sqlite_buf(mamori_ctx *ctx, const char *display,
+				      const unsigned char *buf, size_t len, vuln_inventory *inv);
 /* BerkeleyDB hash "Packages" (rpm < 4.16, Amazon Linux 2) */
 int mamori_vuln_read_rpmdb_bdb(mamori_ctx *ctx, const char *path, const unsigned char *buf,
 			       size_t len, vuln_inventory *inv);
