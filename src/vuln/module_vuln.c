@@ -81,6 +81,24 @@ static const char *package_manager(const vuln_match *m)
 	return "OS";
 }
 
+/* where to read about the advisory: OSV for OSV ids, the advisory's own
+ * first reference for ALAS (OSV does not carry them) */
+static const char *advisory_url(mamori_findings *fs, const vuln_match *m)
+{
+	const char *fa = m->advisories;
+	if (!strncmp(fa, "ALAS", 4) && m->refs) {
+		cJSON *refs = cJSON_Parse(m->refs);
+		const cJSON *first = cJSON_GetArrayItem(refs, 0);
+		const char *u = cJSON_IsString(first) ? mamori_findings_strdup(fs, first->valuestring)
+						      : NULL;
+		cJSON_Delete(refs);
+		if (u)
+			return u;
+	}
+	return mamori_findings_printf(fs, "https://osv.dev/vulnerability/%.*s",
+				      (int)strcspn(fa, " "), fa);
+}
+
 static char *asff_vulnerabilities(mamori_findings *fs, const vuln_match *m)
 {
 	const vuln_pkg *p = m->pkg;
@@ -148,9 +166,8 @@ static char *asff_vulnerabilities(mamori_findings *fs, const vuln_match *m)
 						 : !strncmp(m->pkg->ecosystem, "Debian", 6)
 							 ? "Debian"
 							 : "OSV");
-	char url[300];
-	snprintf(url, sizeof url, "https://osv.dev/vulnerability/%.*s", (int)fl, first_adv);
-	cJSON_AddStringToObject(vendor, "Url", url);
+	(void)fl;
+	cJSON_AddStringToObject(vendor, "Url", advisory_url(fs, m));
 	if (m->vendor_severity)
 		cJSON_AddStringToObject(vendor, "VendorSeverity", m->vendor_severity);
 	if (m->published)
@@ -207,9 +224,7 @@ static void make_finding(mamori_module_run *run, const mamori_rule_meta *rule, c
 	else if (!m->fixed)
 		f->remediation_text = "No fixed version yet: mitigate (remove the package, restrict "
 				      "exposure) and follow the advisory.";
-	const char *fa = m->advisories;
-	f->remediation_url = mamori_findings_printf(fs, "https://osv.dev/vulnerability/%.*s",
-						    (int)strcspn(fa, " "), fa);
+	f->remediation_url = advisory_url(fs, m);
 	char *asff = asff_vulnerabilities(fs, m);
 	f->asff_extra_json = mamori_findings_strdup(fs, asff);
 	free(asff);

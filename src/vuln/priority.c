@@ -203,13 +203,10 @@ void mamori_vuln_prioritize(vuln_db *const *dbs, size_t ndb, vuln_matches *ms, v
 	m->reasons = mamori_arena_strdup(a, r.data);
 	mamori_buf_free(&r);
 	m->upgrade = upgrade_command(a, m);
-	/* --advisory takes one id */
+	/* --advisory takes one ALAS id (without the ":CVE" of a split record) */
 	if (m->upgrade) {
 		char *adv = strstr((char *)m->upgrade, "--advisory=");
-		if (adv) {
-			char *sp = strchr(adv, ' ');
-			if (sp)
-				*sp = '\0';
-		}
+		if (adv)
+			adv[strcspn(adv, " :")] = '\0';
 	}
 }

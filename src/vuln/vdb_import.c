@@ -349,6 +349,9 @@ static int store_advisory(imp *m, const char *where, const cJSON *rec, const cha
 
 /* ---- ALAS (Amazon Linux has no OSV ecosystem) ---- */
 
+static int store_alas_one(imp *m, const char *where, const cJSON *a, const char *id,
+			  const char *release, const cJSON *pkgs, const char *cve, bool split);
+
 static int store_alas(imp *m, const char *where, const cJSON *a)
 {
 	const char *id = mamori_json_str(a, "id");
@@ -359,9 +362,29 @@ static int store_alas(imp *m, const char *where, const cJSON *a)
 			id ? id : "(no id)");
 		return MAMORI_OK;
 	}
-	/* map to OSV and store as one */
+	/* one OSV record per CVE ("ALAS2023-2023-381:CVE-2023-38545"), so that one
+	 * CVE is one finding; an ALAS without CVEs is one record */
+	const cJSON *cves = mamori_json_get(a, "cves");
+	int ncve = cJSON_GetArraySize(cves);
+	for (int k = 0; k < (ncve > 0 ? ncve : 1); k++) {
+		const cJSON *cve = ncve > 0 ? cJSON_GetArrayItem(cves, k) : NULL;
+		if (ncve > 0 && !cJSON_IsString(cve))
+			continue;
+		int rc = store_alas_one(m, where, a, id, release, pkgs, cve ? cve->valuestring : NULL,
+					ncve > 1);
+		if (rc)
+			return rc;
+	}
+	return MAMORI_OK;
+}
+
+static int store_alas_one(imp *m, const char *where, const cJSON *a, const char *id,
+			  const char *release, const cJSON *pkgs, const char *cve, bool split)
+{
 	cJSON *osv = cJSON_CreateObject();
-	cJSON_AddStringToObject(osv, "id", id);
+	char idbuf[256];
+	snprintf(idbuf, sizeof idbuf, "%s%s%s", id, split ? ":" : "", split ? cve : "");
+	cJSON_AddStringToObject(osv, "id", idbuf);
 	static const char *const copy[] = {"modified", "published", "summary", "details"};
 	for (int i = 0; i < 4; i++) {
 		const char *v = mamori_json_str(a, copy[i]);
@@ -370,9 +393,8 @@ static int store_alas(imp *m, const char *where, const cJSON *a)
 	}
 	cJSON *aliases = cJSON_AddArrayToObject(osv, "aliases");
 	const cJSON *c;
-	cJSON_ArrayForEach(c, mamori_json_get(a, "cves"))
-		if (cJSON_IsString(c))
-			cJSON_AddItemToArray(aliases, cJSON_CreateString(c->valuestring));
+	if (cve)
+		cJSON_AddItemToArray(aliases, cJSON_CreateString(cve));
 	const char *sev = mamori_json_str(a, "severity");
 	if (sev)
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(osv, "database_specific"), "severity",
