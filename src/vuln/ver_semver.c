@@ -70,11 +70,30 @@ static const char *idents(const char *p, bool prerelease)
 	}
 }
 
-static const char *parse(const char *v, sv *o, bool go)
+static const char *parse_trimmed(const char *v, sv *o, bool go);
+
+/* node-semver trims surrounding whitespace (version.trim()); so do we,
+ * into a bounded copy: the parse keeps pointers into it only while
+ * comparing, which the callers do on the same stack frame */
+static const char *parse(const char *v, sv *o, bool go, char *copy, size_t cap)
+{
+	while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')
+		v++;
+	size_t n = strlen(v);
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\n' || v[n - 1] == '\r'))
+		n--;
+	if (n > 256)
+		return "version longer than 256 characters";
+	if (n >= cap)
+		return "version too long";
+	memcpy(copy, v, n);
+	copy[n] = '\0';
+	return parse_trimmed(copy, o, go);
+}
+
+static const char *parse_trimmed(const char *v, sv *o, bool go)
 {
 	memset(o, 0, sizeof *o);
-	if (strlen(v) > 256)
-		return "version longer than 256 characters";
 	const char *p = v;
 	bool had_v = false;
 	if (*p == 'v') {
@@ -188,8 +207,9 @@ static int cmp_pre(const sv *x, const sv *y, bool go)
 static int cmp(const char *a, const char *b, bool go)
 {
 	sv x, y;
-	parse(a, &x, go);
-	parse(b, &y, go);
+	char ca[300], cb[300];
+	parse(a, &x, go, ca, sizeof ca);
+	parse(b, &y, go, cb, sizeof cb);
 	static const char zero[] = "0";
 	for (int i = 0; i < 3; i++) {
 		const char *xa = i < x.ncomp ? x.num[i] : zero;
@@ -206,7 +226,8 @@ static int cmp(const char *a, const char *b, bool go)
 static const char *semver_invalid(const char *v)
 {
 	sv o;
-	return parse(v, &o, false);
+	char c[300];
+	return parse(v, &o, false, c, sizeof c);
 }
 
 static int semver_cmp(const char *a, const char *b)
@@ -217,7 +238,8 @@ static int semver_cmp(const char *a, const char *b)
 static const char *go_invalid(const char *v)
 {
 	sv o;
-	return parse(v, &o, true);
+	char c[300];
+	return parse(v, &o, true, c, sizeof c);
 }
 
 static int go_cmp(const char *a, const char *b)
