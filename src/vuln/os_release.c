@@ -65,6 +65,8 @@ static const char *ecosystem_for(vuln_inventory *inv, const vuln_os *os)
 		return mamori_arena_printf(&inv->arena, "AlmaLinux:%s", major_minor(inv, v, 1));
 	if (!strcmp(id, "rhel") || !strcmp(id, "centos"))
 		return mamori_arena_printf(&inv->arena, "Red Hat:%s", major_minor(inv, v, 1));
+	if (!strcmp(id, "ol"))
+		return mamori_arena_printf(&inv->arena, "Oracle Linux:%s", major_minor(inv, v, 1));
 	if (!strcmp(id, "wolfi"))
 		return "Wolfi";
 	return NULL;

@@ -230,6 +230,10 @@ int mamori_vuln_read_rpmdb_sqlite_buf(mamori_ctx *ctx, const char *display,
 		if (!copy)
 			mamori_oom(len);
 		memcpy(copy, buf, len);
+		/* a WAL-mode file (rpm writes them) cannot be opened in memory: the
+		 * header's read/write versions 2 (WAL) become 1 (rollback journal) */
+		if (len >= 100 && !memcmp(copy, "SQLite format 3", 15) && copy[18] == 2)
+			copy[18] = copy[19] = 1;
 		rc = sqlite3_deserialize(db, "main", copy, (sqlite3_int64)len, (sqlite3_int64)len,
 					 SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY);
 	}
