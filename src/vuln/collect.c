@@ -129,9 +129,14 @@ void mamori_vuln_finish_os(vuln_inventory *inv)
 		const char *type = !strcmp(id, "debian") || !strcmp(id, "ubuntu") ? "deb"
 				   : !strcmp(id, "alpine") || !strcmp(id, "wolfi")  ? "apk"
 										    : "rpm";
-		char q[256];
-		snprintf(q, sizeof q, "arch=%s&distro=%s-%s", p->arch ? p->arch : "noarch", id,
-			 inv->os.version_id ? inv->os.version_id : "");
+		/* the purl "upstream" qualifier carries the source package (and its
+		 * version when it differs), which distro advisories are keyed by */
+		char q[512], up[256] = "";
+		if (p->source_name)
+			snprintf(up, sizeof up, "&upstream=%s%s%s", p->source_name,
+				 p->source_version ? "%40" : "", p->source_version ? p->source_version : "");
+		snprintf(q, sizeof q, "arch=%s&distro=%s-%s%s", p->arch ? p->arch : "noarch", id,
+			 inv->os.version_id ? inv->os.version_id : "", up);
 		p->purl = mamori_vuln_purl(inv, type, id, p->name, p->version, q);
 	}
 }
@@ -270,6 +275,20 @@ bool mamori_vuln_target_wants(const mamori_target *t)
 		size_t n = strlen(p);
 		if (n > 4 && !strcasecmp(p + n - 4, ".tar"))
 			return true;
+		const char *b = base_name(p);
+		if (n > 5 && !strcasecmp(p + n - 5, ".json") &&
+		    (strstr(b, "bom") || strstr(b, "cdx")))
+			return true;
+		/* Go binaries: ELF files without an extension */
+		if (!strchr(b, '.') && t->files[i].size > 64) {
+			FILE *fp = fopen(t->files[i].path, "rb");
+			unsigned char magic[4] = {0};
+			bool elf = fp && fread(magic, 1, 4, fp) == 4 && !memcmp(magic, "\x7f" "ELF", 4);
+			if (fp)
+				fclose(fp);
+			if (elf)
+				return true;
+		}
 	}
 	return false;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* percent-decoding of a purl component */
 static char *pct_decode(vuln_inventory *inv, const char *s, size_t n)
 {
 	char *out = mamori_arena_alloc(&inv->arena, n + 1);
@@ -60,10 +61,17 @@ bool mamori_vuln_purl_parse(vuln_inventory *inv, const char *purl, vuln_pkg *p)
 	char *name = pct_decode(inv, nm0, (size_t)(at - nm0));
 	p->version = pct_decode(inv, at + 1, (size_t)(rest + rl - at - 1));
 	char distro[64] = "";
+	const char *upstream = NULL;
+	size_t upstream_n = 0;
 	if (quals) {
 		const char *d = strstr(quals, "distro=");
 		if (d)
 			snprintf(distro, sizeof distro, "%.*s", (int)strcspn(d + 7, "&#"), d + 7);
+		const char *u = strstr(quals, "upstream=");
+		if (u) {
+			upstream = u + 9;
+			upstream_n = strcspn(upstream, "&#");
+		}
 	}
 	if (!strcmp(type, "npm")) {
 		p->ecosystem = "npm";
@@ -102,6 +110,20 @@ bool mamori_vuln_purl_parse(vuln_inventory *inv, const char *purl, vuln_pkg *p)
 			return false;
 		p->ecosystem = os.ecosystem;
 		p->name = name;
+		p->installed = true; /* an OS package in an SBOM is on the system */
+		if (upstream) {
+			/* "name" or "name@version" (percent-encoded) */
+			char *up = pct_decode(inv, upstream, upstream_n);
+			char *ua = strchr(up, '@');
+			if (ua) {
+				*ua = '\0';
+				if (!mamori_vuln_version_invalid(mamori_vuln_scheme_parse(os.ecosystem),
+								 ua + 1))
+					p->source_version = ua + 1;
+			}
+			if (*up)
+				p->source_name = up;
+		}
 	} else {
 		return false;
 	}
@@ -142,7 +164,6 @@ int mamori_vuln_read_cyclonedx(mamori_ctx *ctx, const char *path, const char *bu
 				continue;
 			vuln_pkg *p = mamori_vuln_inventory_add(inv);
 			*p = tmp;
-			p->installed = false;
 			p->location = inv->name;
 			p->line = 0;
 		}

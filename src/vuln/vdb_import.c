@@ -640,8 +640,10 @@ static int import_zip(imp *m, const char *name, const char *buf, size_t len)
 	}
 	struct archive_entry *e;
 	int rc = MAMORI_OK, r;
+	size_t members = 0;
 	mamori_buf member = MAMORI_BUF_INIT;
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		members++;
 		const char *path = archive_entry_pathname(e);
 		if (!path || archive_entry_filetype(e) != AE_IFREG)
 			continue;
@@ -676,9 +678,14 @@ static int import_zip(imp *m, const char *name, const char *buf, size_t len)
 		if ((rc = import_json(m, where, member.data ? member.data : "", member.len)))
 			break;
 	}
-	if (r != ARCHIVE_EOF && r != ARCHIVE_OK && !rc)
-		problem(m, "%s: archive damaged after %zu members: %s", name, m->st->files,
-			archive_error_string(a));
+	if (r != ARCHIVE_EOF && r != ARCHIVE_OK && !rc) {
+		const char *err = archive_error_string(a);
+		if (members == 0)
+			problem(m, "%s: not a readable zip archive: %s", name, err ? err : "damaged");
+		else
+			problem(m, "%s: archive damaged after %zu members: %s", name, members,
+				err ? err : "damaged");
+	}
 	mamori_buf_free(&member);
 	archive_read_free(a);
 	return rc;
