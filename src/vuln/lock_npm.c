@@ -6,9 +6,9 @@
  * ("node_modules/a/node_modules/b"); v1 nests "dependencies" (walked with
  * an explicit stack, never recursion).  Aliases ("npm:real@1.0.0", or a
  * "name" member) resolve to the real package.  Links and the root project
- * are not packages.
+ * are not packages.  yarn.lock and pnpm-lock.yaml are read line by line:
+ * both are machine-written in a fixed layout.
  */
-#include "../core/yaml.h"
 #include "lockfile.h"
 
 #include <ctype.h>
@@ -223,26 +223,67 @@ static bool pnpm_key(const char *key, const char **name, size_t *name_n, const c
 	return *name_n > 0 && *ver_n > 0;
 }
 
+/*
+ * pnpm-lock.yaml is read line by line, not through a YAML parser: the file
+ * is machine-written with a fixed layout (a top-level "packages:" map whose
+ * keys, two spaces in, are the packages; "dev: true" four spaces in), and
+ * libfyaml 0.8 loops forever or leaks on some damaged inputs (found by
+ * fuzz_vuln_lockfile).
+ */
 int mamori_vuln_read_pnpm_lock(mamori_ctx *ctx, const char *path, const char *buf, size_t len,
 			       vuln_inventory *inv)
 {
-	cJSON *doc = mamori_yaml_parse(ctx, path, buf, len);
-	if (!doc)
-		return MAMORI_EINPUT;
-	const cJSON *packages = mamori_json_get(doc, "packages");
-	const cJSON *e;
-	cJSON_ArrayForEach(e, packages)
-	{
-		const char *name, *ver;
-		size_t nn, vn;
-		if (!e->string || !pnpm_key(e->string, &name, &nn, &ver, &vn))
-			continue;
-		size_t off = mamori_vuln_lock_find(buf, len, e->string);
-		vuln_pkg *p = mamori_vuln_lock_add(inv, ECO, name, nn, ver, vn, buf, len, off);
-		p->dev = mamori_json_bool(e, "dev") == 1;
-		if (mamori_vuln_lock_check_version(ctx, inv, path, buf, len, off, p))
-			p->purl = mamori_vuln_purl(inv, "npm", NULL, p->name, p->version, NULL);
+	bool in_packages = false, seen = false;
+	vuln_pkg *cur = NULL;
+	size_t i = 0;
+	while (i < len) {
+		size_t e = i;
+		while (e < len && buf[e] != '\n')
+			e++;
+		const char *line = buf + i;
+		size_t n = e - i;
+		if (n && line[n - 1] == '\r')
+			n--;
+		size_t indent = 0;
+		while (indent < n && line[indent] == ' ')
+			indent++;
+		if (n && indent == 0 && line[0] != '#') {
+			in_packages = n >= 9 && !memcmp(line, "packages:", 9);
+			seen |= in_packages;
+			cur = NULL;
+		} else if (in_packages && indent == 2 && n > 3 && line[n - 1] == ':') {
+			char key[1024];
+			size_t kn = n - 3;
+			const char *k = line + 2;
+			if ((*k == '\'' || *k == '"') && kn >= 2 && k[kn - 1] == *k)
+				k++, kn -= 2;
+			cur = NULL;
+			if (kn >= sizeof key)
+				goto next;
+			memcpy(key, k, kn);
+			key[kn] = '\0';
+			const char *name, *ver;
+			size_t nn, vn;
+			if (!pnpm_key(key, &name, &nn, &ver, &vn)) {
+				mamori_vuln_inventory_problem(inv, ctx, path, buf, len, i,
+							      "\"%s\" is not a name@version package key; "
+							      "skipped",
+							      key);
+				goto next;
+			}
+			vuln_pkg *p = mamori_vuln_lock_add(inv, ECO, name, nn, ver, vn, buf, len, i);
+			if (mamori_vuln_lock_check_version(ctx, inv, path, buf, len, i, p)) {
+				p->purl = mamori_vuln_purl(inv, "npm", NULL, p->name, p->version, NULL);
+				cur = p;
+			}
+		} else if (cur && indent == 4 && n - indent >= 9 && !memcmp(line + 4, "dev: true", 9)) {
+			cur->dev = true;
+		}
+next:
+		i = e + 1;
 	}
-	cJSON_Delete(doc);
+	if (!seen && len && !memmem(buf, len, "lockfileVersion", 15))
+		return mamori_error_set(ctx, MAMORI_EINPUT,
+					"%s: not a pnpm lockfile (no lockfileVersion, no packages)", path);
 	return MAMORI_OK;
 }
