@@ -64,15 +64,9 @@ int mamori_vuln_read_apk(mamori_ctx *ctx, const char *path, const char *buf, siz
 	rec r = {.bad_at = SIZE_MAX};
 	unsigned record = 0;
 	size_t before = inv->count;
-	size_t i = 0;
-	while (i <= len) {
-		size_t e = i;
-		while (e < len && buf[e] != '\n')
-			e++;
-		const char *line = buf + i;
-		size_t n = e - i;
-		if (n && line[n - 1] == '\r')
-			n--;
+	size_t pos = 0, i, n;
+	const char *line;
+	while (vuln_line(buf, len, &pos, &i, &line, &n)) {
 		if (n == 0) {
 			if (r.any)
 				finish(ctx, path, buf, len, inv, &r, ++record);
@@ -107,7 +101,6 @@ int mamori_vuln_read_apk(mamori_ctx *ctx, const char *path, const char *buf, siz
 				}
 			}
 		}
-		i = e + 1;
 	}
 	if (r.any)
 		finish(ctx, path, buf, len, inv, &r, ++record);

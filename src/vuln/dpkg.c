@@ -111,15 +111,9 @@ static int read_stanzas(mamori_ctx *ctx, const char *path, const char *buf, size
 	st.bad_at = SIZE_MAX;
 	unsigned record = 0;
 	size_t before = inv->count, problems = inv->problem_count;
-	size_t i = 0;
-	while (i <= len) {
-		size_t e = i;
-		while (e < len && buf[e] != '\n')
-			e++;
-		const char *line = buf + i;
-		size_t n = e - i;
-		if (n && line[n - 1] == '\r')
-			n--;
+	size_t pos = 0, i, n;
+	const char *line;
+	while (vuln_line(buf, len, &pos, &i, &line, &n)) {
 		bool blank = true;
 		for (size_t k = 0; k < n; k++)
 			if (!isspace((unsigned char)line[k]))
@@ -165,7 +159,6 @@ static int read_stanzas(mamori_ctx *ctx, const char *path, const char *buf, size
 #undef KEY
 			}
 		}
-		i = e + 1;
 	}
 	if (st.any)
 		finish(ctx, path, buf, len, inv, &st, ++record, need_status);

@@ -125,15 +125,9 @@ int mamori_vuln_read_yarn_lock(mamori_ctx *ctx, const char *path, const char *bu
 {
 	const char *name = NULL;
 	size_t name_n = 0, entry_off = 0;
-	size_t i = 0;
-	while (i < len) {
-		size_t e = i;
-		while (e < len && buf[e] != '\n')
-			e++;
-		const char *line = buf + i;
-		size_t n = e - i;
-		if (n && line[n - 1] == '\r')
-			n--;
+	size_t pos = 0, i, n;
+	const char *line;
+	while (vuln_line(buf, len, &pos, &i, &line, &n)) {
 		if (n && line[0] != '#' && !isspace((unsigned char)line[0])) {
 			/* an entry: "spec, spec:" (quotes optional) */
 			name = NULL;
@@ -180,7 +174,6 @@ int mamori_vuln_read_yarn_lock(mamori_ctx *ctx, const char *path, const char *bu
 				name = NULL;
 			}
 		}
-		i = e + 1;
 	}
 	return MAMORI_OK;
 }
@@ -235,15 +228,9 @@ int mamori_vuln_read_pnpm_lock(mamori_ctx *ctx, const char *path, const char *bu
 {
 	bool in_packages = false, seen = false;
 	vuln_pkg *cur = NULL;
-	size_t i = 0;
-	while (i < len) {
-		size_t e = i;
-		while (e < len && buf[e] != '\n')
-			e++;
-		const char *line = buf + i;
-		size_t n = e - i;
-		if (n && line[n - 1] == '\r')
-			n--;
+	size_t pos = 0, i, n;
+	const char *line;
+	while (vuln_line(buf, len, &pos, &i, &line, &n)) {
 		size_t indent = 0;
 		while (indent < n && line[indent] == ' ')
 			indent++;
@@ -279,8 +266,7 @@ int mamori_vuln_read_pnpm_lock(mamori_ctx *ctx, const char *path, const char *bu
 		} else if (cur && indent == 4 && n - indent >= 9 && !memcmp(line + 4, "dev: true", 9)) {
 			cur->dev = true;
 		}
-next:
-		i = e + 1;
+next:;
 	}
 	if (!seen && len && !memmem(buf, len, "lockfileVersion", 15))
 		return mamori_error_set(ctx, MAMORI_EINPUT,

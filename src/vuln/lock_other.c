@@ -70,15 +70,9 @@ int mamori_vuln_read_gemfile_lock(mamori_ctx *ctx, const char *path, const char 
 				  vuln_inventory *inv)
 {
 	bool in_gem = false, in_specs = false;
-	size_t i = 0;
-	while (i < len) {
-		size_t e = i;
-		while (e < len && buf[e] != '\n')
-			e++;
-		const char *s = buf + i;
-		size_t n = e - i;
-		if (n && s[n - 1] == '\r')
-			n--;
+	size_t pos = 0, i, n;
+	const char *s;
+	while (vuln_line(buf, len, &pos, &i, &s, &n)) {
 		if (n && !isspace((unsigned char)s[0])) {
 			in_gem = n == 3 && !memcmp(s, "GEM", 3);
 			in_specs = false;
@@ -104,7 +98,6 @@ int mamori_vuln_read_gemfile_lock(mamori_ctx *ctx, const char *path, const char 
 								   p->version, NULL);
 			}
 		}
-		i = e + 1;
 	}
 	return MAMORI_OK;
 }

@@ -20,6 +20,26 @@
 #include "../core/json.h"
 #include "version.h"
 
+/* The next line of buf at *pos: *line and *n (without the '\n' and a
+ * trailing '\r'), its offset in *start; *pos moves past it.  False at the
+ * end.  The readers of line-based formats share it. */
+static inline bool vuln_line(const char *buf, size_t len, size_t *pos, size_t *start,
+			     const char **line, size_t *n)
+{
+	if (*pos >= len)
+		return false;
+	size_t e = *pos;
+	while (e < len && buf[e] != '\n')
+		e++;
+	*start = *pos;
+	*line = buf + *pos;
+	*n = e - *pos;
+	if (*n && (*line)[*n - 1] == '\r')
+		(*n)--;
+	*pos = e + 1;
+	return true;
+}
+
 /* ---- inventory ---- */
 
 typedef struct vuln_pkg {
