@@ -53,9 +53,7 @@ static void finish(mamori_ctx *ctx, const char *path, const char *buf, size_t le
 	p->version = ver;
 	p->arch = r->a ? mamori_vuln_strndup(inv, r->a, r->an) : NULL;
 	p->source_name = r->o && r->on ? mamori_vuln_strndup(inv, r->o, r->on) : NULL;
-	unsigned line, col;
-	mamori_error_position(buf, len, r->start, &line, &col);
-	p->line = line;
+	p->line = mamori_vuln_line_of(inv, buf, len, r->start);
 }
 
 int mamori_vuln_read_apk(mamori_ctx *ctx, const char *path, const char *buf, size_t len,

@@ -98,9 +98,7 @@ static void finish(mamori_ctx *ctx, const char *path, const char *buf, size_t le
 			}
 		}
 	}
-	unsigned line, col;
-	mamori_error_position(buf, len, st->start, &line, &col);
-	p->line = line;
+	p->line = mamori_vuln_line_of(inv, buf, len, st->start);
 }
 
 static int read_stanzas(mamori_ctx *ctx, const char *path, const char *buf, size_t len,

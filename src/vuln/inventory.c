@@ -78,6 +78,24 @@ void mamori_vuln_inventory_problem_ctx(vuln_inventory *inv, mamori_ctx *ctx)
 	mamori_error_clear(ctx);
 }
 
+unsigned mamori_vuln_line_of(vuln_inventory *inv, const char *buf, size_t len, size_t offset)
+{
+	if (offset > len)
+		offset = len;
+	if (inv->lc_buf != buf || offset < inv->lc_off) {
+		inv->lc_buf = buf;
+		inv->lc_off = 0;
+		inv->lc_line = 1;
+	}
+	const char *p = buf + inv->lc_off, *end = buf + offset;
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		inv->lc_line++;
+		p++;
+	}
+	inv->lc_off = offset;
+	return inv->lc_line;
+}
+
 const char *mamori_vuln_inv_kind_name(vuln_inv_kind k)
 {
 	switch (k) {

@@ -35,7 +35,7 @@ static void add_npm(mamori_ctx *ctx, vuln_inventory *inv, const char *path, cons
 		return;
 	char needle[512];
 	snprintf(needle, sizeof needle, "\"%s\"", name);
-	size_t off = mamori_vuln_lock_find(buf, len, needle);
+	size_t off = mamori_vuln_lock_find(inv, buf, len, needle);
 	vuln_pkg *p = mamori_vuln_lock_add(inv, ECO, name, strlen(name), version, strlen(version),
 					   buf, len, off);
 	p->dev = dev;

@@ -33,7 +33,7 @@ int mamori_vuln_read_composer_lock(mamori_ctx *ctx, const char *path, const char
 				continue;
 			char needle[300];
 			snprintf(needle, sizeof needle, "\"%s\"", name);
-			size_t off = mamori_vuln_lock_find(buf, len, needle);
+			size_t off = mamori_vuln_lock_find(inv, buf, len, needle);
 			vuln_pkg *p = mamori_vuln_lock_add(inv, "Packagist", name, strlen(name), ver,
 							   strlen(ver), buf, len, off);
 			p->dev = s == 1;

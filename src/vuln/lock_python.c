@@ -118,7 +118,7 @@ int mamori_vuln_read_pipfile_lock(mamori_ctx *ctx, const char *path, const char 
 			char needle[300];
 			snprintf(needle, sizeof needle, "\"%s\"", e->string);
 			add_pypi(ctx, inv, path, buf, len, e->string, strlen(e->string), v + 2,
-				 strlen(v + 2), mamori_vuln_lock_find(buf, len, needle), s == 1);
+				 strlen(v + 2), mamori_vuln_lock_find(inv, buf, len, needle), s == 1);
 		}
 	}
 	cJSON_Delete(doc);

@@ -54,11 +54,8 @@ vuln_pkg *mamori_vuln_lock_add(vuln_inventory *inv, const char *eco, const char 
 	p->name = mamori_vuln_strndup(inv, name, name_n);
 	p->version = mamori_vuln_strndup(inv, version, version_n);
 	p->installed = false;
-	if (buf) {
-		unsigned line, col;
-		mamori_error_position(buf, len, offset < len ? offset : len, &line, &col);
-		p->line = line;
-	}
+	if (buf)
+		p->line = mamori_vuln_line_of(inv, buf, len, offset);
 	return p;
 }
 
@@ -77,10 +74,17 @@ bool mamori_vuln_lock_check_version(mamori_ctx *ctx, vuln_inventory *inv, const 
 	return false;
 }
 
-/* Offset of the first occurrence of needle in buf (for line numbers of
- * packages read through a JSON/YAML tree); 0 if absent. */
-size_t mamori_vuln_lock_find(const char *buf, size_t len, const char *needle)
+/* Offset of needle in buf (for line numbers of packages read through a
+ * JSON tree), searched from the previous hit first since trees are walked
+ * in file order; 0 if absent. */
+size_t mamori_vuln_lock_find(vuln_inventory *inv, const char *buf, size_t len, const char *needle)
 {
-	const char *p = memmem(buf, len, needle, strlen(needle));
-	return p ? (size_t)(p - buf) : 0;
+	size_t n = strlen(needle), from = inv->find_off < len ? inv->find_off : 0;
+	const char *p = memmem(buf + from, len - from, needle, n);
+	if (!p && from)
+		p = memmem(buf, len, needle, n);
+	if (!p)
+		return 0;
+	inv->find_off = (size_t)(p - buf);
+	return inv->find_off;
 }

@@ -14,7 +14,7 @@ vuln_pkg *mamori_vuln_lock_add(vuln_inventory *inv, const char *eco, const char 
  * problem at offset and drop it (p must be the last package added). */
 bool mamori_vuln_lock_check_version(mamori_ctx *ctx, vuln_inventory *inv, const char *path,
 				    const char *buf, size_t len, size_t offset, vuln_pkg *p);
-size_t mamori_vuln_lock_find(const char *buf, size_t len, const char *needle);
+size_t mamori_vuln_lock_find(vuln_inventory *inv, const char *buf, size_t len, const char *needle);
 /* TOML lockfiles made of [[package]] tables with name/version (poetry,
  * uv, pdm, Cargo); need_source: only packages with a `source` (Cargo's
  * registry crates, not the workspace's own). */

@@ -167,6 +167,7 @@ bool mamori_vuln_affects(vuln_scheme s, const char *v, const char *ranges, const
 typedef struct hit {
 	int64_t advisory;
 	int db;
+	bool owned; /* the strings are copies (else they live in the mapped index) */
 	char *id, *aliases, *summary, *details, *severity, *asev, *db_sev, *urgency, *published,
 		*modified, *refs, *eco;
 	char fixed[128];
@@ -183,11 +184,18 @@ typedef struct collect {
 	hit *hits;
 	size_t n, cap;
 	vuln_matches *out;
+	char fixed[128]; /* what on_entry found for the entry on_hit receives */
+	bool has_fix;
 } collect;
 
 static char *dup(const char *s)
 {
 	return s ? mamori_xstrdup(s) : NULL;
+}
+
+static char *keep(const char *s)
+{
+	return (char *)s;
 }
 
 /* the advisory's release fits the package's: "12" = "12"; "22.04:LTS" fits "22.04" */
@@ -199,22 +207,30 @@ static bool release_fits(const char *adv, const char *pkg)
 	return !strncmp(adv, pkg, n) && (adv[n] == '\0' || adv[n] == ':');
 }
 
+/* on the affected entry alone: release and ranges */
+static bool on_entry(void *ud, const vuln_db_hit *h)
+{
+	collect *c = ud;
+	if (!release_fits(h->release, c->release))
+		return false;
+	bool git_only;
+	bool aff = mamori_vuln_affects(c->scheme, c->version, h->ranges, h->versions, c->fixed,
+				       sizeof c->fixed, &c->has_fix, &git_only,
+				       &c->out->invalid_versions);
+	if (git_only)
+		c->out->git_only++;
+	return aff;
+}
+
 static void on_hit(void *ud, const vuln_db_hit *h)
 {
 	collect *c = ud;
+	char fixed[128];
+	bool has_fix = c->has_fix;
+	memcpy(fixed, c->fixed, sizeof fixed);
 	for (size_t i = 0; i < c->n; i++)
 		if (!strcmp(c->hits[i].id, h->id) && c->hits[i].db != c->db)
 			return; /* an earlier database had it */
-	if (!release_fits(h->release, c->release))
-		return;
-	char fixed[128];
-	bool has_fix, git_only;
-	bool aff = mamori_vuln_affects(c->scheme, c->version, h->ranges, h->versions, fixed,
-				       sizeof fixed, &has_fix, &git_only, &c->out->invalid_versions);
-	if (git_only)
-		c->out->git_only++;
-	if (!aff)
-		return;
 	if (h->withdrawn) {
 		c->out->withdrawn_skipped++;
 		return;
@@ -236,18 +252,21 @@ static void on_hit(void *ud, const vuln_db_hit *h)
 	memset(x, 0, sizeof *x);
 	x->advisory = h->advisory;
 	x->db = c->db;
-	x->id = dup(h->id);
-	x->aliases = dup(h->aliases);
-	x->summary = dup(h->summary);
-	x->details = dup(h->details);
-	x->severity = dup(h->severity);
-	x->asev = dup(h->affected_severity);
-	x->db_sev = dup(h->db_severity);
-	x->urgency = dup(h->urgency);
-	x->published = dup(h->published);
-	x->modified = dup(h->modified);
-	x->refs = dup(h->refs);
-	x->eco = dup(h->ecosystem);
+	/* strings from the mapped index outlive the match: no copies */
+	char *(*cp)(const char *) = h->stable ? keep : dup;
+	x->owned = !h->stable;
+	x->id = cp(h->id);
+	x->aliases = cp(h->aliases);
+	x->summary = cp(h->summary);
+	x->details = cp(h->details);
+	x->severity = cp(h->severity);
+	x->asev = cp(h->affected_severity);
+	x->db_sev = cp(h->db_severity);
+	x->urgency = cp(h->urgency);
+	x->published = cp(h->published);
+	x->modified = cp(h->modified);
+	x->refs = cp(h->refs);
+	x->eco = cp(h->ecosystem);
 	snprintf(x->fixed, sizeof x->fixed, "%s", fixed);
 	x->has_fix = has_fix;
 	x->group = -1;
@@ -255,6 +274,8 @@ static void on_hit(void *ud, const vuln_db_hit *h)
 
 static void hit_free(hit *h)
 {
+	if (!h->owned)
+		return;
 	char *all[] = {h->id,	    h->aliases,	 h->summary, h->details, h->severity, h->asev,
 		       h->db_sev,   h->urgency,	 h->published, h->modified, h->refs, h->eco};
 	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
@@ -404,27 +425,30 @@ static void emit(collect *c, const vuln_inventory *inv, int group)
 		} else {
 			any_unfixed = true;
 		}
+		/* copies only of what is not in the mapped index */
+#define KEEP(s) (h->owned ? mamori_arena_strdup(a, (s)) : (s))
 		if (!m->summary && h->summary)
-			m->summary = mamori_arena_strdup(a, h->summary);
+			m->summary = KEEP(h->summary);
 		if (!m->details && h->details)
-			m->details = mamori_arena_strdup(a, h->details);
+			m->details = KEEP(h->details);
 		/* urgency is the Debian security tracker's word; elsewhere it means nothing */
 		const char *urgency = h->eco && (!strncmp(h->eco, "Debian", 6) ||
 						 !strncmp(h->eco, "Ubuntu", 6))
 					      ? h->urgency
 					      : NULL;
 		if (!m->vendor_severity && (urgency || h->db_sev))
-			m->vendor_severity = mamori_arena_strdup(a, urgency ? urgency : h->db_sev);
+			m->vendor_severity = KEEP(urgency ? urgency : h->db_sev);
 		if (urgency && !strcmp(urgency, "unimportant"))
 			m->unimportant = true;
 		if (!m->published || (h->published && strcmp(h->published, m->published) < 0))
-			m->published = h->published ? mamori_arena_strdup(a, h->published) : m->published;
+			m->published = h->published ? KEEP(h->published) : m->published;
 		if (!m->modified || (h->modified && strcmp(h->modified, m->modified) > 0))
-			m->modified = h->modified ? mamori_arena_strdup(a, h->modified) : m->modified;
+			m->modified = h->modified ? KEEP(h->modified) : m->modified;
 		if (!m->refs && h->refs)
-			m->refs = mamori_arena_strdup(a, h->refs);
+			m->refs = KEEP(h->refs);
 		if (!m->ecosystem)
-			m->ecosystem = mamori_arena_strdup(a, h->eco);
+			m->ecosystem = KEEP(h->eco);
+#undef KEEP
 		/* CVSS vectors from the advisory and the affected entry */
 		const char *sources[2] = {h->severity, h->asev};
 		for (int s = 0; s < 2; s++) {
@@ -482,8 +506,22 @@ static const char *release_of(const char *eco)
 	return c ? c + 1 : "";
 }
 
+static int match_all(mamori_ctx *ctx, vuln_db *const *dbs, size_t ndb, const vuln_inventory *inv,
+		     vuln_matches *out);
+
 int mamori_vuln_match(mamori_ctx *ctx, vuln_db *const *dbs, size_t ndb, const vuln_inventory *inv,
 		      vuln_matches *out)
+{
+	for (size_t d = 0; d < ndb; d++)
+		mamori_vuln_db_read_begin(dbs[d]);
+	int rc = match_all(ctx, dbs, ndb, inv, out);
+	for (size_t d = 0; d < ndb; d++)
+		mamori_vuln_db_read_end(dbs[d]);
+	return rc;
+}
+
+static int match_all(mamori_ctx *ctx, vuln_db *const *dbs, size_t ndb, const vuln_inventory *inv,
+		     vuln_matches *out)
 {
 	for (size_t i = 0; i < inv->count; i++) {
 		const vuln_pkg *p = &inv->pkgs[i];
@@ -512,7 +550,8 @@ int mamori_vuln_match(mamori_ctx *ctx, vuln_db *const *dbs, size_t ndb, const vu
 		for (size_t d = 0; d < ndb; d++) {
 			c.db = (int)d;
 			for (int k = 0; k < 2 && names[k]; k++) {
-				int rc = mamori_vuln_db_lookup(ctx, dbs[d], base, names[k], on_hit, &c);
+				int rc = mamori_vuln_db_lookup(ctx, dbs[d], base, names[k], on_entry,
+							       on_hit, &c);
 				if (rc) {
 					for (size_t h = 0; h < c.n; h++)
 						hit_free(&c.hits[h]);

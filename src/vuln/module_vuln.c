@@ -310,21 +310,21 @@ static int open_dbs(mamori_ctx *ctx, const mamori_target *t, vuln_db **dbs, size
 			free(path);
 			return rc;
 		}
-		vuln_db_status s;
-		mamori_vuln_db_status(ctx, db, &s);
+		time_t imported;
+		char at[32];
+		mamori_vuln_db_imported(db, &imported, at);
 		const char *max_env = getenv("MAMORI_VULN_MAX_AGE_DAYS");
 		double max_days = max_env && *max_env ? atof(max_env) : 7;
 		time_t now = mamori_ctx_now(ctx);
-		if (!s.imported)
+		if (!imported)
 			mamori_log(ctx, MAMORI_LOG_WARN, "%s: the vulnerability database has never been "
 							 "updated; run `mamori vuln db update`",
 				   path);
-		else if (difftime(now, s.imported) > max_days * 86400)
+		else if (difftime(now, imported) > max_days * 86400)
 			mamori_log(ctx, MAMORI_LOG_WARN,
 				   "%s: the vulnerability database is stale (last update %s, %.0f "
 				   "days ago); run `mamori vuln db update`",
-				   path, s.imported_at, difftime(now, s.imported) / 86400);
-		mamori_vuln_db_status_free(&s);
+				   path, at, difftime(now, imported) / 86400);
 		dbs[(*ndb)++] = db;
 	}
 	free(path);

@@ -5,8 +5,8 @@
  * Schema (one row per advisory, one per affected[] entry):
  *   advisory(id, osv_id UNIQUE, source, modified, published, withdrawn,
  *            summary, details, aliases, severity, db_severity, refs)
- *   affected(advisory, ecosystem, release, name, ranges, versions,
- *            urgency, severity)  INDEX (ecosystem, name)
+ *   affected(ecosystem, name, advisory, seq, release, ranges, versions,
+ *            urgency, severity)  clustered by (ecosystem, name)
  *   kev(cve, date_added, due_date, ransomware), epss(cve, score, percentile)
  *   source(name, url, imported_at, advisories), meta(key, value)
  */
@@ -29,10 +29,11 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS advisory(id INTEGER PRIMARY KEY, osv_id TEXT NOT NULL UNIQUE,"
 	" source TEXT, modified TEXT, published TEXT, withdrawn TEXT, summary TEXT, details TEXT,"
 	" aliases TEXT, severity TEXT, db_severity TEXT, refs TEXT);"
-	"CREATE TABLE IF NOT EXISTS affected(advisory INTEGER NOT NULL, ecosystem TEXT NOT NULL,"
-	" release TEXT NOT NULL, name TEXT NOT NULL, ranges TEXT, versions TEXT, urgency TEXT,"
-	" severity TEXT, eco_full TEXT);"
-	"CREATE INDEX IF NOT EXISTS affected_key ON affected(ecosystem, name);"
+	/* clustered by (ecosystem, name): a package's rows are one range scan */
+	"CREATE TABLE IF NOT EXISTS affected(ecosystem TEXT NOT NULL, name TEXT NOT NULL,"
+	" advisory INTEGER NOT NULL, seq INTEGER NOT NULL, release TEXT NOT NULL, ranges TEXT,"
+	" versions TEXT, urgency TEXT, severity TEXT, eco_full TEXT,"
+	" PRIMARY KEY(ecosystem, name, advisory, seq)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS affected_adv ON affected(advisory);"
 	"CREATE TABLE IF NOT EXISTS kev(cve TEXT PRIMARY KEY, date_added TEXT, due_date TEXT,"
 	" ransomware TEXT);"
@@ -99,6 +100,8 @@ int mamori_vuln_db_open(mamori_ctx *ctx, const char *path, unsigned flags, vuln_
 		return rc;
 	}
 	sqlite3_busy_timeout(db->db, 30000);
+	/* lookups read pages through a memory map rather than a pread each */
+	sqlite3_exec(db->db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
 	if (!(flags & VULN_DB_READONLY)) {
 		char *err = NULL;
 		if (sqlite3_exec(db->db, schema, NULL, NULL, &err) != SQLITE_OK) {
@@ -114,13 +117,15 @@ int mamori_vuln_db_open(mamori_ctx *ctx, const char *path, unsigned flags, vuln_
 			     NULL);
 	}
 	/* a readable schema: the lookup statement must prepare */
-	const char *sql =
-		"SELECT a.id, a.osv_id, a.aliases, a.summary, a.details, a.severity,"
-		" a.db_severity, a.published, a.modified, a.withdrawn, a.refs, f.eco_full,"
-		" f.release, f.name, f.ranges, f.versions, f.urgency, f.severity"
-		" FROM affected f JOIN advisory a ON a.id = f.advisory"
-		" WHERE f.ecosystem = ?1 AND f.name = ?2 ORDER BY a.osv_id";
-	if (sqlite3_prepare_v2(db->db, sql, -1, &db->lookup, NULL) != SQLITE_OK) {
+	/* two steps: the affected rows of a package (small), then the advisory
+	 * of those that match (its text is only read for them) */
+	const char *sql = "SELECT advisory, eco_full, release, name, ranges, versions, urgency,"
+			  " severity FROM affected WHERE ecosystem = ?1 AND name = ?2";
+	const char *adv = "SELECT osv_id, aliases, summary, details, severity, db_severity,"
+			  " published, modified, withdrawn, refs FROM advisory WHERE id = ?1";
+	db->has_kev = db->has_epss = -1;
+	if (sqlite3_prepare_v2(db->db, sql, -1, &db->lookup, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->db, adv, -1, &db->advisory, NULL) != SQLITE_OK) {
 		int rc = mamori_error_set(ctx, MAMORI_ESTORE,
 					  "%s: not a mamori vulnerability database (%s)", path,
 					  sqlite3_errmsg(db->db));
@@ -128,6 +133,8 @@ int mamori_vuln_db_open(mamori_ctx *ctx, const char *path, unsigned flags, vuln_
 		return rc;
 	}
 	(void)SCHEMA_VERSION;
+	db->index_on_import = true;
+	mamori_vuln_db_index_open(db);
 	*out = db;
 	return MAMORI_OK;
 }
@@ -136,12 +143,27 @@ void mamori_vuln_db_close(vuln_db *db)
 {
 	if (!db)
 		return;
+	mamori_vuln_db_index_close(db);
 	sqlite3_finalize(db->lookup);
+	sqlite3_finalize(db->advisory);
 	sqlite3_finalize(db->kev);
 	sqlite3_finalize(db->epss);
 	sqlite3_close(db->db);
 	free(db->path);
 	free(db);
+}
+
+int mamori_vuln_db_read_begin(vuln_db *db)
+{
+	/* one read transaction around many lookups: one shared lock, and the
+	 * page cache stays valid between statements */
+	return sqlite3_exec(db->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? MAMORI_OK
+									    : MAMORI_ESTORE;
+}
+
+void mamori_vuln_db_read_end(vuln_db *db)
+{
+	sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
 }
 
 const char *mamori_vuln_db_path(const vuln_db *db)
@@ -155,13 +177,16 @@ static const char *col(sqlite3_stmt *st, int i)
 }
 
 int mamori_vuln_db_lookup(mamori_ctx *ctx, vuln_db *db, const char *ecosystem_base,
-			  const char *name, vuln_hit_fn fn, void *userdata)
+			  const char *name, vuln_accept_fn accept, vuln_hit_fn fn, void *userdata)
 {
 	char norm[512];
 	if (!strcmp(ecosystem_base, "PyPI")) {
 		mamori_vuln_pypi_normalize(name, norm, sizeof norm);
 		name = norm;
 	}
+	int irc;
+	if (mamori_vuln_db_index_lookup(db, ecosystem_base, name, accept, fn, userdata, &irc))
+		return irc;
 	sqlite3_stmt *st = db->lookup;
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, ecosystem_base, -1, SQLITE_STATIC);
@@ -170,30 +195,56 @@ int mamori_vuln_db_lookup(mamori_ctx *ctx, vuln_db *db, const char *ecosystem_ba
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		vuln_db_hit h = {
 			.advisory = sqlite3_column_int64(st, 0),
-			.id = col(st, 1),
-			.aliases = col(st, 2) ? col(st, 2) : "",
-			.summary = col(st, 3),
-			.details = col(st, 4),
-			.severity = col(st, 5),
-			.db_severity = col(st, 6),
-			.published = col(st, 7),
-			.modified = col(st, 8),
-			.withdrawn = col(st, 9),
-			.refs = col(st, 10),
-			.ecosystem = col(st, 11),
-			.release = col(st, 12) ? col(st, 12) : "",
-			.name = col(st, 13),
-			.ranges = col(st, 14) ? col(st, 14) : "",
-			.versions = col(st, 15) ? col(st, 15) : "",
-			.urgency = col(st, 16),
-			.affected_severity = col(st, 17),
+			.ecosystem = col(st, 1),
+			.release = col(st, 2) ? col(st, 2) : "",
+			.name = col(st, 3),
+			.ranges = col(st, 4) ? col(st, 4) : "",
+			.versions = col(st, 5) ? col(st, 5) : "",
+			.urgency = col(st, 6),
+			.affected_severity = col(st, 7),
 		};
-		fn(userdata, &h);
+		if (accept && !accept(userdata, &h))
+			continue;
+		if (mamori_vuln_db_advisory(db, &h))
+			fn(userdata, &h); /* an affected row without its advisory is ignored */
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return db_err(ctx, db, "lookup failed");
 	return MAMORI_OK;
+}
+
+bool mamori_vuln_db_advisory(vuln_db *db, vuln_db_hit *h)
+{
+	sqlite3_stmt *ad = db->advisory;
+	sqlite3_reset(ad);
+	sqlite3_bind_int64(ad, 1, h->advisory);
+	if (sqlite3_step(ad) != SQLITE_ROW)
+		return false;
+	/* valid until the next reset of the statement: the next fetch */
+	h->id = col(ad, 0);
+	h->aliases = col(ad, 1) ? col(ad, 1) : "";
+	h->summary = col(ad, 2);
+	h->details = col(ad, 3);
+	h->severity = col(ad, 4);
+	h->db_severity = col(ad, 5);
+	h->published = col(ad, 6);
+	h->modified = col(ad, 7);
+	h->withdrawn = col(ad, 8);
+	h->refs = col(ad, 9);
+	return h->id != NULL;
+}
+
+static int table_has_rows(sqlite3 *db, const char *table)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "SELECT 1 FROM %s LIMIT 1", table);
+	sqlite3_stmt *st;
+	int r = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK)
+		r = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return r;
 }
 
 int mamori_vuln_db_threat(vuln_db *db, const char *cve, char kev_date[16], double *epss,
@@ -202,6 +253,13 @@ int mamori_vuln_db_threat(vuln_db *db, const char *cve, char kev_date[16], doubl
 	kev_date[0] = '\0';
 	*epss = -1;
 	*percentile = -1;
+	/* most databases have no KEV or EPSS: do not ask per CVE */
+	if (db->has_kev < 0) {
+		db->has_kev = table_has_rows(db->db, "kev");
+		db->has_epss = table_has_rows(db->db, "epss");
+	}
+	if (!db->has_kev && !db->has_epss)
+		return MAMORI_OK;
 	if (!db->kev &&
 	    sqlite3_prepare_v2(db->db, "SELECT date_added FROM kev WHERE cve = ?", -1, &db->kev,
 			       NULL) != SQLITE_OK)
@@ -274,6 +332,22 @@ static const char *text1(sqlite3 *db, const char *sql, mamori_arena *a)
 		r = mamori_arena_strdup(a, (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	return r;
+}
+
+int mamori_vuln_db_imported(vuln_db *db, time_t *when, char at[32])
+{
+	*when = 0;
+	at[0] = '\0';
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db->db, "SELECT max(imported_at) FROM source", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return MAMORI_ESTORE;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		snprintf(at, 32, "%s", (const char *)sqlite3_column_text(st, 0));
+		mamori_time_parse(at, when);
+	}
+	sqlite3_finalize(st);
+	return MAMORI_OK;
 }
 
 int mamori_vuln_db_status(mamori_ctx *ctx, vuln_db *db, vuln_db_status *s)

@@ -83,6 +83,8 @@ typedef struct vuln_db_status {
 } vuln_db_status;
 
 int mamori_vuln_db_status(mamori_ctx *ctx, vuln_db *db, vuln_db_status *st);
+/* When the database was last imported into (0 / "" if never): cheap. */
+int mamori_vuln_db_imported(vuln_db *db, time_t *when, char at[32]);
 void mamori_vuln_db_status_free(vuln_db_status *st);
 
 /* One affected[] entry of an advisory, as a lookup returns it.  Strings
@@ -104,13 +106,29 @@ typedef struct vuln_db_hit {
 	const char *versions;	/* '\x1f'-separated, may be "" */
 	const char *urgency;	/* ecosystem_specific urgency (Debian), or NULL */
 	const char *affected_severity; /* affected[].severity JSON, or NULL */
+	bool stable;		/* the strings stay valid until the database is closed
+				   (they live in the mapped index), not just the callback */
 } vuln_db_hit;
 
 typedef void (*vuln_hit_fn)(void *userdata, const vuln_db_hit *hit);
 
-/* Every affected entry for (ecosystem base name, package name). */
+/* Rebuild the lookup index beside the database file (vdb_index.c): after
+ * every import and update. */
+int mamori_vuln_db_build_index(mamori_ctx *ctx, vuln_db *db);
+
+/* A read transaction around a batch of lookups (a scan). */
+int mamori_vuln_db_read_begin(vuln_db *db);
+void mamori_vuln_db_read_end(vuln_db *db);
+
+/* Decide on the affected-entry fields alone (ecosystem, release, name,
+ * ranges, versions, urgency, affected_severity, advisory); the advisory's
+ * own fields are only loaded for the entries accepted. */
+typedef bool (*vuln_accept_fn)(void *userdata, const vuln_db_hit *partial);
+
+/* Every affected entry for (ecosystem base name, package name) that accept
+ * takes (NULL: all), with its advisory, to fn. */
 int mamori_vuln_db_lookup(mamori_ctx *ctx, vuln_db *db, const char *ecosystem_base,
-			  const char *name, vuln_hit_fn fn, void *userdata);
+			  const char *name, vuln_accept_fn accept, vuln_hit_fn fn, void *userdata);
 
 /* KEV and EPSS for a CVE id; kev_date NULL when not listed, epss < 0 when unknown. */
 int mamori_vuln_db_threat(vuln_db *db, const char *cve, char kev_date[16], double *epss,

@@ -80,8 +80,8 @@ static int imp_init(imp *m)
 			  " VALUES(?,?,?,?,?,?,?,?,?,?,?)");
 	if (!rc)
 		rc = prep(m, &m->ins_aff,
-			  "INSERT INTO affected(advisory, ecosystem, release, name, ranges, versions,"
-			  " urgency, severity, eco_full) VALUES(?,?,?,?,?,?,?,?,?)");
+			  "INSERT OR REPLACE INTO affected(advisory, ecosystem, release, name, ranges,"
+			  " versions, urgency, severity, eco_full, seq) VALUES(?,?,?,?,?,?,?,?,?,?)");
 	if (!rc)
 		rc = prep(m, &m->ins_kev,
 			  "INSERT OR REPLACE INTO kev(cve, date_added, due_date, ransomware)"
@@ -296,6 +296,7 @@ static int store_advisory(imp *m, const char *where, const cJSON *rec, const cha
 	m->st->advisories++;
 	if (mamori_json_str(rec, "withdrawn"))
 		m->st->withdrawn++;
+	size_t seq = 0;
 	cJSON_ArrayForEach(a, affected)
 	{
 		const cJSON *pkg = mamori_json_get(a, "package");
@@ -336,6 +337,7 @@ static int store_advisory(imp *m, const char *where, const cJSON *rec, const cha
 		bind_str(st, 7, urgency);
 		bind_str(st, 8, asev);
 		bind_str(st, 9, eco);
+		sqlite3_bind_int64(st, 10, (sqlite3_int64)seq++);
 		rc = step_done(m, st);
 		free(asev);
 		mamori_buf_free(&vers);
@@ -795,6 +797,8 @@ static int run(mamori_ctx *ctx, vuln_db *db, const char *source, vuln_import_sta
 	}
 	if (source && st->advisories + st->unchanged + st->kev + st->epss > 0)
 		rc = mamori_vuln_db_set_source(ctx, db, source, path ? path : name, st->advisories);
+	if (!rc && st->advisories && db->index_on_import)
+		rc = mamori_vuln_db_build_index(ctx, db);
 	return rc;
 }
 

@@ -120,6 +120,7 @@ int mamori_vuln_db_update(mamori_ctx *ctx, const char *path, const char *base,
 		mamori_buf_free(&tmp_path);
 		return rc;
 	}
+	db->index_on_import = false; /* built once, at the end */
 	mamori_buf data = MAMORI_BUF_INIT;
 	for (size_t i = 0; i < neco + 2 && !rc; i++) {
 		mamori_buf url = MAMORI_BUF_INIT;
@@ -177,10 +178,10 @@ int mamori_vuln_db_update(mamori_ctx *ctx, const char *path, const char *base,
 			" SELECT osv_id, source, modified, published, withdrawn, summary, details,"
 			" aliases, severity, db_severity, refs FROM old.advisory"
 			" WHERE source NOT IN (SELECT name FROM main.source);"
-			"INSERT INTO affected(advisory, ecosystem, release, name, ranges, versions,"
-			" urgency, severity, eco_full)"
+			"INSERT OR REPLACE INTO affected(advisory, ecosystem, release, name, ranges,"
+			" versions, urgency, severity, eco_full, seq)"
 			" SELECT n.id, f.ecosystem, f.release, f.name, f.ranges, f.versions, f.urgency,"
-			" f.severity, f.eco_full FROM old.affected f JOIN old.advisory o ON o.id ="
+			" f.severity, f.eco_full, f.seq FROM old.affected f JOIN old.advisory o ON o.id ="
 			" f.advisory JOIN main.advisory n ON n.osv_id = o.osv_id"
 			" WHERE o.source NOT IN (SELECT name FROM main.source);"
 			"INSERT OR IGNORE INTO kev SELECT * FROM old.kev;"
@@ -200,12 +201,26 @@ int mamori_vuln_db_update(mamori_ctx *ctx, const char *path, const char *base,
 		sqlite3_free(err);
 		sqlite3_free(sql);
 	}
+	if (!rc)
+		rc = mamori_vuln_db_build_index(ctx, db);
 	mamori_vuln_db_close(db);
+	/* the index first: between the two renames the old database sees an
+	 * index whose stamp is not its own and ignores it */
+	mamori_buf tmp_idx = MAMORI_BUF_INIT, idx = MAMORI_BUF_INIT;
+	mamori_buf_printf(&tmp_idx, "%s.idx", tmp_path.data);
+	mamori_buf_printf(&idx, "%s.idx", path);
+	if (!rc && rename(tmp_idx.data, idx.data) != 0)
+		rc = mamori_error_set(ctx, MAMORI_ESTORE, "%s: cannot replace the index: %s", idx.data,
+				      strerror(errno));
 	if (!rc && rename(tmp_path.data, path) != 0)
 		rc = mamori_error_set(ctx, MAMORI_ESTORE, "%s: cannot replace the database: %s", path,
 				      strerror(errno));
-	if (rc)
+	if (rc) {
 		unlink(tmp_path.data);
+		unlink(tmp_idx.data);
+	}
+	mamori_buf_free(&tmp_idx);
+	mamori_buf_free(&idx);
 	mamori_buf_free(&tmp_path);
 	return rc;
 }

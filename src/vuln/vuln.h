@@ -82,6 +82,12 @@ typedef struct vuln_inventory {
 	const char **problems; /* "path:line:col: message" for each damaged record */
 	size_t problem_count, problem_cap;
 	mamori_arena arena;
+	/* readers ask for line numbers in file order: remember the last answer
+	 * so that a file is counted through once, not once per package */
+	const char *lc_buf;
+	size_t lc_off;
+	unsigned lc_line;
+	size_t find_off; /* where the last mamori_vuln_lock_find() hit */
 } vuln_inventory;
 
 void mamori_vuln_inventory_init(vuln_inventory *inv, vuln_inv_kind kind, const char *name);
@@ -98,6 +104,8 @@ void mamori_vuln_inventory_problem(vuln_inventory *inv, mamori_ctx *ctx, const c
 /* Record the ctx's last error as a problem. */
 void mamori_vuln_inventory_problem_ctx(vuln_inventory *inv, mamori_ctx *ctx);
 const char *mamori_vuln_inv_kind_name(vuln_inv_kind k);
+/* The 1-based line of offset in buf (cached for increasing offsets). */
+unsigned mamori_vuln_line_of(vuln_inventory *inv, const char *buf, size_t len, size_t offset);
 
 /* Build a package URL (purl) type/namespace/name@version into the arena. */
 const char *mamori_vuln_purl(vuln_inventory *inv, const char *type, const char *ns,
