@@ -520,13 +520,48 @@ int mamori_vuln_match(mamori_ctx *ctx, vuln_db *const *dbs, size_t ndb, const vu
 	return rc;
 }
 
+/* FNV-1a over name, version and arch: the identity of a package in one
+ * inventory (npm installs the same name@version at several paths) */
+static uint64_t pkg_hash(const vuln_pkg *p)
+{
+	uint64_t h = 1469598103934665603ull;
+	const char *parts[3] = {p->name, p->version, p->arch ? p->arch : ""};
+	for (int i = 0; i < 3; i++) {
+		for (const char *s = parts[i]; *s; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ull;
+		h = (h ^ 0xff) * 1099511628211ull;
+	}
+	return h;
+}
+
+static bool same_pkg(const vuln_pkg *a, const vuln_pkg *b)
+{
+	return !strcmp(a->name, b->name) && !strcmp(a->version, b->version) &&
+	       !strcmp(a->arch ? a->arch : "", b->arch ? b->arch : "");
+}
+
 static int match_all(mamori_ctx *ctx, vuln_db *const *dbs, size_t ndb, const vuln_inventory *inv,
 		     vuln_matches *out)
 {
+	/* a set of the packages already matched, to skip exact duplicates */
+	size_t cap = 16;
+	while (cap < inv->count * 2)
+		cap *= 2;
+	size_t *seen = mamori_xcalloc(cap, sizeof *seen); /* index + 1, 0 = empty */
 	for (size_t i = 0; i < inv->count; i++) {
 		const vuln_pkg *p = &inv->pkgs[i];
 		if (!p->ecosystem)
 			continue;
+		bool dup_pkg = false;
+		size_t slot = (size_t)pkg_hash(p) & (cap - 1);
+		for (; seen[slot]; slot = (slot + 1) & (cap - 1))
+			if (same_pkg(&inv->pkgs[seen[slot] - 1], p)) {
+				dup_pkg = true;
+				break;
+			}
+		if (dup_pkg)
+			continue;
+		seen[slot] = i + 1;
 		collect c = {.pkg = p, .out = out};
 		c.scheme = mamori_vuln_scheme_parse(p->ecosystem);
 		c.release = release_of(p->ecosystem);
@@ -556,6 +591,7 @@ static int match_all(mamori_ctx *ctx, vuln_db *const *dbs, size_t ndb, const vul
 					for (size_t h = 0; h < c.n; h++)
 						hit_free(&c.hits[h]);
 					free(c.hits);
+					free(seen);
 					return rc;
 				}
 			}
@@ -591,5 +627,6 @@ static int match_all(mamori_ctx *ctx, vuln_db *const *dbs, size_t ndb, const vul
 			hit_free(&c.hits[h]);
 		free(c.hits);
 	}
+	free(seen);
 	return MAMORI_OK;
 }

@@ -532,6 +532,88 @@ static void test_corpus_debian_release(void **state)
 	mamori_ctx_free(ctx);
 }
 
+/* the mapped index and SQLite answer the same; a stale index is ignored */
+static void test_index_agrees(void **state)
+{
+	(void)state;
+	const char *corpora = test_corpora();
+	if (!corpora)
+		skip();
+	mamori_ctx *ctx = mamori_ctx_new();
+	char *dir = test_tmpdir("vuln-index");
+	char *path = test_path(dir, "vuln.db");
+	vuln_db *db;
+	assert_int_equal(mamori_vuln_db_open(ctx, path, VULN_DB_CREATE, &db), 0);
+	char *osv = test_path(corpora, "vuln/osv/real");
+	assert_int_equal(mamori_vuln_db_import(ctx, db, osv, "real", NULL, NULL, NULL), 0);
+	free(osv);
+	char *demo = test_path(getenv("MAMORI_SOURCE_DIR"), "examples/demo/advisories");
+	assert_int_equal(mamori_vuln_db_import(ctx, db, demo, "demo", NULL, NULL, NULL), 0);
+	free(demo);
+	mamori_vuln_db_close(db);
+	char *idx = test_path(dir, "vuln.db.idx");
+	struct stat st;
+	assert_int_equal(stat(idx, &st), 0); /* built by the import */
+
+	char *lock = test_path(corpora, "vuln/lockfiles");
+	char *hosts = test_path(getenv("MAMORI_SOURCE_DIR"), "examples/demo/hosts");
+	const char *targets[] = {lock, hosts};
+	size_t counts[2][2] = {{0}};
+	for (int mode = 0; mode < 2; mode++) {
+		if (mode)
+			setenv("MAMORI_VULN_NO_INDEX", "1", 1);
+		assert_int_equal(mamori_vuln_db_open(ctx, path, VULN_DB_READONLY, &db), 0);
+		for (int t = 0; t < 2; t++) {
+			mamori_target *tg;
+			assert_int_equal(mamori_target_open(ctx, targets[t], &tg), 0);
+			vuln_invset set = {0};
+			mamori_vuln_collect_target(ctx, tg, &set);
+			for (size_t i = 0; i < set.count; i++) {
+				vuln_matches ms;
+				run_match(ctx, db, &set.items[i], &ms);
+				counts[mode][t] += ms.count;
+				mamori_vuln_matches_free(&ms);
+			}
+			mamori_vuln_invset_free(&set);
+			mamori_target_free(tg);
+		}
+		mamori_vuln_db_close(db);
+		unsetenv("MAMORI_VULN_NO_INDEX");
+	}
+	assert_true(counts[0][0] >= 8); /* the corpus set and the demo advisories on it */
+	assert_int_equal(counts[0][1], 36); /* the demo: each finding once */
+	assert_int_equal(counts[0][0], counts[1][0]);
+	assert_int_equal(counts[0][1], counts[1][1]);
+
+	/* an index that does not belong to the database is ignored, not misread */
+	mamori_buf garbage = MAMORI_BUF_INIT;
+	mamori_buf_puts(&garbage, "MAMVIDX2 not the right stamp and truncated");
+	test_write(idx, garbage.data);
+	mamori_buf_free(&garbage);
+	assert_int_equal(mamori_vuln_db_open(ctx, path, VULN_DB_READONLY, &db), 0);
+	mamori_target *tg;
+	assert_int_equal(mamori_target_open(ctx, hosts, &tg), 0);
+	vuln_invset set = {0};
+	mamori_vuln_collect_target(ctx, tg, &set);
+	size_t n = 0;
+	for (size_t i = 0; i < set.count; i++) {
+		vuln_matches ms;
+		run_match(ctx, db, &set.items[i], &ms);
+		n += ms.count;
+		mamori_vuln_matches_free(&ms);
+	}
+	assert_int_equal(n, 36);
+	mamori_vuln_invset_free(&set);
+	mamori_target_free(tg);
+	mamori_vuln_db_close(db);
+	free(lock);
+	free(hosts);
+	free(idx);
+	free(path);
+	free(dir);
+	mamori_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -542,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_corpus_lockfiles),
 		cmocka_unit_test(test_corpus_trivy_fixtures),
 		cmocka_unit_test(test_corpus_debian_release),
+		cmocka_unit_test(test_index_agrees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
