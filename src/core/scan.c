@@ -136,7 +136,8 @@ static void finalize_range(mamori_ctx *ctx, mamori_scan_result *r, size_t from,
 	}
 	fs->count = keep;
 	/* one problem on one resource is one finding: merge duplicate Ids */
-	qsort(fs->items + from, fs->count - from, sizeof *fs->items, by_id);
+	if (fs->count > from) /* items is NULL when no module found anything */
+		qsort(fs->items + from, fs->count - from, sizeof *fs->items, by_id);
 	keep = from;
 	for (size_t i = from; i < fs->count; i++) {
 		if (keep > from && strcmp(fs->items[keep - 1].id, fs->items[i].id) == 0) {
@@ -235,7 +236,8 @@ int mamori_scan_run(mamori_ctx *ctx, const mamori_registry *reg, mamori_store *s
 					  failed, failed_count, host, mamori_ctx_actor(ctx)};
 		rc = mamori_store_record_scan(ctx, store, &rec, &r->findings, &r->store);
 	}
-	qsort(r->findings.items, r->findings.count, sizeof *r->findings.items, by_severity);
+	if (r->findings.count)
+		qsort(r->findings.items, r->findings.count, sizeof *r->findings.items, by_severity);
 	r->seconds = monotonic() - t0;
 	free(ok);
 	free(failed);

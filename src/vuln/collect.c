@@ -202,9 +202,11 @@ void mamori_vuln_read_root(mamori_ctx *ctx, vuln_inv_kind kind, const char *disp
 			mamori_vuln_inventory_problem_ctx(os, ctx);
 		if (k != DB_OSREL)
 			any_db = true;
+		const char *loc = mamori_vuln_strdup(os, where);
+		const char *layer = f->layer ? mamori_vuln_strdup(os, f->layer) : NULL;
 		for (size_t p = before; p < os->count; p++) {
-			os->pkgs[p].location = mamori_vuln_strdup(os, where);
-			os->pkgs[p].layer = f->layer;
+			os->pkgs[p].location = loc;
+			os->pkgs[p].layer = layer;
 		}
 	}
 	os = &out->items[os_index];
@@ -229,9 +231,10 @@ void mamori_vuln_read_root(mamori_ctx *ctx, vuln_inv_kind kind, const char *disp
 		if (load(ctx, f, &b, MAX_LOCK_BYTES, &data, &len) != MAMORI_OK ||
 		    rd(ctx, where, (const char *)data, len, inv) != MAMORI_OK)
 			mamori_vuln_inventory_problem_ctx(inv, ctx);
+		const char *layer = f->layer ? mamori_vuln_strdup(inv, f->layer) : NULL;
 		for (size_t p = 0; p < inv->count; p++) {
 			inv->pkgs[p].location = inv->name;
-			inv->pkgs[p].layer = f->layer;
+			inv->pkgs[p].layer = layer;
 			/* a lockfile inside an image is what the image ships */
 			if (kind == VULN_INV_IMAGE)
 				inv->pkgs[p].installed = true;
