@@ -119,6 +119,21 @@ static bool has_prefix(const rd *r, const char *p)
 	return r->len - r->pos >= n && memcmp(r->s + r->pos, p, n) == 0;
 }
 
+/* digits from c on (c already read), wrapping like the reference's int */
+static uint64_t read_number(rd *r, int c)
+{
+	uint64_t value = 0;
+	bool eof = false;
+	while (is_digit(c)) {
+		value = value * 10 + (uint64_t)(c - '0');
+		c = rd_get(r, &eof);
+		if (eof)
+			break;
+	}
+	rd_unget(r);
+	return value;
+}
+
 static int64_t get_token(rd *r, int *type)
 {
 	static const char *const pre[] = {"alpha", "beta", "pre", "rc", "b"};
@@ -143,17 +158,12 @@ static int64_t get_token(rd *r, int *type)
 			nt = T_DIGIT;
 			break;
 		}
-		/* fall through */
+		value = read_number(r, c);
+		break;
 	case T_DIGIT:
 	case T_SUFFIX_NO:
 	case T_REVISION_NO:
-		while (is_digit(c)) {
-			value = value * 10 + (uint64_t)(c - '0');
-			c = rd_get(r, &eof);
-			if (eof)
-				break;
-		}
-		rd_unget(r);
+		value = read_number(r, c);
 		break;
 	case T_LETTER:
 		value = (uint64_t)c;
