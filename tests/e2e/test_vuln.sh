@@ -203,6 +203,42 @@ check '! grep -q "CVE-2023-38545 in curl" "$TMP/img.csv" && grep -q "CVE-2024-63
 	"layer 2's upgraded curl must win"
 check '! grep -q "package-lock" "$TMP/img.csv"' "whiteout must delete the lockfile"
 
+# an OCI image layout tarball (index.json -> manifest -> gzip layers) of Alpine
+python3 - "$TMP/oci" <<'PY'
+import gzip, hashlib, io, json, os, sys, tarfile
+out = sys.argv[1]
+os.makedirs(os.path.join(out, "advisories"), exist_ok=True)
+def tar(files):
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode="w") as t:
+        for n, d in files:
+            ti = tarfile.TarInfo(n); ti.size = len(d); t.addfile(ti, io.BytesIO(d))
+    return b.getvalue()
+layer = gzip.compress(tar([("etc/os-release", b"ID=alpine\nVERSION_ID=3.19.1\n"),
+    ("lib/apk/db/installed", b"P:musl\nV:1.2.4-r2\no:musl\n\nP:libcrypto3\nV:3.1.4-r0\no:openssl\n")]))
+blobs = {}
+def blob(data):
+    d = hashlib.sha256(data).hexdigest(); blobs[d] = data; return "sha256:" + d
+ldig = blob(layer)
+cfg = blob(b"{}")
+man = json.dumps({"schemaVersion": 2, "config": {"digest": cfg, "size": 2},
+                  "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": ldig, "size": len(layer)}]}).encode()
+mdig = blob(man)
+index = json.dumps({"schemaVersion": 2, "manifests": [{"digest": mdig, "size": len(man),
+                    "annotations": {"org.opencontainers.image.ref.name": "alpine-app:1"}}]}).encode()
+files = [("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'), ("index.json", index)] + \
+        [("blobs/sha256/" + d, data) for d, data in blobs.items()]
+open(os.path.join(out, "alpine.tar"), "wb").write(tar(files))
+rec = {"id": "ALPINE-CVE-2023-5678", "modified": "2024-01-01T00:00:00Z", "upstream": ["CVE-2023-5678"],
+       "affected": [{"package": {"ecosystem": "Alpine:v3.19", "name": "openssl"},
+                     "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.1.4-r1"}]}]}]}
+json.dump(rec, open(os.path.join(out, "advisories", "ALPINE-CVE-2023-5678.json"), "w"))
+PY
+$M vuln scan --no-store -f csv "$TMP/oci" >"$TMP/oci.csv" 2>"$TMP/err"; rc=$?
+check '[ $rc = 0 ] && grep -q "image:alpine.tar (alpine-app:1)" "$TMP/oci.csv" && grep -q "CVE-2023-5678 in libcrypto3 3.1.4-r0 (fixed in 3.1.4-r1)" "$TMP/oci.csv"' \
+	"OCI layout image: rc $rc $(cat "$TMP/err") $(cat "$TMP/oci.csv" | tail -2)"
+check 'grep -q "apk add -u libcrypto3" "$TMP/oci.csv"' "apk upgrade command"
+
 # SBOM out, and back in as a scan input
 $M sbom -o "$TMP/sbom/app.cdx.json" "$SRC/examples/demo/hosts/debian12-web" 2>/dev/null ||
 	{ mkdir -p "$TMP/sbom" && $M sbom -o "$TMP/sbom/app.cdx.json" "$SRC/examples/demo/hosts/debian12-web"; }

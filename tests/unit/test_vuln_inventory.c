@@ -432,6 +432,62 @@ static void test_bad_lockfiles(void **state)
 	mamori_ctx_free(ctx);
 }
 
+/* Go build information, as Go >= 1.18 lays it out in a binary */
+static void test_go_binary(void **state)
+{
+	(void)state;
+	mamori_buf b = MAMORI_BUF_INIT;
+	mamori_buf_append(&b, "\x7f" "ELF", 4);
+	for (int i = 0; i < 60; i++)
+		mamori_buf_putc(&b, 0);
+	mamori_buf_append(&b, "\xff Go buildinf:", 14);
+	mamori_buf_putc(&b, 8); /* pointer size */
+	mamori_buf_putc(&b, 2); /* flags: inline strings */
+	for (int i = 16; i < 32; i++)
+		mamori_buf_putc(&b, 0);
+	const char *ver = "go1.21.3";
+	mamori_buf_putc(&b, (char)strlen(ver));
+	mamori_buf_puts(&b, ver);
+	mamori_buf mod = MAMORI_BUF_INIT;
+	mamori_buf_append(&mod, "0123456789abcdef", 16); /* sentinel */
+	mamori_buf_puts(&mod, "path\texample.com/app\nmod\texample.com/app\t(devel)\t\n"
+			      "dep\tgolang.org/x/net\tv0.7.0\th1:abc=\n"
+			      "=>\tgolang.org/x/net\tv0.8.0\th1:def=\n"
+			      "dep\tgithub.com/a/b\tv1.2.3+incompatible\th1:x=\n");
+	mamori_buf_append(&mod, "fedcba9876543210", 16);
+	/* uvarint length */
+	size_t n = mod.len;
+	while (n >= 0x80) {
+		mamori_buf_putc(&b, (char)(n | 0x80));
+		n >>= 7;
+	}
+	mamori_buf_putc(&b, (char)n);
+	mamori_buf_append(&b, mod.data, mod.len);
+	mamori_buf_free(&mod);
+	assert_true(mamori_vuln_gobin_sniff((const unsigned char *)b.data, b.len));
+	vuln_inventory inv;
+	mamori_vuln_inventory_init(&inv, VULN_INV_HOST, "bin/app");
+	mamori_ctx *ctx = mamori_ctx_new();
+	assert_int_equal(mamori_vuln_read_gobin(ctx, "bin/app", (const unsigned char *)b.data, b.len,
+						&inv),
+			 0);
+	assert_int_equal(inv.count, 3);
+	assert_string_equal(find(&inv, "stdlib")->version, "1.21.3");
+	assert_string_equal(find(&inv, "golang.org/x/net")->version, "v0.8.0"); /* replaced */
+	assert_string_equal(find(&inv, "github.com/a/b")->version, "v1.2.3+incompatible");
+	assert_true(find(&inv, "stdlib")->installed);
+	mamori_vuln_inventory_free(&inv);
+	/* truncated: an error, nothing invented */
+	mamori_vuln_inventory_init(&inv, VULN_INV_HOST, "bin/app");
+	assert_int_not_equal(mamori_vuln_read_gobin(ctx, "bin/app", (const unsigned char *)b.data,
+						    100, &inv),
+			     0);
+	assert_int_equal(inv.count, 0);
+	mamori_vuln_inventory_free(&inv);
+	mamori_ctx_free(ctx);
+	mamori_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_apk),	    cmocka_unit_test(test_rpm_sqlite),
 		cmocka_unit_test(test_rpm_bdb_ndb), cmocka_unit_test(test_os_release),
 		cmocka_unit_test(test_lockfiles),   cmocka_unit_test(test_bad_lockfiles),
+		cmocka_unit_test(test_go_binary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

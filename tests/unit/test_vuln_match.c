@@ -237,6 +237,20 @@ static void test_kev_epss_priority(void **state)
 	const char *kev = "{\"catalogVersion\":\"1\",\"vulnerabilities\":[{\"cveID\":\"CVE-2023-4911\","
 			  "\"dateAdded\":\"2023-11-21\"}]}";
 	import(ctx, db, kev, 0);
+	/* the KEV catalogue as CSV too (quoted fields with commas) */
+	const char *kev_csv = "cveID,vendorProject,product,vulnerabilityName,dateAdded,"
+			      "shortDescription,requiredAction,dueDate,knownRansomwareCampaignUse,"
+			      "notes\nCVE-2021-44228,Apache,Log4j2,\"Apache Log4j2 RCE, JNDI\","
+			      "2021-12-10,\"desc, with comma\",Apply updates.,2021-12-24,Known,\n";
+	vuln_import_stats kst;
+	assert_int_equal(mamori_vuln_db_import_buf(ctx, db, "kev.csv", kev_csv, strlen(kev_csv), "kev",
+						   &kst, NULL, NULL),
+			 0);
+	assert_int_equal(kst.kev, 1);
+	char kd[16];
+	double e0, p0;
+	assert_int_equal(mamori_vuln_db_threat(db, "CVE-2021-44228", kd, &e0, &p0), 0);
+	assert_string_equal(kd, "2021-12-10");
 	const char *epss = "#model_version:v2023.03.01\ncve,epss,percentile\nCVE-2024-6387,0.60,0.98\n";
 	vuln_import_stats st;
 	assert_int_equal(mamori_vuln_db_import_buf(ctx, db, "epss.csv", epss, strlen(epss), "epss", &st,
