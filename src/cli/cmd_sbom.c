@@ -64,7 +64,7 @@ int cmd_sbom(cli *c, int argc, char **argv)
 					  "--image TAR | PATH]");
 	const char *spec = root ? root : image ? image : argv[optind];
 	mamori_target *t;
-	int st = mamori_target_open(c->ctx, spec, &t);
+	int st = root ? mamori_vuln_root_target(c->ctx, root, &t) : mamori_target_open(c->ctx, spec, &t);
 	if (st)
 		return cli_fail(c, st);
 	vuln_invset set = {0};

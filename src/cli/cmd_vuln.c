@@ -10,6 +10,7 @@
  *   compare ECOSYSTEM A B | --batch          version order, -1/0/1
  *   db import PATH... | update | status      the local advisory database
  */
+#include "../vuln/collect.h"
 #include "../vuln/vdb.h"
 #include "../vuln/version.h"
 #include "cli.h"
@@ -299,33 +300,6 @@ static int db(cli *c, int argc, char **argv)
 
 /* ---- scan ---- */
 
-/* --root DIR: only the files a root inventory needs, not the whole tree */
-static const char *const root_paths[] = {
-	"etc/os-release",	       "usr/lib/os-release",		 "var/lib/dpkg/status",
-	"var/lib/rpm/rpmdb.sqlite",    "var/lib/rpm/Packages",		 "var/lib/rpm/Packages.db",
-	"usr/lib/sysimage/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/Packages.db",
-	"lib/apk/db/installed",	       NULL};
-
-static int root_target(cli *c, const char *dir, mamori_target **out)
-{
-	int rc = mamori_target_open(c->ctx, dir, out);
-	if (rc)
-		return rc;
-	mamori_target *t = *out;
-	/* keep the package databases (and status.d) only */
-	size_t k = 0;
-	for (size_t i = 0; i < t->file_count; i++) {
-		const char *p = t->files[i].relpath;
-		bool keep = !strncmp(p, "var/lib/dpkg/status.d/", 22) || !strncmp(p, "advisories/", 11);
-		for (int j = 0; root_paths[j] && !keep; j++)
-			keep = !strcmp(p, root_paths[j]);
-		if (keep)
-			t->files[k++] = t->files[i];
-	}
-	t->file_count = k;
-	return MAMORI_OK;
-}
-
 static int scan(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -402,7 +376,7 @@ static int scan(cli *c, int argc, char **argv)
 	int rc = EXIT_OK;
 	int st = no_store ? MAMORI_OK : cli_open_store(c, &store);
 	if (!st)
-		st = root ? root_target(c, root, &target)
+		st = root ? mamori_vuln_root_target(c->ctx, root, &target)
 			  : mamori_target_open(c->ctx, image ? image : argv[optind], &target);
 	static const char *const mods[] = {"vuln"};
 	mamori_scan_options so = {mods, 1};

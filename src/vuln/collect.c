@@ -12,10 +12,15 @@
  */
 #include "collect.h"
 
+#include <errno.h>
+
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define MAX_DB_BYTES (1u << 30)
 #define MAX_LOCK_BYTES (256u << 20)
@@ -398,4 +403,82 @@ void mamori_vuln_collect_target(mamori_ctx *ctx, const mamori_target *t, vuln_in
 	for (size_t r = 0; r < nroots; r++)
 		free(roots[r]);
 	free(roots);
+}
+
+/* ---- --root DIR: a target of the package databases only ---- */
+
+static void root_add(mamori_target *t, size_t *cap, const char *root, const char *rel)
+{
+	char *path = mamori_arena_printf(&t->arena, "%s/%s", root, rel);
+	struct stat st;
+	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	if (t->file_count == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		t->files = mamori_xrealloc(t->files, *cap * sizeof *t->files);
+	}
+	mamori_target_file *f = &t->files[t->file_count++];
+	f->path = path;
+	f->relpath = path + strlen(root) + 1;
+	f->size = (uint64_t)st.st_size;
+}
+
+static int by_relpath(const void *a, const void *b)
+{
+	return strcmp(((const mamori_target_file *)a)->relpath,
+		      ((const mamori_target_file *)b)->relpath);
+}
+
+int mamori_vuln_root_target(mamori_ctx *ctx, const char *dir, mamori_target **out)
+{
+	*out = NULL;
+	char resolved[PATH_MAX];
+	struct stat st;
+	if (!realpath(dir, resolved) || stat(resolved, &st) != 0)
+		return mamori_error_set(ctx, MAMORI_EINPUT, "%s: cannot scan: %s", dir,
+					strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return mamori_error_set(ctx, MAMORI_EINPUT, "%s: --root needs a directory", dir);
+	mamori_target *t = mamori_xcalloc(1, sizeof *t);
+	mamori_arena_init(&t->arena, 0);
+	t->kind = MAMORI_TARGET_PATH;
+	t->spec = mamori_arena_strdup(&t->arena, dir);
+	t->root = mamori_arena_strdup(&t->arena, resolved);
+	t->scope = mamori_arena_printf(&t->arena, "path:%s", resolved);
+	const char *root = strcmp(resolved, "/") ? resolved : "";
+	size_t cap = 0;
+	for (size_t i = 0; i < sizeof db_paths / sizeof *db_paths; i++) {
+		const char *suf = db_paths[i].suffix;
+		size_t sl = strlen(suf);
+		if (suf[sl - 1] != '/') {
+			root_add(t, &cap, root, suf);
+			continue;
+		}
+		/* status.d/: the files directly inside */
+		char *d = mamori_arena_printf(&t->arena, "%s/%s", root, suf);
+		DIR *dh = opendir(d);
+		if (!dh)
+			continue;
+		struct dirent *e;
+		while ((e = readdir(dh)))
+			if (e->d_name[0] != '.')
+				root_add(t, &cap, root,
+					 mamori_arena_printf(&t->arena, "%s%s", suf, e->d_name));
+		closedir(dh);
+	}
+	/* advisories shipped with the root, as for any target */
+	char *adv = mamori_arena_printf(&t->arena, "%s/advisories", root);
+	DIR *dh = opendir(adv);
+	if (dh) {
+		struct dirent *e;
+		while ((e = readdir(dh)))
+			if (e->d_name[0] != '.')
+				root_add(t, &cap, root,
+					 mamori_arena_printf(&t->arena, "advisories/%s", e->d_name));
+		closedir(dh);
+	}
+	if (t->file_count)
+		qsort(t->files, t->file_count, sizeof *t->files, by_relpath);
+	*out = t;
+	return MAMORI_OK;
 }

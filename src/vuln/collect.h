@@ -42,6 +42,10 @@ int mamori_vuln_read_image(mamori_ctx *ctx, const char *path, const char *displa
 			   vuln_invset *out);
 bool mamori_vuln_image_sniff(const char *path);
 
+/* `--root DIR`: a target holding only DIR's package databases, os-release
+ * and advisories/ — a mounted root filesystem is not walked. */
+int mamori_vuln_root_target(mamori_ctx *ctx, const char *dir, mamori_target **out);
+
 /* Set ecosystem and purl of OS packages from the detected OS. */
 void mamori_vuln_finish_os(vuln_inventory *inv);
 
