@@ -70,11 +70,20 @@ bool mamori_vuln_affects(vuln_scheme s, const char *v, const char *ranges, const
 	*has_fix = false;
 	*git_only = false;
 	fixed[0] = '\0';
-	/* explicit versions */
-	for (const char *p = versions; p && *p;) {
+	/* explicit versions: equal as strings, or equal in the scheme's order
+	 * (Go's "v1.2.3" is OSV's "1.2.3", PEP 440's "1.0" is "1.0.0") */
+	for (const char *p = versions; p && *p && !affected;) {
 		size_t n = strcspn(p, "\x1f");
-		if (strlen(v) == n && !memcmp(p, v, n))
+		if (strlen(v) == n && !memcmp(p, v, n)) {
 			affected = true;
+		} else if (n < 128) {
+			char one[128];
+			memcpy(one, p, n);
+			one[n] = '\0';
+			bool ok;
+			if (cmp_ver(s, v, one, &ok) == 0 && ok)
+				affected = true;
+		}
 		p += n;
 		if (*p)
 			p++;

@@ -85,7 +85,8 @@ static void test_range_events(void **state)
 	       REC("T-5", "", AFF("npm", "e", RANGE("GIT", "{\"introduced\":\"abc\"},{\"fixed\":\"def\"}"))) ","
 	       REC("T-6", ",\"withdrawn\":\"2024-02-01T00:00:00Z\"", AFF("npm", "f", RANGE("ECOSYSTEM", "{\"introduced\":\"0\"}"))) ","
 	       REC("T-7", "", AFF("npm", "g", RANGE("ECOSYSTEM", "{\"introduced\":\"0\"},{\"fixed\":\"not a version\"},{\"fixed\":\"2.0.0\"}"))) ","
-	       REC("T-8", "", AFF("PyPI", "Django_Rest.framework", RANGE("ECOSYSTEM", "{\"introduced\":\"0\"},{\"fixed\":\"3.15.2\"}")))
+	       REC("T-8", "", AFF("PyPI", "Django_Rest.framework", RANGE("ECOSYSTEM", "{\"introduced\":\"0\"},{\"fixed\":\"3.15.2\"}"))) ","
+	       REC("T-9", "", "{\"package\":{\"ecosystem\":\"Go\",\"name\":\"h\"},\"versions\":[\"1.2.3\"]}")
 	       "]",
 	       0);
 	vuln_inventory inv;
@@ -98,13 +99,17 @@ static void test_range_events(void **state)
 		{"c", "2.1.0", "2.3.0"}, {"c", "2.3.0", "-"}, {"d", "3.0.1", NULL},   {"d", "3.0.2", "-"},
 		{"e", "1.0.0", "-"},  {"f", "1.0.0", "-"},    {"g", "1.0.0", "2.0.0"},
 		{"django-rest-framework", "3.14.0", "3.15.2"},
+		{"h", "v1.2.3", NULL}, /* Go: OSV lists "1.2.3", go.mod says "v1.2.3" */
 	};
 	size_t n = sizeof cases / sizeof *cases;
 	for (size_t i = 0; i < n; i++) {
 		vuln_inventory one;
 		mamori_vuln_inventory_init(&one, VULN_INV_LOCKFILE, "lock");
-		add(&one, cases[i].name[0] == 'd' && cases[i].name[1] ? "PyPI" : "npm", cases[i].name,
-		    cases[i].ver);
+		add(&one,
+		    cases[i].name[0] == 'd' && cases[i].name[1] ? "PyPI"
+		    : cases[i].name[0] == 'h'			  ? "Go"
+								  : "npm",
+		    cases[i].name, cases[i].ver);
 		vuln_matches ms;
 		run_match(ctx, db, &one, &ms);
 		if (cases[i].fixed && !strcmp(cases[i].fixed, "-")) {
