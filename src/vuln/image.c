@@ -104,24 +104,33 @@ static bool read_data(struct archive *a, mamori_buf *b, size_t max)
 	return got == 0;
 }
 
+/* a layer is read straight out of the outer tarball's entry, never held
+ * whole in memory (layers can be gigabytes) */
+typedef struct nested {
+	struct archive *outer;
+	char buf[1 << 16];
+} nested;
+
+static la_ssize_t nested_read(struct archive *a, void *ud, const void **out)
+{
+	(void)a;
+	nested *n = ud;
+	*out = n->buf;
+	return archive_read_data(n->outer, n->buf, sizeof n->buf);
+}
+
 static int apply_layer(img *m, struct archive *outer, const char *digest)
 {
 	struct archive *a = archive_read_new();
 	archive_read_support_format_tar(a);
 	archive_read_support_filter_all(a);
-	/* the layer is streamed from the outer archive's current entry */
-	mamori_buf layer = MAMORI_BUF_INIT;
-	if (!read_data(outer, &layer, (size_t)8 << 30)) {
-		archive_read_free(a);
-		mamori_buf_free(&layer);
-		return mamori_error_set(m->ctx, MAMORI_EINPUT, "%s: layer %s: cannot read: %s",
-					m->path, digest, archive_error_string(outer));
-	}
-	if (archive_read_open_memory(a, layer.data ? layer.data : "", layer.len) != ARCHIVE_OK) {
+	nested *nest = mamori_xmalloc(sizeof *nest);
+	nest->outer = outer;
+	if (archive_read_open(a, nest, NULL, nested_read, NULL) != ARCHIVE_OK) {
 		int rc = mamori_error_set(m->ctx, MAMORI_EINPUT, "%s: layer %s: not a tar: %s", m->path,
 					  digest, archive_error_string(a));
 		archive_read_free(a);
-		mamori_buf_free(&layer);
+		free(nest);
 		return rc;
 	}
 	struct archive_entry *e;
@@ -175,8 +184,8 @@ static int apply_layer(img *m, struct archive *outer, const char *digest)
 		rc = mamori_error_set(m->ctx, MAMORI_EINPUT, "%s: layer %s is damaged: %s", m->path,
 				      digest, archive_error_string(a));
 	mamori_buf_free(&data);
-	mamori_buf_free(&layer);
 	archive_read_free(a);
+	free(nest);
 	return rc;
 }
 
