@@ -215,7 +215,7 @@ static void make_finding(mamori_module_run *run, const mamori_rule_meta *rule, c
 						m->id);
 	if (p->location) {
 		f->location.path = mamori_findings_strdup(fs, p->location);
-		f->location.line = inv->kind == VULN_INV_LOCKFILE ? p->line : 0;
+		f->location.line = p->line;
 	}
 	if (m->upgrade)
 		f->remediation_text = mamori_findings_printf(

@@ -139,7 +139,7 @@ int mamori_vuln_read_rpm_header(mamori_ctx *ctx, const char *path, const unsigne
 						 (int)fn[2], f[2]);
 	p->arch = f[3] ? mamori_vuln_strndup(inv, f[3], fn[3]) : NULL;
 	p->module = f[5] && fn[5] ? mamori_vuln_strndup(inv, f[5], fn[5]) : NULL;
-	p->line = record;
+	(void)record; /* a record number, not a line: no SARIF line for rpm */
 	if (f[4] && fn[4] > 8 && memcmp(f[4] + fn[4] - 8, ".src.rpm", 8) == 0) {
 		/* NAME-VERSION-RELEASE.src.rpm */
 		size_t n = fn[4] - 8;
