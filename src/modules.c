@@ -9,11 +9,13 @@
 #include "aws/aws_module.h"
 #include "detect/detect.h"
 #include "posture/posture.h"
+#include "vuln/module_vuln.h"
 
 static const mamori_module *const builtin[] = {
 	&mamori_module_s3_exposure,
 	&mamori_module_detect,
 	&mamori_module_aws_collection,
+	&mamori_module_vuln,
 };
 
 void mamori_registry_add_builtin(mamori_registry *reg)

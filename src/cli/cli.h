@@ -96,5 +96,7 @@ int cmd_scan(cli *c, int argc, char **argv);
 int cmd_findings(cli *c, int argc, char **argv);
 int cmd_detect(cli *c, int argc, char **argv);
 int cmd_collect(cli *c, int argc, char **argv);
+int cmd_vuln(cli *c, int argc, char **argv);
+int cmd_sbom(cli *c, int argc, char **argv);
 
 #endif
