@@ -29,12 +29,17 @@ enum {
 	ST_COUNT
 };
 
+/* Statements of select/exec kept prepared, found by their text. */
+#define SQL_CACHE 16
+
 typedef struct sqlite_store {
 	mamori_store base;
 	sqlite3 *db;
 	bool readonly;
 	int lock_timeout_ms;
 	sqlite3_stmt *stmts[ST_COUNT];
+	sqlite3_stmt *cache[SQL_CACHE];
+	unsigned cache_next;
 } sqlite_store;
 
 static sqlite_store *S(mamori_store *s)
@@ -246,6 +251,10 @@ static void sqlite_close(mamori_store *base)
 	sqlite_store *s = S(base);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmts[i]);
+	for (int i = 0; i < SQL_CACHE; i++)
+		sqlite3_finalize(s->cache[i]);
+	if (s->db && !s->readonly)
+		sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
 	sqlite3_close_v2(s->db);
 	free(s->base.location);
 	free(s);
@@ -582,23 +591,10 @@ static int sqlite_resolve_id(mamori_ctx *ctx, mamori_store *base, const char *id
 	sqlite_store *s = S(base);
 	sqlite3_stmt *st;
 	*full = NULL;
-	if (mamori_str_empty(id))
-		return mamori_error_set(ctx, MAMORI_EUSAGE, "no finding id given");
-	/* a full id, or a prefix of the hash part (like a git short hash) */
-	const char *slash = strrchr(id, '/');
-	const char *prefix = slash ? slash + 1 : id;
-	size_t plen = strlen(prefix);
-	for (size_t i = 0; i < plen; i++)
-		if (!((prefix[i] >= '0' && prefix[i] <= '9') || (prefix[i] >= 'a' && prefix[i] <= 'f')))
-			return mamori_error_set(ctx, MAMORI_EUSAGE,
-						"\"%s\" is not a finding id (ids look like "
-						"mamori/MODULE/HEX; a prefix of HEX is enough)",
-						id);
-	if (plen < 4)
-		return mamori_error_set(ctx, MAMORI_EUSAGE,
-					"finding id prefix \"%s\" is too short: give at least 4 "
-					"characters",
-					prefix);
+	const char *prefix;
+	int prc = mamori_store_id_prefix(ctx, id, &prefix);
+	if (prc)
+		return prc;
 	int rc = sqlite3_prepare_v2(s->db,
 				    "SELECT id FROM findings WHERE id = ?1 OR (hash >= ?2 AND hash < "
 				    "?2 || 'g') LIMIT 2",
@@ -686,7 +682,8 @@ static int sqlite_list_scans(mamori_ctx *ctx, mamori_store *base, size_t limit,
 	*count = 0;
 	int rc = sqlite3_prepare_v2(s->db,
 				    "SELECT id, target, started_at, finished_at, modules, "
-				    "coalesce(host,''), findings, archived FROM scans ORDER BY id "
+				    "coalesce(host,''), findings, archived, new_findings, "
+				    "failed_modules, coalesce(actor,'') FROM scans ORDER BY id "
 				    "DESC LIMIT ?",
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -710,13 +707,92 @@ static int sqlite_list_scans(mamori_ctx *ctx, mamori_store *base, size_t limit,
 		i->host = mamori_arena_strdup(arena, col_text(st, 5));
 		i->findings = (size_t)sqlite3_column_int64(st, 6);
 		i->archived = (size_t)sqlite3_column_int64(st, 7);
+		i->new_findings = (size_t)sqlite3_column_int64(st, 8);
+		i->failed_modules = mamori_arena_strdup(arena, col_text(st, 9));
+		i->actor = mamori_arena_strdup(arena, col_text(st, 10));
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? MAMORI_OK : fail(ctx, s, rc, "listing scans");
 }
 
+/* ---- generic statements (store_query.c) ---- */
+
+static int cached(mamori_ctx *ctx, sqlite_store *s, const char *sql, sqlite3_stmt **out)
+{
+	for (int i = 0; i < SQL_CACHE; i++) {
+		if (s->cache[i] && strcmp(sqlite3_sql(s->cache[i]), sql) == 0) {
+			sqlite3_reset(s->cache[i]);
+			sqlite3_clear_bindings(s->cache[i]);
+			*out = s->cache[i];
+			return MAMORI_OK;
+		}
+	}
+	unsigned slot = s->cache_next++ % SQL_CACHE;
+	sqlite3_finalize(s->cache[slot]);
+	s->cache[slot] = NULL;
+	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->cache[slot], NULL);
+	if (rc != SQLITE_OK)
+		return fail(ctx, s, rc, "preparing a query");
+	*out = s->cache[slot];
+	return MAMORI_OK;
+}
+
+static void bind_params(sqlite3_stmt *st, const mamori_sql_param *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].is_num)
+			sqlite3_bind_int64(st, (int)i + 1, p[i].num);
+		else
+			bind_text(st, (int)i + 1, p[i].text);
+	}
+}
+
+static int sqlite_select(mamori_ctx *ctx, mamori_store *base, const char *sql,
+			 const mamori_sql_param *params, size_t nparams, mamori_sql_row_fn row,
+			 void *userdata)
+{
+	sqlite_store *s = S(base);
+	sqlite3_stmt *st;
+	int rc = cached(ctx, s, sql, &st);
+	if (rc)
+		return rc;
+	bind_params(st, params, nparams);
+	int ncols = sqlite3_column_count(st);
+	const char *cols[64];
+	if (ncols > 64)
+		ncols = 64;
+	int out = MAMORI_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < ncols; i++)
+			cols[i] = (const char *)sqlite3_column_text(st, i);
+		out = row(userdata, cols, (size_t)ncols);
+		if (out)
+			break;
+	}
+	sqlite3_reset(st);
+	if (out)
+		return out;
+	return rc == SQLITE_DONE ? MAMORI_OK : fail(ctx, s, rc, "querying the store");
+}
+
+static int sqlite_exec_params(mamori_ctx *ctx, mamori_store *base, const char *sql,
+			      const mamori_sql_param *params, size_t nparams)
+{
+	sqlite_store *s = S(base);
+	sqlite3_stmt *st;
+	int rc = cached(ctx, s, sql, &st);
+	if (rc)
+		return rc;
+	bind_params(st, params, nparams);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? MAMORI_OK : fail(ctx, s, rc, "writing to the store");
+}
+
 static const mamori_store_ops sqlite_ops = {
 	.name = "sqlite",
+	.dialect = MAMORI_SQL_SQLITE,
 	.close = sqlite_close,
 	.current_version = sqlite_current_version,
 	.set_lock_timeout = sqlite_set_lock_timeout,
@@ -735,6 +811,8 @@ static const mamori_store_ops sqlite_ops = {
 	.get = sqlite_get,
 	.history = sqlite_history,
 	.list_scans = sqlite_list_scans,
+	.select = sqlite_select,
+	.exec = sqlite_exec_params,
 };
 
 int mamori_store_sqlite_open(mamori_ctx *ctx, const char *path, mamori_store **out)
