@@ -17,6 +17,7 @@ static const struct {
 } commands[] = {
 	{"scan", cmd_scan, "scan a target (the bundled demo by default) and store the findings"},
 	{"findings", cmd_findings, "list, show, export, suppress, resolve and reopen findings"},
+	{"serve", cmd_serve, "serve the dashboard and JSON API over the store"},
 };
 
 static int version(void)
