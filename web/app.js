@@ -199,7 +199,7 @@ function trendChart(points) {
     if (!byStd.has(p.standard)) byStd.set(p.standard, []);
     byStd.get(p.standard).push(p);
   }
-  const W = 520, H = 170, L = 34, B = 22, colors = ['#9f1239', '#2563eb', '#15803d', '#d97706', '#7c3aed', '#0891b2'];
+  const W = 380, H = 170, L = 34, B = 22, colors = ['#9f1239', '#2563eb', '#15803d', '#d97706', '#7c3aed', '#0891b2'];
   const g = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, width: '100%', role: 'img', 'aria-label': t('summary.trend') });
   for (const v of [0, 50, 100]) {
     const y = H - B - ((H - B - 10) * v) / 100;

@@ -849,7 +849,7 @@ int mamori_store_sqlite_open(mamori_ctx *ctx, const char *path, mamori_store **o
 	if (!s->readonly)
 		r = exec(ctx, s, "PRAGMA journal_mode=WAL", "opening");
 	if (!r)
-		r = exec(ctx, s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", "opening");
+		r = exec(ctx, s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536", "opening");
 	if (!r)
 		r = migrate(ctx, s);
 	if (r) {

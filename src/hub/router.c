@@ -304,6 +304,10 @@ void hub_handle(mamori_hub *h, const hub_request *rq, hub_response *rs)
 		goto out;
 	}
 	if (api) {
+		if (strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "POST")) {
+			hub_error(rs, 405, "method_not_allowed", "use GET or POST");
+			goto out;
+		}
 		if (!authed) {
 			hub_error(rs, 401, "unauthorized", "log in or send the access token");
 			goto out;

@@ -31,6 +31,7 @@ typedef struct conn_state {
 	char *uri;
 	mamori_buf body;
 	bool too_big;
+	bool headers_seen; /* the first call only announces the request */
 } conn_state;
 
 static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *con)
@@ -83,6 +84,10 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *con, const char 
 	conn_state *cs = *con_cls;
 	if (!cs)
 		return MHD_NO;
+	if (!cs->headers_seen) {
+		cs->headers_seen = true;
+		return MHD_YES; /* the body, if any, comes in the next calls */
+	}
 	if (*upload_data_size) {
 		if (cs->body.len + *upload_data_size > HUB_MAX_BODY)
 			cs->too_big = true;
@@ -194,7 +199,8 @@ int mamori_hub_new(mamori_ctx *ctx, mamori_store *store, const mamori_hub_option
 	snprintf(h->lang, sizeof h->lang, "%s", lang);
 	snprintf(h->bind, sizeof h->bind, "%s", bind);
 	h->port = o->port;
-	h->loopback = v4 ? (ntohl(a4.s_addr) >> 24) == 127 : IN6_IS_ADDR_LOOPBACK(&a6);
+	/* exactly 127.0.0.1 or ::1: any other address, even 127.0.0.2, needs the token */
+	h->loopback = v4 ? ntohl(a4.s_addr) == 0x7f000001 : IN6_IS_ADDR_LOOPBACK(&a6);
 	h->allowed_hosts = mamori_xcalloc(o->allowed_host_count + 1, sizeof *h->allowed_hosts);
 	for (size_t i = 0; i < o->allowed_host_count; i++)
 		h->allowed_hosts[h->allowed_host_count++] = mamori_xstrdup(o->allowed_hosts[i]);
