@@ -87,11 +87,10 @@ int cmd_serve(cli *c, int argc, char **argv)
 			o.tls_key = optarg;
 			break;
 		case OPT_LANG:
-			if (strcmp(optarg, "en") && strcmp(optarg, "ja")) {
+			if (cli_parse_lang(c, optarg, &o.lang)) {
 				free(hosts);
-				return cli_usage_error(c, "--lang: use en or ja");
+				return EXIT_USAGE;
 			}
-			o.lang = optarg;
 			break;
 		case OPT_ALLOW_HOST:
 			hosts[o.allowed_host_count++] = optarg;
@@ -106,11 +105,8 @@ int cmd_serve(cli *c, int argc, char **argv)
 		free(hosts);
 		return cli_usage_error(c, "serve takes options only");
 	}
-	if (!o.lang) {
-		const char *env = getenv("MAMORI_LANG");
-		if (env && (!strcmp(env, "ja") || !strcmp(env, "en")))
-			o.lang = env;
-	}
+	if (!o.lang)
+		o.lang = cli_lang_default();
 	cli_progress_install(c); /* the log sink and level */
 	mamori_store *store = NULL;
 	int st = cli_open_store(c, &store);
