@@ -264,34 +264,30 @@ static char *pg_types(const char *sql)
 static int migrate(mamori_ctx *ctx, pg_store *s)
 {
 	int have;
-	int rc = schema_version_in_db(ctx, s, &have);
-	if (rc)
-		return rc;
 	int want = mamori_store_schema_version();
-	if (have < 0)
-		return mamori_error_set(ctx, MAMORI_ESTORE,
-					"%s: this database already holds tables that are not a "
-					"mamori store; give mamori a database (or schema) of its own",
-					s->base.location);
-	if (have > want)
-		return mamori_error_set(ctx, MAMORI_ESTORE,
-					"%s: the store has schema version %d, newer than this "
-					"mamori understands (%d); upgrade mamori",
-					s->base.location, have, want);
-	if (have == want)
-		return MAMORI_OK;
+	int rc = schema_version_in_db(ctx, s, &have);
+	if (rc || have == want)
+		return rc; /* the usual case: nothing to do, no lock taken */
+	/* decide under the writers' lock: another host may be creating the
+	 * schema right now, and its tables must not pass for someone else's */
 	rc = pg_begin(ctx, &s->base);
-	if (rc)
-		return rc;
-	/* another host may have migrated while we waited for the lock */
-	rc = run(ctx, s,
-		 "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
-		 "description TEXT NOT NULL, applied_at TEXT NOT NULL)",
-		 "upgrading the schema");
 	if (!rc)
-		rc = pg_select(ctx, &s->base,
-			       "SELECT coalesce(max(version), 0) FROM schema_migrations", NULL, 0,
-			       version_row, &have);
+		rc = schema_version_in_db(ctx, s, &have);
+	if (!rc && have < 0)
+		rc = mamori_error_set(ctx, MAMORI_ESTORE,
+				      "%s: this database already holds tables that are not a "
+				      "mamori store; give mamori a database (or schema) of its own",
+				      s->base.location);
+	if (!rc && have > want)
+		rc = mamori_error_set(ctx, MAMORI_ESTORE,
+				      "%s: the store has schema version %d, newer than this "
+				      "mamori understands (%d); upgrade mamori",
+				      s->base.location, have, want);
+	if (!rc)
+		rc = run(ctx, s,
+			 "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+			 "description TEXT NOT NULL, applied_at TEXT NOT NULL)",
+			 "upgrading the schema");
 	size_t n;
 	const mamori_migration *m = mamori_store_migrations(&n);
 	for (size_t i = 0; rc == MAMORI_OK && i < n; i++) {
