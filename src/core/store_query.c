@@ -7,13 +7,14 @@
  * and runs it through the backend's two generic primitives, select() and
  * exec() (store_backend.h), so both backends answer with the same semantics.
  *
- * Speed comes from the schema (migration 2, store_schema.c): summaries and
- * scores read the trigger-maintained count tables (finding_counts,
- * control_counts) whenever the filter only names their columns, and fall
- * back to grouping the findings themselves otherwise; pages use composite
- * indexes ending in (severity, last_observed_at) and stop after their rows;
- * a page's total is exact from the count tables, or counted up to
- * MAMORI_COUNT_CAP.
+ * Speed comes from the schema (migration 2, store_schema.c): the summary
+ * reads the trigger-kept summary_counts (per dimension, severity and
+ * class = record_state * 8 + workflow * 2 + passed) when it is not filtered
+ * by a dimension, and groups the findings themselves otherwise; scores read
+ * control_status (per control and account); pages use composite indexes
+ * ending in (severity, last_observed_at) and stop after their rows; a
+ * page's total comes from summary_counts when the filter names at most one
+ * dimension, else it is counted up to MAMORI_COUNT_CAP.
  */
 #include "store_backend.h"
 
@@ -101,11 +102,47 @@ static void sq_eq(sqlq *q, const char *col, const char *v)
 #define OPEN_SQL                                                                           \
 	"record_state = 0 AND workflow NOT IN (2, 3) AND compliance <> 1"
 
-/* Only columns the count tables have: they can answer without the findings. */
-static bool dims_only(const mamori_query *q)
+/* The dimensions of summary_counts, and the query fields that filter them. */
+static const char *const dim_names[] = {"pillar", "module", "account", "region",
+					"resource_type", "rule"};
+
+static const char *const *dim_values(const mamori_query *q, const char **v)
 {
-	return !q->resource_type && !q->resource_id && !q->generator && !q->target && !q->text &&
-	       !q->since && !q->until;
+	v[0] = q->pillar, v[1] = q->module, v[2] = q->account, v[3] = q->region;
+	v[4] = q->resource_type, v[5] = q->generator;
+	return v;
+}
+
+/* Filters summary_counts cannot answer at all. */
+static bool beyond_counts(const mamori_query *q)
+{
+	return q->resource_id || q->target || !mamori_str_empty(q->text) || q->since || q->until ||
+	       q->compliance >= 0;
+}
+
+/* How many dimension filters q has; *which is the last one. */
+static int dim_filters(const mamori_query *q, int *which)
+{
+	const char *v[6];
+	dim_values(q, v);
+	int n = 0;
+	for (int i = 0; i < 6; i++)
+		if (v[i])
+			n++, *which = i;
+	return n;
+}
+
+/* The state filters of q on summary_counts' class column. */
+static void sq_class_where(sqlq *sq, const mamori_query *q)
+{
+	if (q->severities)
+		sq_in_bits(sq, "severity", q->severities, MAMORI_SEV_CRITICAL);
+	if (q->workflows)
+		sq_in_bits(sq, "(class % 8) / 2", q->workflows, MAMORI_WORKFLOW_SUPPRESSED);
+	if (q->record_state >= 0)
+		mamori_buf_printf(&sq->sql, " AND class / 8 = %d", q->record_state);
+	if (q->open_only)
+		sq_puts(sq, " AND class IN (0, 2)"); /* ACTIVE, NEW or NOTIFIED, not passed */
 }
 
 /* The conditions of q after "WHERE 1=1" (for findings, or a count table when dims_only). */
@@ -326,9 +363,21 @@ int mamori_store_find(mamori_ctx *ctx, mamori_store *store, const mamori_query *
 	if (rc == MAMORI_OK && page) {
 		memset(page, 0, sizeof *page);
 		sq_init(&sq, store);
-		if (dims_only(q)) {
-			sq_puts(&sq, "SELECT coalesce(sum(n), 0) FROM finding_counts WHERE n > 0");
-			sq_where(&sq, q, &a);
+		int which = 0;
+		bool counted = !beyond_counts(q) && dim_filters(q, &which) <= 1;
+		if (counted) {
+			const char *v[6];
+			dim_values(q, v);
+			sq_puts(&sq, "SELECT coalesce(sum(n), 0) FROM summary_counts WHERE n > 0");
+			if (dim_filters(q, &which)) {
+				/* the name comes from dim_names, the value is bound */
+				mamori_buf_printf(&sq.sql, " AND dim = '%s' AND key = ",
+						  dim_names[which]);
+				sq_text(&sq, v[which]);
+			} else {
+				sq_puts(&sq, " AND dim = 'pillar'"); /* every finding has one */
+			}
+			sq_class_where(&sq, q);
 		} else {
 			sq_puts(&sq, "SELECT count(*) FROM (SELECT 1 FROM findings WHERE 1=1");
 			sq_where(&sq, q, &a);
@@ -336,7 +385,7 @@ int mamori_store_find(mamori_ctx *ctx, mamori_store *store, const mamori_query *
 		}
 		rc = sq_select(ctx, store, &sq, count_row, &page->total);
 		sq_free(&sq);
-		if (page->total > MAMORI_COUNT_CAP && !dims_only(q))
+		if (page->total > MAMORI_COUNT_CAP && !counted)
 			page->total = MAMORI_COUNT_CAP, page->total_capped = true;
 	}
 	mamori_arena_free(&a);
@@ -401,39 +450,63 @@ static void count_add(mamori_count *c, size_t n, bool open, int sev)
 	}
 }
 
-/* columns: pillar, module, account, region, severity, workflow, record_state,
- * compliance, n */
-static int summary_row(void *ud, const char *const *c, size_t ncols)
+/* Count n findings of one state into dimension dim's key, and into the totals
+ * when dim is the pillar (0): every finding has exactly one pillar. */
+static void summary_add(summary_acc *acc, int dim, const char *key, int sev, int wf, int rs,
+			bool passed, size_t n)
 {
-	summary_acc *acc = ud;
 	mamori_store_summary *s = acc->s;
-	if (ncols < 9)
-		return MAMORI_OK;
-	size_t n = to_size(c[8]);
-	if (!n)
-		return MAMORI_OK;
-	int sev = to_int(c[4]), wf = to_int(c[5]), rs = to_int(c[6]), comp = to_int(c[7]);
 	if (sev < 0 || sev > MAMORI_SEV_CRITICAL)
 		sev = 0;
 	bool open = rs == MAMORI_RECORD_ACTIVE && wf != MAMORI_WORKFLOW_RESOLVED &&
-		    wf != MAMORI_WORKFLOW_SUPPRESSED && comp != MAMORI_COMPLIANCE_PASSED;
-	s->total += n;
-	if (open) {
-		s->open += n;
-		s->by_severity[sev] += n;
+		    wf != MAMORI_WORKFLOW_SUPPRESSED && !passed;
+	if (dim == 0) {
+		s->total += n;
+		if (open) {
+			s->open += n;
+			s->by_severity[sev] += n;
+		}
+		if (rs == MAMORI_RECORD_ARCHIVED) {
+			s->archived += n;
+		} else {
+			if (wf >= 0 && wf <= MAMORI_WORKFLOW_SUPPRESSED)
+				s->by_workflow[wf] += n;
+			if (passed)
+				s->passed += n;
+		}
 	}
-	if (rs == MAMORI_RECORD_ARCHIVED) {
-		s->archived += n;
-	} else {
-		if (wf >= 0 && wf <= MAMORI_WORKFLOW_SUPPRESSED)
-			s->by_workflow[wf] += n;
-		if (comp == MAMORI_COMPLIANCE_PASSED)
-			s->passed += n;
-	}
-	for (int d = 0; d < 4; d++) {
-		const char *key = c[d] ? c[d] : "";
-		count_add(count_slot(&acc->dims[d], &s->arena, key), n, open, sev);
-	}
+	count_add(count_slot(&acc->dims[dim], &s->arena, key ? key : ""), n, open, sev);
+}
+
+/* from findings: pillar, module, account, region, severity, workflow,
+ * record_state, compliance, n */
+static int summary_row(void *ud, const char *const *c, size_t ncols)
+{
+	summary_acc *acc = ud;
+	if (ncols < 9 || !to_size(c[8]))
+		return MAMORI_OK;
+	size_t n = to_size(c[8]);
+	int sev = to_int(c[4]), wf = to_int(c[5]), rs = to_int(c[6]);
+	bool passed = to_int(c[7]) == MAMORI_COMPLIANCE_PASSED;
+	for (int d = 0; d < 4; d++) /* the pillar (d = 0) also counts the totals */
+		summary_add(acc, d, c[d], sev, wf, rs, passed, n);
+	return MAMORI_OK;
+}
+
+/* from summary_counts: dim, key, severity, class, n */
+static int counted_row(void *ud, const char *const *c, size_t ncols)
+{
+	summary_acc *acc = ud;
+	if (ncols < 5 || !c[0] || !to_size(c[4]))
+		return MAMORI_OK;
+	int dim = -1;
+	for (int d = 0; d < 4 && dim < 0; d++)
+		if (!strcmp(c[0], dim_names[d]))
+			dim = d;
+	int cls = to_int(c[3]);
+	if (dim >= 0)
+		summary_add(acc, dim, c[1], to_int(c[2]), (cls % 8) / 2, cls / 8, cls % 2,
+			    to_size(c[4]));
 	return MAMORI_OK;
 }
 
@@ -444,20 +517,22 @@ int mamori_store_summarize(mamori_ctx *ctx, mamori_store *store, const mamori_qu
 	mamori_arena_init(&out->arena, 0);
 	sqlq sq;
 	sq_init(&sq, store);
-	if (dims_only(q)) {
-		sq_puts(&sq, "SELECT pillar, module, account, region, severity, workflow, "
-			     "record_state, compliance, n FROM finding_counts WHERE n > 0");
+	int which = 0;
+	bool counted = !beyond_counts(q) && dim_filters(q, &which) == 0;
+	if (counted) {
+		sq_puts(&sq, "SELECT dim, key, severity, class, n FROM summary_counts WHERE n > 0 "
+			     "AND dim IN ('pillar', 'module', 'account', 'region')");
+		sq_class_where(&sq, q);
 	} else {
 		sq_puts(&sq, "SELECT coalesce(pillar, ''), module, account, coalesce(region, ''), "
 			     "severity, workflow, record_state, compliance, count(*) FROM findings "
 			     "WHERE 1=1");
-	}
-	sq_where(&sq, q, &out->arena);
-	if (!dims_only(q))
+		sq_where(&sq, q, &out->arena);
 		sq_puts(&sq, " GROUP BY coalesce(pillar, ''), module, account, coalesce(region, ''), "
 			     "severity, workflow, record_state, compliance");
+	}
 	summary_acc acc = {out, {{0}}};
-	int rc = sq_select(ctx, store, &sq, summary_row, &acc);
+	int rc = sq_select(ctx, store, &sq, counted ? counted_row : summary_row, &acc);
 	sq_free(&sq);
 	mamori_count_list *lists[4] = {&out->pillars, &out->modules, &out->accounts, &out->regions};
 	for (int d = 0; d < 4; d++)
@@ -589,32 +664,25 @@ int mamori_store_sync_controls(mamori_ctx *ctx, mamori_store *s, const mamori_fi
 	return rc;
 }
 
-/* A control's state in SQL from its count rows: 2 failed, 1 passed, 0 unknown. */
-#define CONTROL_STATE_SQL                                                                   \
-	"CASE WHEN sum(CASE WHEN compliance = 3 THEN n ELSE 0 END) > 0 THEN 2 "                \
-	"WHEN sum(CASE WHEN compliance = 1 THEN n ELSE 0 END) > 0 THEN 1 ELSE 0 END"
-/* The count rows that decide: ACTIVE, not suppressed, checks. */
-#define CONTROL_ROWS_SQL "n > 0 AND record_state = 0 AND workflow <> 3 AND compliance <> 0"
+/* Each standard's controls passed, failed and unknown, from control_status. */
+#define SNAPSHOT_SELECT                                                                     \
+	" standard, sum(CASE WHEN st = 1 THEN 1 ELSE 0 END), "                              \
+	"sum(CASE WHEN st = 2 THEN 1 ELSE 0 END), sum(CASE WHEN st = 0 THEN 1 ELSE 0 END) "  \
+	"FROM (SELECT standard, control, CASE WHEN sum(failed) > 0 THEN 2 WHEN sum(passed) > 0 " \
+	"THEN 1 ELSE 0 END AS st FROM control_status WHERE passed + failed + other > 0 "       \
+	"GROUP BY standard, control) AS c GROUP BY standard"
 
 int mamori_store_snapshot_compliance(mamori_ctx *ctx, mamori_store *s, int64_t scan_id,
 				     const char *at)
 {
-	bool pg = s->ops->dialect == MAMORI_SQL_POSTGRES;
 	mamori_sql_param p[2] = {{NULL, scan_id, true}, {at, 0, false}};
-	const char *sql =
-		pg ? "INSERT INTO compliance_snapshots (scan_id, at, standard, passed, failed, "
-		     "unknown) SELECT $1, $2, standard, "
-		     "sum(CASE WHEN st = 1 THEN 1 ELSE 0 END), sum(CASE WHEN st = 2 THEN 1 ELSE 0 END), "
-		     "sum(CASE WHEN st = 0 THEN 1 ELSE 0 END) FROM (SELECT standard, control, "
-		     CONTROL_STATE_SQL " AS st FROM control_counts WHERE " CONTROL_ROWS_SQL
-		     " GROUP BY standard, control) AS c GROUP BY standard"
-		   : "INSERT INTO compliance_snapshots (scan_id, at, standard, passed, failed, "
-		     "unknown) SELECT ?1, ?2, standard, "
-		     "sum(CASE WHEN st = 1 THEN 1 ELSE 0 END), sum(CASE WHEN st = 2 THEN 1 ELSE 0 END), "
-		     "sum(CASE WHEN st = 0 THEN 1 ELSE 0 END) FROM (SELECT standard, control, "
-		     CONTROL_STATE_SQL " AS st FROM control_counts WHERE " CONTROL_ROWS_SQL
-		     " GROUP BY standard, control) AS c GROUP BY standard";
-	return s->ops->exec(ctx, s, sql, p, 2);
+	return s->ops->exec(ctx, s,
+			    s->ops->dialect == MAMORI_SQL_POSTGRES
+				    ? "INSERT INTO compliance_snapshots (scan_id, at, standard, passed, "
+				      "failed, unknown) SELECT $1, $2," SNAPSHOT_SELECT
+				    : "INSERT INTO compliance_snapshots (scan_id, at, standard, passed, "
+				      "failed, unknown) SELECT ?1, ?2," SNAPSHOT_SELECT,
+			    p, 2);
 }
 
 typedef struct control_builder {
@@ -651,30 +719,30 @@ typedef struct compliance_acc {
 	control_builder cells, controls;
 } compliance_acc;
 
-static void control_add(mamori_control *c, int comp, size_t n, int sev)
+static void control_add(mamori_control *c, size_t passed, size_t failed, int max_sev)
 {
-	if (comp == MAMORI_COMPLIANCE_FAILED) {
-		c->failed += n;
-		if (sev > c->max_severity)
-			c->max_severity = sev;
-	} else if (comp == MAMORI_COMPLIANCE_PASSED) {
-		c->passed += n;
-	}
+	c->passed += passed;
+	c->failed += failed;
+	if (max_sev > c->max_severity)
+		c->max_severity = max_sev;
 	c->state = c->failed ? MAMORI_CONTROL_FAILED
 		   : c->passed ? MAMORI_CONTROL_PASSED
 			       : MAMORI_CONTROL_UNKNOWN;
 }
 
-/* columns: standard, control, account, severity, compliance, n */
+/* columns: standard, control, account, passed, failed, other, f0..f4 */
 static int compliance_row(void *ud, const char *const *c, size_t ncols)
 {
 	compliance_acc *acc = ud;
-	if (ncols < 6 || !c[0] || !c[1] || !c[2])
+	if (ncols < 11 || !c[0] || !c[1] || !c[2])
 		return MAMORI_OK;
-	size_t n = to_size(c[5]);
-	int sev = to_int(c[3]), comp = to_int(c[4]);
-	control_add(control_slot(&acc->cells, c[0], c[1], c[2]), comp, n, sev);
-	control_add(control_slot(&acc->controls, c[0], c[1], NULL), comp, n, sev);
+	size_t passed = to_size(c[3]), failed = to_size(c[4]);
+	int max_sev = -1;
+	for (int sev = 0; sev <= MAMORI_SEV_CRITICAL; sev++)
+		if (to_size(c[6 + sev]))
+			max_sev = sev;
+	control_add(control_slot(&acc->cells, c[0], c[1], c[2]), passed, failed, max_sev);
+	control_add(control_slot(&acc->controls, c[0], c[1], NULL), passed, failed, max_sev);
 	return MAMORI_OK;
 }
 
@@ -730,13 +798,12 @@ int mamori_store_compliance(mamori_ctx *ctx, mamori_store *store, const char *ac
 	mamori_arena_init(&out->arena, 0);
 	sqlq sq;
 	sq_init(&sq, store);
-	sq_puts(&sq, "SELECT standard, control, account, severity, compliance, sum(n) FROM "
-		     "control_counts WHERE " CONTROL_ROWS_SQL);
+	sq_puts(&sq, "SELECT standard, control, account, passed, failed, other, f0, f1, f2, f3, f4 "
+		     "FROM control_status WHERE passed + failed + other > 0");
 	if (account) {
 		sq_puts(&sq, " AND account = ");
 		sq_text(&sq, account);
 	}
-	sq_puts(&sq, " GROUP BY standard, control, account, severity, compliance");
 	compliance_acc acc = {{&out->arena, NULL, 0, 0, {0}, MAMORI_BUF_INIT},
 			      {&out->arena, NULL, 0, 0, {0}, MAMORI_BUF_INIT}};
 	int rc = sq_select(ctx, store, &sq, compliance_row, &acc);
@@ -919,30 +986,24 @@ static int facet_row(void *ud, const char *const *c, size_t n)
 int mamori_store_facet(mamori_ctx *ctx, mamori_store *store, const char *column, size_t limit,
 		       mamori_count_list *out, mamori_arena *arena)
 {
-	static const char *const counted[] = {"pillar", "module", "account", "region"};
-	static const char *const scanned[] = {"resource_type", "generator_id"};
-	const char *table = NULL;
-	for (size_t i = 0; i < 4 && !table; i++)
-		if (column && !strcmp(column, counted[i]))
-			table = "finding_counts";
-	for (size_t i = 0; i < 2 && !table; i++)
-		if (column && !strcmp(column, scanned[i]))
-			table = "findings";
+	/* columns of findings and their dimension in summary_counts */
+	static const char *const columns[][2] = {
+		{"pillar", "pillar"}, {"module", "module"}, {"account", "account"},
+		{"region", "region"}, {"resource_type", "resource_type"}, {"generator_id", "rule"},
+	};
+	const char *dim = NULL;
+	for (size_t i = 0; i < sizeof columns / sizeof *columns && !dim; i++)
+		if (column && !strcmp(column, columns[i][0]))
+			dim = columns[i][1];
 	memset(out, 0, sizeof *out);
-	if (!table)
+	if (!dim)
 		return mamori_error_set(ctx, MAMORI_EUSAGE, "cannot list the values of \"%s\"",
 					column ? column : "");
 	sqlq sq;
 	sq_init(&sq, store);
-	/* column and table come from the lists above, never from the caller's text */
-	if (!strcmp(table, "finding_counts"))
-		mamori_buf_printf(&sq.sql, "SELECT %s, sum(n) FROM finding_counts WHERE n > 0 "
-					   "GROUP BY %s ORDER BY 2 DESC, 1 LIMIT ",
-				  column, column);
-	else
-		mamori_buf_printf(&sq.sql, "SELECT %s, count(*) FROM findings WHERE %s IS NOT NULL "
-					   "GROUP BY %s ORDER BY 2 DESC, 1 LIMIT ",
-				  column, column, column);
+	sq_puts(&sq, "SELECT key, sum(n) FROM summary_counts WHERE n > 0 AND dim = ");
+	sq_text(&sq, dim);
+	sq_puts(&sq, " GROUP BY key ORDER BY 2 DESC, 1 LIMIT ");
 	sq_num(&sq, (int64_t)(limit ? limit : 200));
 	facet_rows f = {arena, {0}};
 	int rc = sq_select(ctx, store, &sq, facet_row, &f);

@@ -49,20 +49,26 @@ check "all active" test "$(psql_q 'SELECT count(*) FROM findings WHERE record_st
 check "one first observation per finding" test "$(psql_q "SELECT count(*) FROM (SELECT finding_id FROM finding_history WHERE event = 'observed' GROUP BY finding_id HAVING count(*) <> 1) x")" -eq 0
 check "every finding first observed" test "$(psql_q "SELECT count(DISTINCT finding_id) FROM finding_history WHERE event = 'observed'")" -eq $((4 * per_target))
 check "new findings counted once" test "$(psql_q 'SELECT sum(new_findings) FROM scans')" -eq $((4 * per_target))
-check "finding counts agree with a recount" test "$(psql_q "
-  SELECT count(*) FROM (
-    SELECT pillar, module, account, region, severity, workflow, record_state, compliance, sum(n) AS n
-      FROM finding_counts GROUP BY 1,2,3,4,5,6,7,8 HAVING sum(n) <> 0
-    EXCEPT ALL
-    SELECT coalesce(pillar,''), module, account, coalesce(region,''), severity, workflow, record_state, compliance, count(*)
-      FROM findings GROUP BY 1,2,3,4,5,6,7,8) x")" -eq 0
-check "control counts agree with a recount" test "$(psql_q "
-  SELECT count(*) FROM (
-    SELECT standard, control, account, severity, workflow, record_state, compliance, sum(n)
-      FROM control_counts GROUP BY 1,2,3,4,5,6,7 HAVING sum(n) <> 0
-    EXCEPT ALL
-    SELECT c.standard, c.control, f.account, f.severity, f.workflow, f.record_state, f.compliance, count(*)
-      FROM finding_controls c JOIN findings f ON f.id = c.finding_id GROUP BY 1,2,3,4,5,6,7) x")" -eq 0
+check "summary counts agree with a recount" test "$(psql_q "
+  WITH s AS (SELECT dim, key, severity, class, n FROM summary_counts WHERE n <> 0),
+  r AS (SELECT 'pillar' AS dim, coalesce(pillar,'') AS key, severity, (record_state * 8 + workflow * 2 + CASE WHEN compliance = 1 THEN 1 ELSE 0 END) AS class, count(*) AS n FROM findings GROUP BY 2, 3, 4
+     UNION ALL SELECT 'module', module, severity, (record_state * 8 + workflow * 2 + CASE WHEN compliance = 1 THEN 1 ELSE 0 END), count(*) FROM findings GROUP BY 2, 3, 4
+     UNION ALL SELECT 'account', account, severity, (record_state * 8 + workflow * 2 + CASE WHEN compliance = 1 THEN 1 ELSE 0 END), count(*) FROM findings GROUP BY 2, 3, 4
+     UNION ALL SELECT 'region', coalesce(region,''), severity, (record_state * 8 + workflow * 2 + CASE WHEN compliance = 1 THEN 1 ELSE 0 END), count(*) FROM findings GROUP BY 2, 3, 4
+     UNION ALL SELECT 'resource_type', coalesce(resource_type,''), severity, (record_state * 8 + workflow * 2 + CASE WHEN compliance = 1 THEN 1 ELSE 0 END), count(*) FROM findings GROUP BY 2, 3, 4
+     UNION ALL SELECT 'rule', generator_id, severity, (record_state * 8 + workflow * 2 + CASE WHEN compliance = 1 THEN 1 ELSE 0 END), count(*) FROM findings GROUP BY 2, 3, 4)
+  SELECT (SELECT count(*) FROM (SELECT * FROM s EXCEPT ALL SELECT * FROM r) a)
+       + (SELECT count(*) FROM (SELECT * FROM r EXCEPT ALL SELECT * FROM s) b)")" -eq 0
+check "summary counts cover every finding" test "$(psql_q "SELECT sum(n) FROM summary_counts WHERE dim = 'account'")" -eq $((4 * per_target))
+check "control status agrees with a recount" test "$(psql_q "
+  WITH s AS (SELECT standard, control, account, passed, failed, other FROM control_status
+              WHERE passed + failed + other > 0),
+  r AS (SELECT c.standard, c.control, f.account, sum(CASE WHEN f.compliance = 1 THEN 1 ELSE 0 END),
+           sum(CASE WHEN f.compliance = 3 THEN 1 ELSE 0 END), sum(CASE WHEN f.compliance IN (2, 4) THEN 1 ELSE 0 END)
+      FROM finding_controls c JOIN findings f ON f.id = c.finding_id
+     WHERE f.record_state = 0 AND f.workflow <> 3 AND f.compliance <> 0 GROUP BY 1, 2, 3)
+  SELECT (SELECT count(*) FROM (SELECT * FROM s EXCEPT ALL SELECT * FROM r) a)
+       + (SELECT count(*) FROM (SELECT * FROM r EXCEPT ALL SELECT * FROM s) b)")" -eq 0
 check "24 compliance snapshots per standard" test "$(psql_q 'SELECT count(DISTINCT scan_id) FROM compliance_snapshots')" -eq 24
 
 # the same scans into SQLite, one after the other: the same findings and summary

@@ -10,6 +10,8 @@
 #include "pgtmp.h"
 #include "testutil.h"
 
+#include <sqlite3.h>
+
 static pgtmp pg;
 static bool pg_up;
 
@@ -571,6 +573,80 @@ static void life_cycle_history(void **state)
 	mamori_findings_free(&fs);
 }
 
+/* A store made before migration 2 gets its counts and controls backfilled. */
+static void migration_backfills_existing_stores(void **state)
+{
+	fixture *fx = *state;
+	mamori_arena a = {0};
+	scan(fx, "2026-07-01T00:00:00Z", "path:/m", "m", population(40, &a), 40);
+	mamori_findings all;
+	all_findings(fx, &all);
+	assert_int_equal(mamori_store_set_workflow(fx->ctx, fx->store, all.items[3].id,
+						   MAMORI_WORKFLOW_SUPPRESSED, "x"),
+			 MAMORI_OK);
+	mamori_findings_free(&all);
+	mamori_store_summary before;
+	mamori_compliance_report cbefore;
+	mamori_query q = MAMORI_QUERY_INIT;
+	assert_int_equal(mamori_store_summarize(fx->ctx, fx->store, &q, &before), MAMORI_OK);
+	assert_int_equal(mamori_store_compliance(fx->ctx, fx->store, NULL, &cbefore), MAMORI_OK);
+	mamori_store_close(fx->store);
+	fx->store = NULL;
+	/* back to schema 1: what migration 2 added goes */
+	static const char *const indexes[] = {
+		"findings_by_pillar", "findings_by_account", "findings_by_region",
+		"findings_by_resource_type", "findings_by_rule", "findings_by_workflow",
+		"findings_by_resource", "findings_by_title", "findings_by_first_seen",
+		"findings_by_severity_first_seen", "findings_by_last_seen"};
+	mamori_buf sql = MAMORI_BUF_INIT;
+	bool is_pg = !strcmp(fx->backend, "pg");
+	mamori_buf_puts(&sql, is_pg ? "DROP FUNCTION mamori_findings_counts() CASCADE; "
+				   "DROP FUNCTION mamori_controls_counts() CASCADE; "
+				   "DROP INDEX findings_by_hash_prefix; "
+				 : "DROP TRIGGER findings_counts_insert; DROP TRIGGER findings_counts_update; ");
+	mamori_buf_puts(&sql, "DROP TABLE finding_controls; DROP TABLE summary_counts; "
+			      "DROP TABLE control_status; DROP TABLE compliance_snapshots; "
+			      "DELETE FROM schema_migrations WHERE version = 2; ");
+	for (size_t i = 0; i < sizeof indexes / sizeof *indexes; i++)
+		mamori_buf_printf(&sql, "DROP INDEX %s; ", indexes[i]);
+	if (is_pg) {
+		char db[64];
+		const char *slash = strstr(fx->location, ":///") + 4;
+		snprintf(db, sizeof db, "%.*s", (int)strcspn(slash, "?"), slash);
+		assert_true(pgtmp_sql(&pg, db, mamori_buf_cstr(&sql)));
+	} else {
+		sqlite3 *db;
+		assert_int_equal(sqlite3_open(fx->location, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, mamori_buf_cstr(&sql), NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+	}
+	mamori_buf_free(&sql);
+	assert_int_equal(mamori_store_open(fx->ctx, fx->location, &fx->store), MAMORI_OK);
+	assert_int_equal(mamori_store_current_version(fx->store), mamori_store_schema_version());
+	mamori_store_summary after;
+	mamori_compliance_report cafter;
+	assert_int_equal(mamori_store_summarize(fx->ctx, fx->store, &q, &after), MAMORI_OK);
+	assert_int_equal(mamori_store_compliance(fx->ctx, fx->store, NULL, &cafter), MAMORI_OK);
+	assert_int_equal(after.total, before.total);
+	assert_int_equal(after.open, before.open);
+	assert_memory_equal(after.by_severity, before.by_severity, sizeof after.by_severity);
+	assert_memory_equal(after.by_workflow, before.by_workflow, sizeof after.by_workflow);
+	assert_int_equal(after.accounts.count, before.accounts.count);
+	assert_int_equal(cafter.standard_count, cbefore.standard_count);
+	assert_true(cafter.standard_count > 0);
+	for (size_t i = 0; i < cafter.standard_count; i++) {
+		assert_string_equal(cafter.standards[i].standard, cbefore.standards[i].standard);
+		assert_int_equal(cafter.standards[i].passed, cbefore.standards[i].passed);
+		assert_int_equal(cafter.standards[i].failed, cbefore.standards[i].failed);
+	}
+	assert_int_equal(cafter.cell_count, cbefore.cell_count);
+	mamori_store_summary_free(&before);
+	mamori_store_summary_free(&after);
+	mamori_compliance_report_free(&cbefore);
+	mamori_compliance_report_free(&cafter);
+	mamori_arena_free(&a);
+}
+
 /* PostgreSQL only: what it refuses, and no password in any message. */
 static void pg_refusals(void **state)
 {
@@ -634,6 +710,7 @@ int main(void)
 		BOTH(compliance_scores_and_trend),
 		BOTH(resources_facets_and_scans),
 		BOTH(life_cycle_history),
+		BOTH(migration_backfills_existing_stores),
 		cmocka_unit_test_prestate_setup_teardown(pg_refusals, setup, teardown, (void *)"pg"),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
