@@ -10,7 +10,7 @@ work=$(mktemp -d "${MAMORI_TEST_TMP:-/tmp}/openapi.XXXXXX")
 trap 'serve_stop || true; rm -rf "$work"' EXIT
 "$MAMORI" scan --db "$work/f.db" -q >/dev/null || [ $? -eq 1 ]
 serve_start "$MAMORI" "$work" --db "$work/f.db"
-exec python3 - "$SRC" "$SERVE_URL" <<'PY'
+python3 - "$SRC" "$SERVE_URL" <<'PY'
 import json, re, sys, urllib.request, urllib.error
 import yaml, jsonschema
 src, base = sys.argv[1], sys.argv[2]
@@ -101,3 +101,4 @@ if problems:
     sys.exit(1)
 print(f"openapi: {len(documented)} paths documented and served, responses valid; 1 passed, 0 failed")
 PY
+serve_stop
