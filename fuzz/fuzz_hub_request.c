@@ -18,6 +18,24 @@
 static mamori_ctx *ctx;
 static mamori_store *store;
 static mamori_hub *open_hub, *token_hub;
+static char dir[] = "/tmp/mamori-fuzz-hub-XXXXXX";
+
+/* leave no store behind in /tmp */
+static void cleanup(void)
+{
+	static const char *const files[] = {"findings.db", "findings.db-wal", "findings.db-shm",
+					    "token"};
+	mamori_hub_free(open_hub);
+	mamori_hub_free(token_hub);
+	mamori_store_close(store);
+	mamori_ctx_free(ctx);
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		char path[128];
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
 
 static void seed(void)
 {
@@ -52,9 +70,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
-	char dir[] = "/tmp/mamori-fuzz-hub-XXXXXX";
 	if (!mkdtemp(dir))
 		abort();
+	atexit(cleanup);
 	char db[128], token[128];
 	snprintf(db, sizeof db, "%s/findings.db", dir);
 	snprintf(token, sizeof token, "%s/token", dir);
