@@ -67,12 +67,8 @@
 	"CREATE INDEX findings_by_resource_type ON findings(resource_type, severity,\n"    \
 	"  last_observed_at);\n"                                                            \
 	"CREATE INDEX findings_by_rule ON findings(generator_id, severity, last_observed_at);\n" \
-	"CREATE INDEX findings_by_workflow ON findings(workflow, severity, last_observed_at);\n" \
 	"CREATE INDEX findings_by_resource ON findings(resource_id);\n"                     \
-	"CREATE INDEX findings_by_title ON findings(title);\n"                              \
-	"CREATE INDEX findings_by_first_seen ON findings(first_observed_at);\n"             \
-	"CREATE INDEX findings_by_severity_first_seen ON findings(severity, first_observed_at);\n" \
-	"CREATE INDEX findings_by_last_seen ON findings(last_observed_at);\n"
+	"CREATE INDEX findings_by_severity_first_seen ON findings(severity, first_observed_at);\n"
 
 /* a finding's class, and its six (dimension, key) pairs as a VALUES list */
 #define CLASS(R)                                                                            \
