@@ -305,17 +305,19 @@ static int page_row(void *ud, const char *const *c, size_t n)
 
 static const char *order_by(mamori_sort sort, bool asc)
 {
-	/* every order ends with id so that pages never overlap */
+	/* one direction for every column, ending with id, so that an index
+	 * (migration 2) can be walked forwards or backwards and pages never
+	 * overlap */
 	static const char *const desc[MAMORI_SORT_COUNT_] = {
-		[MAMORI_SORT_SEVERITY] = "severity DESC, last_observed_at DESC, id",
-		[MAMORI_SORT_LAST_SEEN] = "last_observed_at DESC, id",
-		[MAMORI_SORT_FIRST_SEEN] = "first_observed_at DESC, id",
-		[MAMORI_SORT_TITLE] = "title DESC, id",
-		[MAMORI_SORT_RESOURCE] = "resource_id DESC, id",
-		[MAMORI_SORT_ACCOUNT] = "account DESC, severity DESC, id",
-		[MAMORI_SORT_REGION] = "region DESC, severity DESC, id",
-		[MAMORI_SORT_RULE] = "generator_id DESC, severity DESC, id",
-		[MAMORI_SORT_WORKFLOW] = "workflow DESC, severity DESC, id",
+		[MAMORI_SORT_SEVERITY] = "severity DESC, last_observed_at DESC, id DESC",
+		[MAMORI_SORT_LAST_SEEN] = "last_observed_at DESC, id DESC",
+		[MAMORI_SORT_FIRST_SEEN] = "first_observed_at DESC, id DESC",
+		[MAMORI_SORT_TITLE] = "title DESC, id DESC",
+		[MAMORI_SORT_RESOURCE] = "resource_id DESC, id DESC",
+		[MAMORI_SORT_ACCOUNT] = "account DESC, severity DESC, last_observed_at DESC, id DESC",
+		[MAMORI_SORT_REGION] = "region DESC, severity DESC, last_observed_at DESC, id DESC",
+		[MAMORI_SORT_RULE] = "generator_id DESC, severity DESC, last_observed_at DESC, id DESC",
+		[MAMORI_SORT_WORKFLOW] = "workflow DESC, severity DESC, id DESC",
 	};
 	static const char *const ascending[MAMORI_SORT_COUNT_] = {
 		[MAMORI_SORT_SEVERITY] = "severity, last_observed_at, id",
@@ -323,10 +325,10 @@ static const char *order_by(mamori_sort sort, bool asc)
 		[MAMORI_SORT_FIRST_SEEN] = "first_observed_at, id",
 		[MAMORI_SORT_TITLE] = "title, id",
 		[MAMORI_SORT_RESOURCE] = "resource_id, id",
-		[MAMORI_SORT_ACCOUNT] = "account, severity DESC, id",
-		[MAMORI_SORT_REGION] = "region, severity DESC, id",
-		[MAMORI_SORT_RULE] = "generator_id, severity DESC, id",
-		[MAMORI_SORT_WORKFLOW] = "workflow, severity DESC, id",
+		[MAMORI_SORT_ACCOUNT] = "account, severity, last_observed_at, id",
+		[MAMORI_SORT_REGION] = "region, severity, last_observed_at, id",
+		[MAMORI_SORT_RULE] = "generator_id, severity, last_observed_at, id",
+		[MAMORI_SORT_WORKFLOW] = "workflow, severity, id",
 	};
 	unsigned i = (unsigned)sort < MAMORI_SORT_COUNT_ ? (unsigned)sort : 0;
 	return asc ? ascending[i] : desc[i];

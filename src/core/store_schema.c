@@ -61,14 +61,19 @@
 	"  passed " INT " NOT NULL, failed " INT " NOT NULL, unknown " INT " NOT NULL,\n"   \
 	"  PRIMARY KEY (scan_id, standard)\n"                                               \
 	");\n"                                                                              \
-	"CREATE INDEX findings_by_pillar ON findings(pillar, severity, last_observed_at);\n" \
-	"CREATE INDEX findings_by_account ON findings(account, severity, last_observed_at);\n" \
-	"CREATE INDEX findings_by_region ON findings(region, severity, last_observed_at);\n" \
+	/* each ends with id: a scan's findings share their last_observed_at, and  \
+	 * pages ordered with id as the tie-break must walk the index, not sort */  \
+	"CREATE INDEX findings_by_order ON findings(severity, last_observed_at, id);\n"     \
+	"CREATE INDEX findings_by_pillar ON findings(pillar, severity, last_observed_at, id);\n" \
+	"CREATE INDEX findings_by_account ON findings(account, severity, last_observed_at, id);\n" \
+	"CREATE INDEX findings_by_region ON findings(region, severity, last_observed_at, id);\n" \
 	"CREATE INDEX findings_by_resource_type ON findings(resource_type, severity,\n"    \
-	"  last_observed_at);\n"                                                            \
-	"CREATE INDEX findings_by_rule ON findings(generator_id, severity, last_observed_at);\n" \
-	"CREATE INDEX findings_by_resource ON findings(resource_id);\n"                     \
-	"CREATE INDEX findings_by_severity_first_seen ON findings(severity, first_observed_at);\n"
+	"  last_observed_at, id);\n"                                                        \
+	"CREATE INDEX findings_by_rule ON findings(generator_id, severity, last_observed_at,\n" \
+	"  id);\n"                                                                          \
+	"CREATE INDEX findings_by_resource ON findings(resource_id, id);\n"                 \
+	"CREATE INDEX findings_by_first_seen ON findings(severity, first_observed_at, id);\n" \
+	"CREATE INDEX findings_by_last_seen ON findings(last_observed_at, id);\n"
 
 /* a finding's class, and its six (dimension, key) pairs as a VALUES list */
 #define CLASS(R)                                                                            \
