@@ -122,6 +122,11 @@ MAMORI_API int mamori_store_current_version(mamori_store *store);
 /* How long to wait for a lock held by another writer (default 30 000 ms). */
 MAMORI_API void mamori_store_set_lock_timeout(mamori_store *store, int milliseconds);
 
+/* How long one query may run before it fails with MAMORI_ESTORE (0, the
+ * default: no limit).  A server answering many people bounds its reads so
+ * that one unselective search cannot hold it up. */
+MAMORI_API void mamori_store_set_query_timeout(mamori_store *store, int milliseconds);
+
 /*
  * Record one scan and merge its findings (which must be finalized) in one
  * transaction.  On return each finding in `found` carries the merged state
@@ -202,8 +207,10 @@ typedef struct mamori_query {
 /* The bit for a severity or workflow in mamori_query.severities / .workflows. */
 #define MAMORI_BIT(v) (1u << (unsigned)(v))
 
-/* How many findings a page's filter matched: exact, or a lower bound when
- * counting exactly would cost a scan of the store (total_capped). */
+/* How many findings a page's filter matched: exact when the count tables can
+ * say (no filter, or one on a single dimension, and state filters), else a
+ * lower bound (total_capped): the findings before and in the page, plus one
+ * when more follow. */
 typedef struct mamori_page_info {
 	size_t total;
 	bool total_capped;

@@ -24,6 +24,7 @@ enum {
 	OPT_TLS_KEY,
 	OPT_LANG,
 	OPT_ALLOW_HOST,
+	OPT_QUERY_TIMEOUT,
 };
 
 int cmd_serve(cli *c, int argc, char **argv)
@@ -39,9 +40,11 @@ int cmd_serve(cli *c, int argc, char **argv)
 		{"tls-key", required_argument, NULL, OPT_TLS_KEY},
 		{"lang", required_argument, NULL, OPT_LANG},
 		{"allow-host", required_argument, NULL, OPT_ALLOW_HOST},
+		{"query-timeout", required_argument, NULL, OPT_QUERY_TIMEOUT},
 		{NULL, 0, NULL, 0},
 	};
 	mamori_hub_options o = {.port = 8080};
+	double query_timeout = 10;
 	const char **hosts = calloc((size_t)argc + 1, sizeof *hosts);
 	int opt;
 	optind = 1;
@@ -95,6 +98,15 @@ int cmd_serve(cli *c, int argc, char **argv)
 		case OPT_ALLOW_HOST:
 			hosts[o.allowed_host_count++] = optarg;
 			break;
+		case OPT_QUERY_TIMEOUT:
+			query_timeout = strtod(optarg, &end);
+			if (*end || query_timeout < 0 || query_timeout > 3600) {
+				free(hosts);
+				return cli_usage_error(c, "--query-timeout: \"%s\" is not a number of "
+							  "seconds (0 for none)",
+						       optarg);
+			}
+			break;
 		default:
 			free(hosts);
 			return cli_usage_error(c, "unknown option");
@@ -114,6 +126,8 @@ int cmd_serve(cli *c, int argc, char **argv)
 		free(hosts);
 		return cli_fail(c, st);
 	}
+	/* one unselective search must not hold up everyone else */
+	mamori_store_set_query_timeout(store, (int)(query_timeout * 1000));
 	mamori_hub *hub = NULL;
 	char *token = NULL;
 	st = mamori_hub_new(c->ctx, store, &o, &hub, &token);

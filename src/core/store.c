@@ -95,6 +95,11 @@ void mamori_store_set_lock_timeout(mamori_store *store, int milliseconds)
 	store->ops->set_lock_timeout(store, milliseconds);
 }
 
+void mamori_store_set_query_timeout(mamori_store *store, int milliseconds)
+{
+	store->ops->set_query_timeout(store, milliseconds < 0 ? 0 : milliseconds);
+}
+
 static bool in_list(const char *name, const char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

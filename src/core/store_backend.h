@@ -49,6 +49,7 @@ typedef struct mamori_store_ops {
 	void (*close)(mamori_store *s);
 	int (*current_version)(mamori_store *s);
 	void (*set_lock_timeout)(mamori_store *s, int ms);
+	void (*set_query_timeout)(mamori_store *s, int ms); /* 0 = none */
 
 	/* One write transaction, taken before any read it depends on. */
 	int (*begin)(mamori_ctx *ctx, mamori_store *s);

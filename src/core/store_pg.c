@@ -85,6 +85,11 @@ static int fail(mamori_ctx *ctx, pg_store *s, PGresult *res, const char *doing)
 					"%s: the store is locked by another writer (waited %d ms "
 					"while %s); try again when it finishes",
 					path, s->lock_timeout_ms, doing);
+	if (state && !strcmp(state, "57014"))
+		return mamori_error_set(ctx, MAMORI_ESTORE,
+					"%s: the query took longer than the query timeout (while %s); "
+					"narrow it",
+					path, doing);
 	if (state && !strcmp(state, "53100"))
 		return mamori_error_set(ctx, MAMORI_ENOSPC,
 					"%s: the database server's disk is full (while %s); nothing "
@@ -341,12 +346,21 @@ static void pg_set_lock_timeout(mamori_store *base, int ms)
 	PQclear(res);
 }
 
+static void pg_set_query_timeout(mamori_store *base, int ms)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "SET statement_timeout = %d", ms);
+	PGresult *res = PQexec(P(base)->conn, sql);
+	PQclear(res);
+}
+
 static const mamori_store_ops pg_ops = {
 	.name = "postgresql",
 	.dialect = MAMORI_SQL_POSTGRES,
 	.close = pg_close,
 	.current_version = pg_current_version,
 	.set_lock_timeout = pg_set_lock_timeout,
+	.set_query_timeout = pg_set_query_timeout,
 	.begin = pg_begin,
 	.commit = pg_commit,
 	.rollback = pg_rollback,

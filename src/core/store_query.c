@@ -14,7 +14,7 @@
  * control_status (per control and account); pages use composite indexes
  * ending in (severity, last_observed_at) and stop after their rows; a
  * page's total comes from summary_counts when the filter names at most one
- * dimension, else it is counted up to MAMORI_COUNT_CAP.
+ * dimension, else the page looks one row ahead to say whether more follow.
  */
 #include "store_backend.h"
 
@@ -344,6 +344,13 @@ int mamori_store_find(mamori_ctx *ctx, mamori_store *store, const mamori_query *
 		      mamori_findings *out, mamori_page_info *page)
 {
 	mamori_arena a = {0};
+	int which = 0;
+	/* a total from summary_counts, or else a lower bound: one row more than
+	 * the page tells whether more follow, where an exact count would read
+	 * every matching row of a million */
+	bool counted = !beyond_counts(q) && dim_filters(q, &which) <= 1;
+	bool lookahead = page && !counted && q->limit;
+	size_t before = out->count;
 	sqlq sq;
 	sq_init(&sq, store);
 	sq_puts(&sq, "SELECT " PAGE_COLUMNS " FROM findings WHERE 1=1");
@@ -351,7 +358,7 @@ int mamori_store_find(mamori_ctx *ctx, mamori_store *store, const mamori_query *
 	mamori_buf_printf(&sq.sql, " ORDER BY %s", order_by(q->sort, q->ascending));
 	if (q->limit) {
 		sq_puts(&sq, " LIMIT ");
-		sq_num(&sq, (int64_t)q->limit);
+		sq_num(&sq, (int64_t)q->limit + lookahead);
 	} else if (store->ops->dialect == MAMORI_SQL_SQLITE) {
 		sq_puts(&sq, " LIMIT -1"); /* SQLite needs a LIMIT before OFFSET */
 	}
@@ -362,11 +369,18 @@ int mamori_store_find(mamori_ctx *ctx, mamori_store *store, const mamori_query *
 	page_rows pr = {ctx, out};
 	int rc = sq_select(ctx, store, &sq, page_row, &pr);
 	sq_free(&sq);
-	if (rc == MAMORI_OK && page) {
+	if (rc == MAMORI_OK && lookahead) {
+		size_t got = out->count - before;
+		memset(page, 0, sizeof *page);
+		page->total = q->offset + got;
+		if (got > q->limit) {
+			out->count--; /* the look-ahead row is not part of the page */
+			page->total = q->offset + q->limit + 1;
+			page->total_capped = true;
+		}
+	} else if (rc == MAMORI_OK && page) {
 		memset(page, 0, sizeof *page);
 		sq_init(&sq, store);
-		int which = 0;
-		bool counted = !beyond_counts(q) && dim_filters(q, &which) <= 1;
 		if (counted) {
 			const char *v[6];
 			dim_values(q, v);

@@ -71,6 +71,8 @@
 	"  last_observed_at, id);\n"                                                        \
 	"CREATE INDEX findings_by_rule ON findings(generator_id, severity, last_observed_at,\n" \
 	"  id);\n"                                                                          \
+	"CREATE INDEX findings_by_workflow ON findings(workflow, severity, last_observed_at,\n" \
+	"  id);\n"                                                                          \
 	"CREATE INDEX findings_by_resource ON findings(resource_id, id);\n"                 \
 	"CREATE INDEX findings_by_first_seen ON findings(severity, first_observed_at, id);\n" \
 	"CREATE INDEX findings_by_last_seen ON findings(last_observed_at, id);\n"

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 enum {
@@ -40,6 +41,8 @@ typedef struct sqlite_store {
 	sqlite3_stmt *stmts[ST_COUNT];
 	sqlite3_stmt *cache[SQL_CACHE];
 	unsigned cache_next;
+	int query_timeout_ms;
+	struct timespec deadline; /* of the running select/exec, when timed */
 } sqlite_store;
 
 static sqlite_store *S(mamori_store *s)
@@ -91,6 +94,10 @@ static int fail(mamori_ctx *ctx, sqlite_store *s, int rc, const char *doing)
 	case SQLITE_NOMEM:
 		return mamori_error_set(ctx, MAMORI_ENOMEM, "%s: out of memory while %s", path,
 					doing);
+	case SQLITE_INTERRUPT:
+		return mamori_error_set(ctx, MAMORI_ESTORE,
+					"%s: the query took longer than %d ms (while %s); narrow it",
+					path, s->query_timeout_ms, doing);
 	default:
 		return mamori_error_set(ctx, MAMORI_EINTERNAL, "%s: SQLite error while %s: %s", path,
 					doing, detail);
@@ -267,6 +274,38 @@ static int sqlite_current_version(mamori_store *base)
 	schema_version_in_db(ctx, S(base), &v);
 	mamori_ctx_free(ctx);
 	return v;
+}
+
+/* Called every few thousand VM steps: non-zero interrupts the statement. */
+static int past_deadline(void *ud)
+{
+	sqlite_store *s = ud;
+	if (!s->deadline.tv_sec)
+		return 0;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > s->deadline.tv_sec ||
+	       (now.tv_sec == s->deadline.tv_sec && now.tv_nsec > s->deadline.tv_nsec);
+}
+
+static void sqlite_set_query_timeout(mamori_store *base, int ms)
+{
+	sqlite_store *s = S(base);
+	s->query_timeout_ms = ms;
+	sqlite3_progress_handler(s->db, ms ? 4000 : 0, ms ? past_deadline : NULL, s);
+}
+
+/* Arm (or, after the statement, disarm) the query timeout. */
+static void arm(sqlite_store *s, bool on)
+{
+	memset(&s->deadline, 0, sizeof s->deadline);
+	if (!on || !s->query_timeout_ms)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &s->deadline);
+	s->deadline.tv_sec += s->query_timeout_ms / 1000;
+	s->deadline.tv_nsec += (long)(s->query_timeout_ms % 1000) * 1000000L;
+	if (s->deadline.tv_nsec >= 1000000000L)
+		s->deadline.tv_sec++, s->deadline.tv_nsec -= 1000000000L;
 }
 
 static void sqlite_set_lock_timeout(mamori_store *base, int ms)
@@ -757,6 +796,7 @@ static int sqlite_select(mamori_ctx *ctx, mamori_store *base, const char *sql,
 	if (rc)
 		return rc;
 	bind_params(st, params, nparams);
+	arm(s, true);
 	int ncols = sqlite3_column_count(st);
 	const char *cols[64];
 	if (ncols > 64)
@@ -769,6 +809,7 @@ static int sqlite_select(mamori_ctx *ctx, mamori_store *base, const char *sql,
 		if (out)
 			break;
 	}
+	arm(s, false);
 	sqlite3_reset(st);
 	if (out)
 		return out;
@@ -784,8 +825,10 @@ static int sqlite_exec_params(mamori_ctx *ctx, mamori_store *base, const char *s
 	if (rc)
 		return rc;
 	bind_params(st, params, nparams);
+	arm(s, true);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		;
+	arm(s, false);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? MAMORI_OK : fail(ctx, s, rc, "writing to the store");
 }
@@ -796,6 +839,7 @@ static const mamori_store_ops sqlite_ops = {
 	.close = sqlite_close,
 	.current_version = sqlite_current_version,
 	.set_lock_timeout = sqlite_set_lock_timeout,
+	.set_query_timeout = sqlite_set_query_timeout,
 	.begin = sqlite_begin,
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,

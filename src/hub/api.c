@@ -240,7 +240,8 @@ static void store_error(api *x, int rc)
 		mamori_log(x->h->ctx, MAMORI_LOG_ERROR, "hub: %s",
 			   e->code ? e->message : mamori_status_name(rc));
 		hub_error(x->rs, rc == MAMORI_ESTORE ? 503 : 500, "internal",
-			  "the store could not answer; see the server's log");
+			  "the store could not answer (in time); narrow the filters, or see the "
+			  "server's log");
 	}
 }
 

@@ -596,7 +596,8 @@ static void migration_backfills_existing_stores(void **state)
 	static const char *const indexes[] = {
 		"findings_by_order", "findings_by_pillar", "findings_by_account",
 		"findings_by_region", "findings_by_resource_type", "findings_by_rule",
-		"findings_by_resource", "findings_by_first_seen", "findings_by_last_seen"};
+		"findings_by_workflow", "findings_by_resource", "findings_by_first_seen",
+		"findings_by_last_seen"};
 	mamori_buf sql = MAMORI_BUF_INIT;
 	bool is_pg = !strcmp(fx->backend, "pg");
 	mamori_buf_puts(&sql, is_pg ? "DROP FUNCTION mamori_findings_counts() CASCADE; "
