@@ -4,10 +4,12 @@
 #   serve_stop                           SIGTERM, wait, expect exit 0
 serve_start() {
   _bin=$1; _out=$2; shift 2
-  "$_bin" serve --port 0 "$@" >"$_out/serve.out" 2>"$_out/serve.err" &
+  # empty the files here: the child's own truncation may come after our first read
+  : >"$_out/serve.out"; : >"$_out/serve.err"
+  "$_bin" serve --port 0 "$@" >>"$_out/serve.out" 2>>"$_out/serve.err" &
   SERVE_PID=$!
   SERVE_URL=""
-  for _i in $(seq 1 100); do
+  for _i in $(seq 1 300); do
     SERVE_URL=$(grep -o 'https\?://[^ ]*/' "$_out/serve.out" 2>/dev/null | head -n 1 || true)
     [ -n "$SERVE_URL" ] && return 0
     kill -0 "$SERVE_PID" 2>/dev/null || break
