@@ -21,6 +21,7 @@ static const struct {
 	{"detect", cmd_detect, "detect threats in CloudTrail, VPC Flow Logs and Route 53 DNS logs"},
 	{"vuln", cmd_vuln, "known vulnerabilities: scan, compare versions, the advisory database"},
 	{"sbom", cmd_sbom, "software bill of materials (CycloneDX 1.5 or SPDX 2.3) of a target"},
+	{"serve", cmd_serve, "serve the dashboard and JSON API over the store"},
 };
 
 static int version(void)
