@@ -10,12 +10,14 @@
 #include "detect/detect.h"
 #include "guard/guard_module.h"
 #include "posture/posture.h"
+#include "vuln/module_vuln.h"
 
 static const mamori_module *const builtin[] = {
 	&mamori_module_s3_exposure,
 	&mamori_module_detect,
 	&mamori_module_guard,
 	&mamori_module_aws_collection,
+	&mamori_module_vuln,
 };
 
 void mamori_registry_add_builtin(mamori_registry *reg)

@@ -58,6 +58,7 @@ typedef struct mamori_report {
 	bool color;		/* table: ANSI colours */
 	unsigned width;		/* table: terminal width, 0 = unlimited */
 	const char *product_arn; /* asff: override the ProductArn (NULL = per finding) */
+	const char *lang;	 /* html: "en" (NULL) or "ja" */
 } mamori_report;
 
 /* Parse a format name; -1 if unknown. */

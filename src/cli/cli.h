@@ -86,6 +86,11 @@ int cli_help(cli *c, const char *command, FILE *out);
 /* Parse a severity for --fail-on / --severity ("none" gives -1 through *out). */
 int cli_parse_severity(cli *c, const char *arg, int *out, bool allow_none);
 
+/* The report language: --lang en|ja (cli_parse_lang), else $MAMORI_LANG, else
+ * English (NULL). */
+const char *cli_lang_default(void);
+int cli_parse_lang(cli *c, const char *arg, const char **out);
+
 /* Terminal and progress (cli_term.c). */
 void cli_term_setup(cli *c, int color_mode);
 void cli_progress_install(cli *c);
@@ -97,5 +102,8 @@ int cmd_guard(cli *c, int argc, char **argv);
 int cmd_findings(cli *c, int argc, char **argv);
 int cmd_detect(cli *c, int argc, char **argv);
 int cmd_collect(cli *c, int argc, char **argv);
+int cmd_vuln(cli *c, int argc, char **argv);
+int cmd_sbom(cli *c, int argc, char **argv);
+int cmd_serve(cli *c, int argc, char **argv);
 
 #endif

@@ -220,3 +220,19 @@ int cli_parse_severity(cli *c, const char *arg, int *out, bool allow_none)
 	*out = s;
 	return 0;
 }
+
+const char *cli_lang_default(void)
+{
+	const char *env = getenv("MAMORI_LANG");
+	return env && (!strcmp(env, "ja") || !strcmp(env, "en")) ? env : NULL;
+}
+
+int cli_parse_lang(cli *c, const char *arg, const char **out)
+{
+	if (strcmp(arg, "en") && strcmp(arg, "ja")) {
+		cli_usage_error(c, "--lang: \"%s\" is not a language of mamori's reports (en, ja)", arg);
+		return -1;
+	}
+	*out = arg;
+	return 0;
+}

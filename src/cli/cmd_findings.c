@@ -23,6 +23,7 @@ enum {
 	OPT_ALL,
 	OPT_REASON,
 	OPT_FAIL_ON,
+	OPT_LANG,
 };
 
 /* "7d", "24h", "30m" before now, or an RFC 3339 time. */
@@ -55,6 +56,7 @@ typedef struct findings_opts {
 	bool all;
 	int fail_on;
 	char since[32];
+	const char *lang;
 } findings_opts;
 
 static int parse(cli *c, const char *sub, int argc, char **argv, findings_opts *o)
@@ -77,6 +79,7 @@ static int parse(cli *c, const char *sub, int argc, char **argv, findings_opts *
 		{"all", no_argument, NULL, OPT_ALL},
 		{"reason", required_argument, NULL, OPT_REASON},
 		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+		{"lang", required_argument, NULL, OPT_LANG},
 		{NULL, 0, NULL, 0},
 	};
 	int opt;
@@ -172,6 +175,10 @@ static int parse(cli *c, const char *sub, int argc, char **argv, findings_opts *
 			if (cli_parse_severity(c, optarg, &o->fail_on, true))
 				return -1;
 			break;
+		case OPT_LANG:
+			if (cli_parse_lang(c, optarg, &o->lang))
+				return -1;
+			break;
 		default:
 			cli_usage_error(c, "unknown option for findings %s", sub);
 			return -1;
@@ -202,8 +209,12 @@ static int list_or_export(cli *c, mamori_store *store, findings_opts *o, bool ex
 	}
 	char now[32];
 	mamori_time_format(mamori_ctx_now(c->ctx), now);
-	mamori_report rep = {.items = items, .count = fs.count, .title = "mamori findings",
-			     .generated_at = now};
+	/* HTML without a title gets the report's own, in its language */
+	mamori_report rep = {.items = items,
+			     .count = fs.count,
+			     .title = o->format == MAMORI_FORMAT_HTML ? NULL : "mamori findings",
+			     .generated_at = now,
+			     .lang = o->lang};
 	st = cli_write_report(c, (mamori_format)o->format, &rep, o->output);
 	free(items);
 	mamori_findings_free(&fs);
@@ -276,7 +287,8 @@ static int show(cli *c, mamori_store *store, findings_opts *o, int argc, char **
 			show_text(&fs.items[fs.count - 1], &h);
 		} else {
 			const mamori_finding *one = &fs.items[fs.count - 1];
-			mamori_report rep = {.items = &one, .count = 1, .title = "mamori finding"};
+			mamori_report rep = {.items = &one, .count = 1, .title = "mamori finding",
+					     .lang = o->lang};
 			st = cli_write_report(c, (mamori_format)o->format, &rep, o->output);
 			if (st)
 				rc = cli_fail(c, st);
@@ -323,7 +335,7 @@ int cmd_findings(cli *c, int argc, char **argv)
 	if (!known)
 		return cli_usage_error(c, "unknown findings subcommand \"%s\"", sub);
 	findings_opts o = {.filter = MAMORI_FILTER_INIT, .format = MAMORI_FORMAT_TABLE,
-			   .fail_on = -1};
+			   .fail_on = -1, .lang = cli_lang_default()};
 	if (!strcmp(sub, "export"))
 		o.format = MAMORI_FORMAT_ASFF;
 	int p = parse(c, sub, argc - 1, argv + 1, &o);

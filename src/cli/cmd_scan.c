@@ -24,6 +24,7 @@ enum {
 	OPT_LIST_MODULES,
 	OPT_ALL,
 	OPT_NO_STORE,
+	OPT_LANG,
 };
 
 /* The demo environment: $MAMORI_DEMO_DIR, the installed copy, the source tree. */
@@ -76,10 +77,11 @@ int cmd_scan(cli *c, int argc, char **argv)
 		{"all", no_argument, NULL, OPT_ALL},
 		{"no-store", no_argument, NULL, OPT_NO_STORE},
 		CLI_AWS_LONG_OPTIONS,
+		{"lang", required_argument, NULL, OPT_LANG},
 		{NULL, 0, NULL, 0},
 	};
 	int format = MAMORI_FORMAT_TABLE;
-	const char *output = NULL, *html = NULL;
+	const char *output = NULL, *html = NULL, *lang = cli_lang_default();
 	int fail_on = -1;
 	bool all = false, no_store = false, list = false;
 	const char **modules = calloc((size_t)argc + 1, sizeof *modules);
@@ -143,6 +145,12 @@ int cmd_scan(cli *c, int argc, char **argv)
 			break;
 		case OPT_NO_STORE:
 			no_store = true;
+			break;
+		case OPT_LANG:
+			if (cli_parse_lang(c, optarg, &lang)) {
+				free(modules);
+				return EXIT_USAGE;
+			}
 			break;
 		default:
 			free(modules);
@@ -245,6 +253,7 @@ int cmd_scan(cli *c, int argc, char **argv)
 		.module_count = res.module_count,
 		.problems = (const char *const *)res.problems,
 		.problem_count = res.problem_count,
+		.lang = lang,
 	};
 	st = cli_write_report(c, (mamori_format)format, &rep, output);
 	if (!st && html)

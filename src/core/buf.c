@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static char empty_cstr[1];
+static const char empty_cstr[1];
 
 void mamori_buf_free(mamori_buf *b)
 {

@@ -5,10 +5,12 @@
  * severity chart is an inline SVG, so the file opens anywhere, offline, and a
  * Content-Security-Policy forbids everything else.  All text that came from
  * scanned input is escaped; links are emitted only for http(s) URLs.  A
- * print stylesheet turns it into a clean paper report.
+ * print stylesheet turns it into a clean paper report.  Its words come from
+ * a message catalogue (report_i18n.c): English, or Japanese with --lang ja.
  */
 #include "json.h"
 #include "output_internal.h"
+#include "report_i18n.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -77,8 +79,8 @@ static const char style[] =
 	".facts b{color:var(--ink)}"
 	"table{width:100%;border-collapse:collapse;background:var(--card);border:1px solid "
 	"var(--line);border-radius:10px;overflow:hidden}"
-	"table.findings{table-layout:fixed}"
-	"col.sev{width:104px}col.res{width:24%}col.rule{width:21%}"
+	"table.findings{table-layout:fixed}table.findings col.sev{width:104px}"
+	"table.findings col.res{width:24%}table.findings col.rule{width:21%}"
 	"th{text-align:left;font-size:12px;text-transform:uppercase;letter-spacing:.05em;"
 	"color:var(--muted);background:#f1f5f9;padding:8px 10px;border-bottom:1px solid var(--line)}"
 	"td{padding:10px;border-bottom:1px solid var(--line);vertical-align:top}"
@@ -109,15 +111,20 @@ static const char style[] =
 	"details summary{display:none}a{color:#000;text-decoration:none}"
 	"h2{break-after:avoid}@page{margin:14mm}}";
 
-static void donut(FILE *out, const mamori_summary *s)
+/* The report's text for key, in the report's language. */
+#define T(key) mamori_report_text(r->lang, key)
+
+static void donut(FILE *out, const mamori_report *r, const mamori_summary *s)
 {
-	const double r = 52, c = 2 * M_PI * r;
+	const double radius = 52, c = 2 * M_PI * radius;
 	fputs("<svg class=\"donut\" width=\"140\" height=\"140\" viewBox=\"0 0 140 140\" role=\"img\" "
-	      "aria-label=\"open findings by severity\">",
+	      "aria-label=\"",
 	      out);
+	esc(out, T("donut.label"));
+	fputs("\">", out);
 	fprintf(out, "<circle cx=\"70\" cy=\"70\" r=\"%.0f\" fill=\"none\" stroke=\"#e2e8f0\" "
 		     "stroke-width=\"18\"/>",
-		r);
+		radius);
 	double offset = 0;
 	for (int sev = MAMORI_SEV_CRITICAL; sev >= 0 && s->open; sev--) {
 		if (!s->by_severity[sev])
@@ -127,13 +134,15 @@ static void donut(FILE *out, const mamori_summary *s)
 			"<circle cx=\"70\" cy=\"70\" r=\"%.0f\" fill=\"none\" stroke=\"%s\" "
 			"stroke-width=\"18\" stroke-dasharray=\"%.2f %.2f\" stroke-dashoffset=\"%.2f\" "
 			"transform=\"rotate(-90 70 70)\"/>",
-			r, sev_color[sev], len, c - len, -offset);
+			radius, sev_color[sev], len, c - len, -offset);
 		offset += len;
 	}
 	fprintf(out,
 		"<text x=\"70\" y=\"72\" text-anchor=\"middle\">%zu</text>"
-		"<text class=\"sub\" x=\"70\" y=\"92\" text-anchor=\"middle\">open</text></svg>",
+		"<text class=\"sub\" x=\"70\" y=\"92\" text-anchor=\"middle\">",
 		s->open);
+	esc(out, T("donut.open"));
+	fputs("</text></svg>", out);
 }
 
 static const char *status_class(const mamori_finding *f)
@@ -145,26 +154,31 @@ static const char *status_class(const mamori_finding *f)
 	return sev_class[f->severity];
 }
 
-static void finding_row(FILE *out, const mamori_finding *f)
+static void finding_row(FILE *out, const mamori_report *r, const mamori_finding *f)
 {
+	char key[32];
 	char sid[13];
 	mamori_short_id(f->id, sid);
 	const char *cls = status_class(f);
 	fprintf(out, "<tr class=\"finding %s\"><td><span class=\"badge\">", cls);
-	esc(out, f->compliance == MAMORI_COMPLIANCE_PASSED ? "PASSED"
-							    : mamori_severity_name(f->severity));
+	snprintf(key, sizeof key, "sev.%d", (int)f->severity);
+	esc(out, f->compliance == MAMORI_COMPLIANCE_PASSED ? T("badge.passed") : T(key));
 	fputs("</span></td><td><div class=\"title\">", out);
 	esc(out, f->title);
 	fputs("</div><div class=\"desc\">", out);
 	esc(out, f->description);
 	fputs("</div>", out);
 	if (f->remediation_text || safe_url(f->remediation_url)) {
-		fputs("<div class=\"fix\"><b>Fix:</b> ", out);
+		fputs("<div class=\"fix\"><b>", out);
+		esc(out, T("fix"));
+		fputs("</b> ", out);
 		esc(out, f->remediation_text);
 		if (safe_url(f->remediation_url)) {
 			fputs(" <a href=\"", out);
 			esc(out, f->remediation_url);
-			fputs("\" rel=\"noopener noreferrer\">reference</a>", out);
+			fputs("\" rel=\"noopener noreferrer\">", out);
+			esc(out, T("reference"));
+			fputs("</a>", out);
 		}
 		fputs("</div>", out);
 	}
@@ -178,7 +192,9 @@ static void finding_row(FILE *out, const mamori_finding *f)
 		fputs("</div>", out);
 	}
 	if (f->evidence_json || f->location.path) {
-		fputs("<details><summary>Evidence</summary>", out);
+		fputs("<details><summary>", out);
+		esc(out, T("evidence"));
+		fputs("</summary>", out);
 		if (f->location.path) {
 			fputs("<div class=\"small\">", out);
 			esc(out, f->location.path);
@@ -210,7 +226,9 @@ static void finding_row(FILE *out, const mamori_finding *f)
 	fputs("</code><div class=\"small\">", out);
 	esc(out, f->module);
 	if (f->rule_author) {
-		fputs(" · by ", out);
+		fputs(" · ", out);
+		esc(out, T("by"));
+		fputc(' ', out);
 		esc(out, f->rule_author);
 		if (f->rule_license) {
 			fputs(" (", out);
@@ -219,12 +237,17 @@ static void finding_row(FILE *out, const mamori_finding *f)
 		}
 	}
 	fputs("</div><div class=\"small\">", out);
-	esc(out, mamori_workflow_name(f->workflow));
-	if (f->record_state == MAMORI_RECORD_ARCHIVED)
-		fputs(" · ARCHIVED", out);
+	snprintf(key, sizeof key, "wf.%s", mamori_workflow_name(f->workflow));
+	esc(out, T(key));
+	if (f->record_state == MAMORI_RECORD_ARCHIVED) {
+		fputs(" · ", out);
+		esc(out, T("archived"));
+	}
 	/* the date is enough on a report; the full time is in the tooltip */
 	const char *seen = f->first_observed_at ? f->first_observed_at : "";
-	fputs(" · first seen <span title=\"", out);
+	fputs(" · ", out);
+	esc(out, T("first_seen"));
+	fputs(" <span title=\"", out);
 	esc(out, seen);
 	fputs("\">", out);
 	fprintf(out, "%.10s", seen);
@@ -238,9 +261,11 @@ int mamori_output_html(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 	(void)ctx;
 	mamori_summary s;
 	mamori_summary_compute(r, &s);
-	const char *title = r->title ? r->title : "mamori findings";
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	const char *title = r->title ? r->title : T("title.default");
+	bool ja = r->lang && !strcmp(r->lang, "ja");
+	fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n",
+		ja ? "ja" : "en");
+	fputs("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 	      "style-src 'unsafe-inline'; img-src data:\">\n<title>",
 	      out);
@@ -256,23 +281,46 @@ int mamori_output_html(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 	esc(out, r->generated_at);
 	fputs(" · mamori " MAMORI_VERSION "</div></div></header>\n<main>\n", out);
 
-	fputs("<h2>Summary</h2>\n<section class=\"summary\">", out);
-	donut(out, &s);
+	fputs("<h2>", out);
+	esc(out, T("summary"));
+	fputs("</h2>\n<section class=\"summary\">", out);
+	donut(out, r, &s);
 	fputs("<div class=\"cards\">", out);
-	static const char *const words[] = {"Informational", "Low", "Medium", "High", "Critical"};
-	for (int sev = MAMORI_SEV_CRITICAL; sev >= 0; sev--)
-		fprintf(out, "<div class=\"card %s\"><b>%zu</b><span>%s</span></div>", sev_class[sev],
-			s.by_severity[sev], words[sev]);
-	fprintf(out,
-		"</div><div class=\"facts\"><b>%zu</b> open findings · <b>%zu</b> checks passed · "
-		"<b>%zu</b> suppressed or resolved · <b>%zu</b> archived</div></section>\n",
-		s.open, s.passed, s.suppressed, s.archived);
+	for (int sev = MAMORI_SEV_CRITICAL; sev >= 0; sev--) {
+		char key[16];
+		snprintf(key, sizeof key, "sev.%d", sev);
+		fprintf(out, "<div class=\"card %s\"><b>%zu</b><span>", sev_class[sev],
+			s.by_severity[sev]);
+		esc(out, T(key));
+		fputs("</span></div>", out);
+	}
+	fputs("</div><div class=\"facts\">", out);
+	static const char *const facts[] = {"open", "passed", "suppressed", "archived"};
+	const size_t values[] = {s.open, s.passed, s.suppressed, s.archived};
+	for (int i = 0; i < 4; i++) {
+		char pre[32], post[32];
+		snprintf(pre, sizeof pre, "fact.%s_pre", facts[i]);
+		snprintf(post, sizeof post, "fact.%s_post", facts[i]);
+		if (i)
+			fputs(" · ", out);
+		esc(out, T(pre));
+		fprintf(out, "<b>%zu</b>", values[i]);
+		esc(out, T(post));
+	}
+	fputs("</div></section>\n", out);
 
 	if (r->module_count) {
-		fputs("<h2>Modules</h2>\n<table class=\"modules\"><thead><tr><th>Module</th>"
-		      "<th>Pillar</th><th>Outcome</th><th>Open findings</th><th>Time</th></tr></thead>"
-		      "<tbody>\n",
-		      out);
+		fputs("<h2>", out);
+		esc(out, T("modules"));
+		fputs("</h2>\n<table class=\"modules\"><thead><tr>", out);
+		static const char *const cols[] = {"col.module", "col.pillar", "col.outcome", "col.open",
+						   "col.time"};
+		for (int i = 0; i < 5; i++) {
+			fputs("<th>", out);
+			esc(out, T(cols[i]));
+			fputs("</th>", out);
+		}
+		fputs("</tr></thead><tbody>\n", out);
 		for (size_t i = 0; i < r->module_count; i++) {
 			const mamori_report_module *m = &r->modules[i];
 			fputs("<tr><td><code>", out);
@@ -280,14 +328,20 @@ int mamori_output_html(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 			fputs("</code></td><td>", out);
 			esc(out, m->pillar);
 			fputs("</td><td>", out);
-			esc(out, m->outcome);
-			fprintf(out, "</td><td>%zu</td><td>%.2f s</td></tr>\n",
-				mamori_summary_module_open(r, m->name), m->seconds);
+			char key[48];
+			snprintf(key, sizeof key, "outcome.%s", m->outcome ? m->outcome : "");
+			esc(out, T(key));
+			fprintf(out, "</td><td>%zu</td><td>%.2f ", mamori_summary_module_open(r, m->name),
+				m->seconds);
+			esc(out, T("seconds"));
+			fputs("</td></tr>\n", out);
 		}
 		fputs("</tbody></table>\n", out);
 	}
 	if (r->problem_count) {
-		fputs("<h2>Problems</h2>\n<ul class=\"problems\">", out);
+		fputs("<h2>", out);
+		esc(out, T("problems"));
+		fputs("</h2>\n<ul class=\"problems\">", out);
 		for (size_t i = 0; i < r->problem_count; i++) {
 			fputs("<li><pre>", out);
 			esc(out, r->problems[i]);
@@ -296,21 +350,33 @@ int mamori_output_html(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 		fputs("</ul>\n", out);
 	}
 
-	fputs("<h2>Findings</h2>\n", out);
+	fputs("<h2>", out);
+	esc(out, T("findings"));
+	fputs("</h2>\n", out);
 	if (r->count == 0) {
-		fputs("<table><tr><td class=\"empty\">No findings.</td></tr></table>\n", out);
+		fputs("<table><tr><td class=\"empty\">", out);
+		esc(out, T("empty"));
+		fputs("</td></tr></table>\n", out);
 	} else {
 		fputs("<table class=\"findings\"><colgroup><col class=\"sev\"><col><col "
-		      "class=\"res\"><col class=\"rule\"></colgroup><thead><tr><th>Severity</th>"
-		      "<th>Finding</th><th>Resource</th><th>Rule and status</th></tr></thead><tbody>\n",
+		      "class=\"res\"><col class=\"rule\"></colgroup><thead><tr>",
 		      out);
+		static const char *const cols[] = {"col.severity", "col.finding", "col.resource",
+						   "col.rule_status"};
+		for (int i = 0; i < 4; i++) {
+			fputs("<th>", out);
+			esc(out, T(cols[i]));
+			fputs("</th>", out);
+		}
+		fputs("</tr></thead><tbody>\n", out);
 		for (size_t i = 0; i < r->count; i++)
-			finding_row(out, r->items[i]);
+			finding_row(out, r, r->items[i]);
 		fputs("</tbody></table>\n", out);
 	}
-	fputs("<footer>Generated by mamori " MAMORI_VERSION ". Finding ids are stable across "
-	      "runs; <code>mamori findings show ID</code> gives the full record and its history."
-	      "</footer>\n</main>\n</body>\n</html>\n",
-	      out);
+	fputs("<footer>", out);
+	esc(out, T("generated"));
+	fputs(" " MAMORI_VERSION ". ", out);
+	fputs(T("footer"), out); /* trusted catalogue text holding <code> */
+	fputs("</footer>\n</main>\n</body>\n</html>\n", out);
 	return MAMORI_OK;
 }

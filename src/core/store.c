@@ -5,8 +5,8 @@
  * merges every finding with what the store knew (keeping CreatedAt and
  * FirstObservedAt, moving LastObservedAt), applies the automatic workflow
  * transitions Security Hub applies, and archives what a module that ran
- * cleanly no longer reports in the same scope.  Backends (store_sqlite.c)
- * only run the primitive statements.
+ * cleanly no longer reports in the same scope.  Backends (store_sqlite.c,
+ * store_pg.c) only run the primitive statements.
  */
 #include "store_backend.h"
 
@@ -67,10 +67,14 @@ int mamori_store_open(mamori_ctx *ctx, const char *location, mamori_store **out)
 	if (mamori_str_empty(location))
 		return mamori_error_set(ctx, MAMORI_EUSAGE, "no store location given");
 	if (strncmp(location, "postgresql://", 13) == 0 || strncmp(location, "postgres://", 11) == 0)
+#ifdef MAMORI_HAVE_LIBPQ
+		return mamori_store_pg_open(ctx, location, out);
+#else
 		return mamori_error_set(ctx, MAMORI_EUSAGE,
 					"%s: this mamori was built without PostgreSQL support; "
 					"use a SQLite file path",
 					location);
+#endif
 	const char *path = strncmp(location, "sqlite:", 7) == 0 ? location + 7 : location;
 	return mamori_store_sqlite_open(ctx, path, out);
 }
@@ -89,6 +93,11 @@ int mamori_store_current_version(mamori_store *store)
 void mamori_store_set_lock_timeout(mamori_store *store, int milliseconds)
 {
 	store->ops->set_lock_timeout(store, milliseconds);
+}
+
+void mamori_store_set_query_timeout(mamori_store *store, int milliseconds)
+{
+	store->ops->set_query_timeout(store, milliseconds < 0 ? 0 : milliseconds);
 }
 
 static bool in_list(const char *name, const char *const *list, size_t n)
@@ -118,7 +127,9 @@ static int save(merge *m, const mamori_finding *f, const char *scope, const mamo
 	mamori_store_doc_content(f, &m->json, hash, &doc);
 	if (st->exists && strcmp(st->doc_hash, hash) == 0)
 		return m->s->ops->touch(m->ctx, m->s, f, scope, m->scan_id);
-	return m->s->ops->upsert(m->ctx, m->s, f, scope, m->scan_id, &doc);
+	int rc = m->s->ops->upsert(m->ctx, m->s, f, scope, m->scan_id, &doc);
+	/* new or changed content: the controls it maps to may have changed too */
+	return rc ? rc : mamori_store_sync_controls(m->ctx, m->s, f);
 }
 
 static int history(merge *m, const char *id, const char *event, const char *from, const char *to,
@@ -270,6 +281,8 @@ int mamori_store_record_scan(mamori_ctx *ctx, mamori_store *store, const mamori_
 	for (size_t i = 0; rc == MAMORI_OK && i < scan->modules_ok_count; i++)
 		rc = archive_stale(&m, scan->target, scan->modules_ok[i], stats);
 	mamori_progress_end(ctx);
+	if (rc == MAMORI_OK)
+		rc = mamori_store_snapshot_compliance(ctx, store, m.scan_id, m.now);
 	if (rc == MAMORI_OK)
 		rc = store->ops->finish_scan(ctx, store, m.scan_id, found->count, stats);
 	if (rc == MAMORI_OK)

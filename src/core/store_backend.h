@@ -36,11 +36,29 @@ typedef struct mamori_store_stale {
 	mamori_store_state state;
 } mamori_store_stale;
 
+/* SQL dialects: where they differ, store_query.c writes each its own way. */
+typedef enum mamori_sql_dialect {
+	MAMORI_SQL_SQLITE = 0,
+	MAMORI_SQL_POSTGRES,
+} mamori_sql_dialect;
+
+/* A bound parameter of select/exec: text (NULL = SQL NULL) or an integer. */
+typedef struct mamori_sql_param {
+	const char *text;
+	int64_t num;
+	bool is_num;
+} mamori_sql_param;
+
+/* Receives one row: ncols column values as text (NULL for SQL NULL). */
+typedef int (*mamori_sql_row_fn)(void *userdata, const char *const *cols, size_t ncols);
+
 typedef struct mamori_store_ops {
 	const char *name;
+	mamori_sql_dialect dialect;
 	void (*close)(mamori_store *s);
 	int (*current_version)(mamori_store *s);
 	void (*set_lock_timeout)(mamori_store *s, int ms);
+	void (*set_query_timeout)(mamori_store *s, int ms); /* 0 = none */
 
 	/* One write transaction, taken before any read it depends on. */
 	int (*begin)(mamori_ctx *ctx, mamori_store *s);
@@ -77,15 +95,16 @@ typedef struct mamori_store_ops {
 	int (*list_scans)(mamori_ctx *ctx, mamori_store *s, size_t limit, mamori_scan_info **out,
 			  size_t *count, mamori_arena *arena);
 
-	/* Detection baselines (store_baseline.h): every row, one row, upsert one row. */
-	int (*baseline_each)(mamori_ctx *ctx, mamori_store *s,
-			     void (*fn)(void *ud, const char *ns, const char *subject,
-					const char *items),
-			     void *ud);
-	int (*baseline_get)(mamori_ctx *ctx, mamori_store *s, const char *ns, const char *subject,
-			    char **items);
-	int (*baseline_put)(mamori_ctx *ctx, mamori_store *s, const char *ns, const char *subject,
-			    const char *items, const char *updated_at);
+	/* Generic statements for the hub's views and aggregates (store_query.c):
+	 * parameters are numbered ?1.. (SQLite) or $1.. (PostgreSQL), as
+	 * store_query.c writes them.  select() calls row() per row until
+	 * it returns non-zero (which select() then returns).  exec() runs inside
+	 * the caller's transaction, if any. */
+	int (*select)(mamori_ctx *ctx, mamori_store *s, const char *sql,
+		      const mamori_sql_param *params, size_t nparams, mamori_sql_row_fn row,
+		      void *userdata);
+	int (*exec)(mamori_ctx *ctx, mamori_store *s, const char *sql,
+		    const mamori_sql_param *params, size_t nparams);
 } mamori_store_ops;
 
 struct mamori_store {
@@ -95,6 +114,48 @@ struct mamori_store {
 
 /* Backends. */
 int mamori_store_sqlite_open(mamori_ctx *ctx, const char *path, mamori_store **out);
+#ifdef MAMORI_HAVE_LIBPQ
+int mamori_store_pg_open(mamori_ctx *ctx, const char *conninfo, mamori_store **out);
+#endif
+
+/* The primitives written over select()/exec() (store_generic.c), for backends
+ * without hand-tuned ones of their own. */
+int mamori_store_generic_insert_scan(mamori_ctx *ctx, mamori_store *s,
+				     const mamori_scan_record *scan, int64_t *scan_id);
+int mamori_store_generic_finish_scan(mamori_ctx *ctx, mamori_store *s, int64_t scan_id,
+				     size_t findings, const mamori_scan_stats *stats);
+int mamori_store_generic_load_state(mamori_ctx *ctx, mamori_store *s, const char *id,
+				    mamori_store_state *st);
+int mamori_store_generic_upsert(mamori_ctx *ctx, mamori_store *s, const mamori_finding *f,
+				const char *scope, int64_t scan_id, const mamori_store_doc *doc);
+int mamori_store_generic_touch(mamori_ctx *ctx, mamori_store *s, const mamori_finding *f,
+			       const char *scope, int64_t scan_id);
+int mamori_store_generic_set_state(mamori_ctx *ctx, mamori_store *s, const char *id, int workflow,
+				   int record_state, int compliance, const char *updated_at);
+int mamori_store_generic_add_history(mamori_ctx *ctx, mamori_store *s, const char *finding_id,
+				     const mamori_history_entry *e);
+int mamori_store_generic_list_stale(mamori_ctx *ctx, mamori_store *s, const char *scope,
+				    const char *module, int64_t scan_id, mamori_store_stale **out,
+				    size_t *count);
+int mamori_store_generic_query(mamori_ctx *ctx, mamori_store *s, const mamori_filter *filter,
+			       mamori_findings *out);
+int mamori_store_generic_resolve_id(mamori_ctx *ctx, mamori_store *s, const char *id,
+				    char **full);
+int mamori_store_generic_get(mamori_ctx *ctx, mamori_store *s, const char *id,
+			     mamori_findings *out);
+int mamori_store_generic_history(mamori_ctx *ctx, mamori_store *s, const char *id,
+				 mamori_history *h);
+int mamori_store_generic_list_scans(mamori_ctx *ctx, mamori_store *s, size_t limit,
+				    mamori_scan_info **out, size_t *count, mamori_arena *arena);
+
+/* Check a finding id or hash prefix given by a user; *prefix = its hash part. */
+int mamori_store_id_prefix(mamori_ctx *ctx, const char *id, const char **prefix);
+
+/* Record a finding's controls (store_query.c), called by the merge after upsert. */
+int mamori_store_sync_controls(mamori_ctx *ctx, mamori_store *s, const mamori_finding *f);
+/* Record every standard's score after scan_id (store_query.c). */
+int mamori_store_snapshot_compliance(mamori_ctx *ctx, mamori_store *s, int64_t scan_id,
+				     const char *at);
 
 /* Shared by backends: rebuild a finding from its stored doc and life-cycle columns. */
 int mamori_store_row_to_finding(mamori_ctx *ctx, mamori_findings *out, const char *doc,

@@ -1,7 +1,7 @@
 /*
  * store_baseline.c — detection baselines over any store backend (see
- * store_baseline.h).  The union is computed here; backends only read and
- * write rows.
+ * store_baseline.h), written once over the backends' generic select() and
+ * exec(): the union is computed here, the SQL is the common dialect.
  */
 #include "store_backend.h"
 #include "store_baseline.h"
@@ -9,15 +9,59 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct each_ud {
+	void (*fn)(void *ud, const char *ns, const char *subject, const char *items);
+	void *ud;
+} each_ud;
+
+static int each_row(void *ud, const char *const *c, size_t n)
+{
+	each_ud *e = ud;
+	if (n >= 3)
+		e->fn(e->ud, c[0] ? c[0] : "", c[1] ? c[1] : "", c[2] ? c[2] : "");
+	return MAMORI_OK;
+}
+
 int mamori_store_baseline_load(mamori_ctx *ctx, mamori_store *store,
 			       void (*fn)(void *ud, const char *ns, const char *subject,
 					  const char *items),
 			       void *ud)
 {
-	if (!store->ops->baseline_each)
-		return mamori_error_set(ctx, MAMORI_ESTORE, "%s: this store keeps no baselines",
-					store->location);
-	return store->ops->baseline_each(ctx, store, fn, ud);
+	each_ud e = {fn, ud};
+	return store->ops->select(ctx, store,
+				  "SELECT ns, subject, items FROM detect_baselines ORDER BY ns, "
+				  "subject",
+				  NULL, 0, each_row, &e);
+}
+
+static int one_row(void *ud, const char *const *c, size_t n)
+{
+	char **out = ud;
+	free(*out);
+	*out = mamori_xstrdup(n > 0 && c[0] ? c[0] : "");
+	return MAMORI_OK;
+}
+
+static int baseline_get(mamori_ctx *ctx, mamori_store *store, const char *ns,
+			const char *subject, char **items)
+{
+	mamori_sql_param p[] = {{ns, 0, false}, {subject, 0, false}};
+	*items = NULL;
+	return store->ops->select(ctx, store,
+				  "SELECT items FROM detect_baselines WHERE ns = ?1 AND subject = ?2",
+				  p, 2, one_row, items);
+}
+
+static int baseline_put(mamori_ctx *ctx, mamori_store *store, const char *ns,
+			const char *subject, const char *items, const char *updated_at)
+{
+	mamori_sql_param p[] = {{ns, 0, false}, {subject, 0, false}, {items, 0, false},
+				{updated_at, 0, false}};
+	return store->ops->exec(ctx, store,
+				"INSERT INTO detect_baselines (ns, subject, items, updated_at) "
+				"VALUES (?1, ?2, ?3, ?4) ON CONFLICT (ns, subject) DO UPDATE SET "
+				"items = excluded.items, updated_at = excluded.updated_at",
+				p, 4);
 }
 
 /* Is line (len n) one of the lines of list? */
@@ -46,9 +90,6 @@ int mamori_store_baseline_merge(mamori_ctx *ctx, mamori_store *store,
 				size_t max_items)
 {
 	const mamori_store_ops *ops = store->ops;
-	if (!ops->baseline_get || !ops->baseline_put)
-		return mamori_error_set(ctx, MAMORI_ESTORE, "%s: this store keeps no baselines",
-					store->location);
 	char now[32];
 	mamori_time_format(mamori_ctx_now(ctx), now);
 	int rc = ops->begin(ctx, store);
@@ -56,7 +97,7 @@ int mamori_store_baseline_merge(mamori_ctx *ctx, mamori_store *store,
 		return rc;
 	for (size_t i = 0; i < n && !rc; i++) {
 		char *old = NULL;
-		rc = ops->baseline_get(ctx, store, items[i].ns, items[i].subject, &old);
+		rc = baseline_get(ctx, store, items[i].ns, items[i].subject, &old);
 		if (rc)
 			break;
 		mamori_buf merged = MAMORI_BUF_INIT;
@@ -72,8 +113,8 @@ int mamori_store_baseline_merge(mamori_ctx *ctx, mamori_store *store,
 			}
 			p = nl ? nl + 1 : NULL;
 		}
-		rc = ops->baseline_put(ctx, store, items[i].ns, items[i].subject,
-				       mamori_buf_cstr(&merged), now);
+		rc = baseline_put(ctx, store, items[i].ns, items[i].subject,
+				  mamori_buf_cstr(&merged), now);
 		mamori_buf_free(&merged);
 		free(old);
 	}

@@ -1,5 +1,5 @@
 /*
- * store_baseline.h — detection baselines kept in the store (schema v2,
+ * store_baseline.h — detection baselines kept in the store (schema v3,
  * table detect_baselines): for a namespace (identities, instances) and a
  * subject, the list of items seen before (services called, remote ports
  * used), newline separated.  Added for the detection pillar so that a

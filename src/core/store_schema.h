@@ -9,7 +9,8 @@
 typedef struct mamori_migration {
 	int version;
 	const char *description;
-	const char *sql;
+	const char *sql;    /* SQLite, and PostgreSQL after type translation */
+	const char *pg_sql; /* PostgreSQL's own text when the dialects differ (triggers) */
 } mamori_migration;
 
 const mamori_migration *mamori_store_migrations(size_t *count);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 enum {
@@ -27,11 +28,11 @@ enum {
 	ST_HISTORY_ADD,
 	ST_INSERT_SCAN,
 	ST_FINISH_SCAN,
-	ST_BASELINE_EACH,
-	ST_BASELINE_GET,
-	ST_BASELINE_PUT,
 	ST_COUNT
 };
+
+/* Statements of select/exec kept prepared, found by their text. */
+#define SQL_CACHE 16
 
 typedef struct sqlite_store {
 	mamori_store base;
@@ -39,6 +40,10 @@ typedef struct sqlite_store {
 	bool readonly;
 	int lock_timeout_ms;
 	sqlite3_stmt *stmts[ST_COUNT];
+	sqlite3_stmt *cache[SQL_CACHE];
+	unsigned cache_next;
+	int query_timeout_ms;
+	struct timespec deadline; /* of the running select/exec, when timed */
 } sqlite_store;
 
 static sqlite_store *S(mamori_store *s)
@@ -51,7 +56,12 @@ static int fail(mamori_ctx *ctx, sqlite_store *s, int rc, const char *doing)
 {
 	const char *path = s->base.location;
 	int primary = rc & 0xff;
+	int c_errno = errno; /* before anything else can change it */
 	int sys = s->db ? sqlite3_system_errno(s->db) : 0;
+	/* SQLite does not keep errno for every failed write (growing the -shm
+	 * file, for one): fall back on what the C library said last */
+	if (sys == 0 && primary == SQLITE_IOERR)
+		sys = c_errno;
 	const char *detail = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
 	switch (primary) {
 	case SQLITE_BUSY:
@@ -85,11 +95,16 @@ static int fail(mamori_ctx *ctx, sqlite_store *s, int rc, const char *doing)
 						"%s: %s while %s; nothing of this operation was "
 						"saved — free some space and run again",
 						path, strerror(sys), doing);
-		return mamori_error_set(ctx, MAMORI_ESTORE, "%s: I/O error while %s: %s%s%s", path,
-					doing, detail, sys ? ": " : "", sys ? strerror(sys) : "");
+		return mamori_error_set(ctx, MAMORI_ESTORE, "%s: I/O error while %s: %s (%s)%s%s",
+					path, doing, detail, sqlite3_errstr(rc), sys ? ": " : "",
+					sys ? strerror(sys) : "");
 	case SQLITE_NOMEM:
 		return mamori_error_set(ctx, MAMORI_ENOMEM, "%s: out of memory while %s", path,
 					doing);
+	case SQLITE_INTERRUPT:
+		return mamori_error_set(ctx, MAMORI_ESTORE,
+					"%s: the query took longer than %d ms (while %s); narrow it",
+					path, s->query_timeout_ms, doing);
 	default:
 		return mamori_error_set(ctx, MAMORI_EINTERNAL, "%s: SQLite error while %s: %s", path,
 					doing, detail);
@@ -270,6 +285,10 @@ static void sqlite_close(mamori_store *base)
 	sqlite_store *s = S(base);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmts[i]);
+	for (int i = 0; i < SQL_CACHE; i++)
+		sqlite3_finalize(s->cache[i]);
+	if (s->db && !s->readonly)
+		sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
 	sqlite3_close_v2(s->db);
 	free(s->base.location);
 	free(s);
@@ -282,6 +301,38 @@ static int sqlite_current_version(mamori_store *base)
 	schema_version_in_db(ctx, S(base), &v);
 	mamori_ctx_free(ctx);
 	return v;
+}
+
+/* Called every few thousand VM steps: non-zero interrupts the statement. */
+static int past_deadline(void *ud)
+{
+	sqlite_store *s = ud;
+	if (!s->deadline.tv_sec)
+		return 0;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > s->deadline.tv_sec ||
+	       (now.tv_sec == s->deadline.tv_sec && now.tv_nsec > s->deadline.tv_nsec);
+}
+
+static void sqlite_set_query_timeout(mamori_store *base, int ms)
+{
+	sqlite_store *s = S(base);
+	s->query_timeout_ms = ms;
+	sqlite3_progress_handler(s->db, ms ? 4000 : 0, ms ? past_deadline : NULL, s);
+}
+
+/* Arm (or, after the statement, disarm) the query timeout. */
+static void arm(sqlite_store *s, bool on)
+{
+	memset(&s->deadline, 0, sizeof s->deadline);
+	if (!on || !s->query_timeout_ms)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &s->deadline);
+	s->deadline.tv_sec += s->query_timeout_ms / 1000;
+	s->deadline.tv_nsec += (long)(s->query_timeout_ms % 1000) * 1000000L;
+	if (s->deadline.tv_nsec >= 1000000000L)
+		s->deadline.tv_sec++, s->deadline.tv_nsec -= 1000000000L;
 }
 
 static void sqlite_set_lock_timeout(mamori_store *base, int ms)
@@ -635,23 +686,10 @@ static int sqlite_resolve_id(mamori_ctx *ctx, mamori_store *base, const char *id
 	sqlite_store *s = S(base);
 	sqlite3_stmt *st;
 	*full = NULL;
-	if (mamori_str_empty(id))
-		return mamori_error_set(ctx, MAMORI_EUSAGE, "no finding id given");
-	/* a full id, or a prefix of the hash part (like a git short hash) */
-	const char *slash = strrchr(id, '/');
-	const char *prefix = slash ? slash + 1 : id;
-	size_t plen = strlen(prefix);
-	for (size_t i = 0; i < plen; i++)
-		if (!((prefix[i] >= '0' && prefix[i] <= '9') || (prefix[i] >= 'a' && prefix[i] <= 'f')))
-			return mamori_error_set(ctx, MAMORI_EUSAGE,
-						"\"%s\" is not a finding id (ids look like "
-						"mamori/MODULE/HEX; a prefix of HEX is enough)",
-						id);
-	if (plen < 4)
-		return mamori_error_set(ctx, MAMORI_EUSAGE,
-					"finding id prefix \"%s\" is too short: give at least 4 "
-					"characters",
-					prefix);
+	const char *prefix;
+	int prc = mamori_store_id_prefix(ctx, id, &prefix);
+	if (prc)
+		return prc;
 	int rc = sqlite3_prepare_v2(s->db,
 				    "SELECT id FROM findings WHERE id = ?1 OR (hash >= ?2 AND hash < "
 				    "?2 || 'g') LIMIT 2",
@@ -739,7 +777,8 @@ static int sqlite_list_scans(mamori_ctx *ctx, mamori_store *base, size_t limit,
 	*count = 0;
 	int rc = sqlite3_prepare_v2(s->db,
 				    "SELECT id, target, started_at, finished_at, modules, "
-				    "coalesce(host,''), findings, archived FROM scans ORDER BY id "
+				    "coalesce(host,''), findings, archived, new_findings, "
+				    "failed_modules, coalesce(actor,'') FROM scans ORDER BY id "
 				    "DESC LIMIT ?",
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -763,73 +802,100 @@ static int sqlite_list_scans(mamori_ctx *ctx, mamori_store *base, size_t limit,
 		i->host = mamori_arena_strdup(arena, col_text(st, 5));
 		i->findings = (size_t)sqlite3_column_int64(st, 6);
 		i->archived = (size_t)sqlite3_column_int64(st, 7);
+		i->new_findings = (size_t)sqlite3_column_int64(st, 8);
+		i->failed_modules = mamori_arena_strdup(arena, col_text(st, 9));
+		i->actor = mamori_arena_strdup(arena, col_text(st, 10));
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? MAMORI_OK : fail(ctx, s, rc, "listing scans");
 }
 
-/* ---- detection baselines ---- */
+/* ---- generic statements (store_query.c) ---- */
 
-static int sqlite_baseline_each(mamori_ctx *ctx, mamori_store *base,
-				void (*fn)(void *ud, const char *ns, const char *subject,
-					   const char *items),
-				void *ud)
+static int cached(mamori_ctx *ctx, sqlite_store *s, const char *sql, sqlite3_stmt **out)
+{
+	for (int i = 0; i < SQL_CACHE; i++) {
+		if (s->cache[i] && strcmp(sqlite3_sql(s->cache[i]), sql) == 0) {
+			sqlite3_reset(s->cache[i]);
+			sqlite3_clear_bindings(s->cache[i]);
+			*out = s->cache[i];
+			return MAMORI_OK;
+		}
+	}
+	unsigned slot = s->cache_next++ % SQL_CACHE;
+	sqlite3_finalize(s->cache[slot]);
+	s->cache[slot] = NULL;
+	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->cache[slot], NULL);
+	if (rc != SQLITE_OK)
+		return fail(ctx, s, rc, "preparing a query");
+	*out = s->cache[slot];
+	return MAMORI_OK;
+}
+
+static void bind_params(sqlite3_stmt *st, const mamori_sql_param *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].is_num)
+			sqlite3_bind_int64(st, (int)i + 1, p[i].num);
+		else
+			bind_text(st, (int)i + 1, p[i].text);
+	}
+}
+
+static int sqlite_select(mamori_ctx *ctx, mamori_store *base, const char *sql,
+			 const mamori_sql_param *params, size_t nparams, mamori_sql_row_fn row,
+			 void *userdata)
 {
 	sqlite_store *s = S(base);
 	sqlite3_stmt *st;
-	int rc = prepare(ctx, s, ST_BASELINE_EACH,
-			 "SELECT ns, subject, items FROM detect_baselines ORDER BY ns, subject", &st);
+	int rc = cached(ctx, s, sql, &st);
 	if (rc)
 		return rc;
+	bind_params(st, params, nparams);
+	arm(s, true);
+	int ncols = sqlite3_column_count(st);
+	const char *cols[64];
+	if (ncols > 64)
+		ncols = 64;
+	int out = MAMORI_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < ncols; i++)
+			cols[i] = (const char *)sqlite3_column_text(st, i);
+		out = row(userdata, cols, (size_t)ncols);
+		if (out)
+			break;
+	}
+	arm(s, false);
+	sqlite3_reset(st);
+	if (out)
+		return out;
+	return rc == SQLITE_DONE ? MAMORI_OK : fail(ctx, s, rc, "querying the store");
+}
+
+static int sqlite_exec_params(mamori_ctx *ctx, mamori_store *base, const char *sql,
+			      const mamori_sql_param *params, size_t nparams)
+{
+	sqlite_store *s = S(base);
+	sqlite3_stmt *st;
+	int rc = cached(ctx, s, sql, &st);
+	if (rc)
+		return rc;
+	bind_params(st, params, nparams);
+	arm(s, true);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ud, col_text(st, 0), col_text(st, 1), col_text(st, 2));
+		;
+	arm(s, false);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? MAMORI_OK : fail(ctx, s, rc, "reading baselines");
-}
-
-static int sqlite_baseline_get(mamori_ctx *ctx, mamori_store *base, const char *ns,
-			       const char *subject, char **items)
-{
-	sqlite_store *s = S(base);
-	sqlite3_stmt *st;
-	*items = NULL;
-	int rc = prepare(ctx, s, ST_BASELINE_GET,
-			 "SELECT items FROM detect_baselines WHERE ns = ?1 AND subject = ?2", &st);
-	if (rc)
-		return rc;
-	bind_text(st, 1, ns);
-	bind_text(st, 2, subject);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*items = mamori_xstrdup(col_text(st, 0));
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? MAMORI_OK : fail(ctx, s, rc, "reading a baseline");
-}
-
-static int sqlite_baseline_put(mamori_ctx *ctx, mamori_store *base, const char *ns,
-			       const char *subject, const char *items, const char *updated_at)
-{
-	sqlite_store *s = S(base);
-	sqlite3_stmt *st;
-	int rc = prepare(ctx, s, ST_BASELINE_PUT,
-			 "INSERT INTO detect_baselines (ns, subject, items, updated_at) "
-			 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (ns, subject) DO UPDATE SET "
-			 "items = excluded.items, updated_at = excluded.updated_at",
-			 &st);
-	if (rc)
-		return rc;
-	bind_text(st, 1, ns);
-	bind_text(st, 2, subject);
-	bind_text(st, 3, items);
-	bind_text(st, 4, updated_at);
-	return step_done(ctx, s, st, "saving a baseline");
+	return rc == SQLITE_DONE ? MAMORI_OK : fail(ctx, s, rc, "writing to the store");
 }
 
 static const mamori_store_ops sqlite_ops = {
 	.name = "sqlite",
+	.dialect = MAMORI_SQL_SQLITE,
 	.close = sqlite_close,
 	.current_version = sqlite_current_version,
 	.set_lock_timeout = sqlite_set_lock_timeout,
+	.set_query_timeout = sqlite_set_query_timeout,
 	.begin = sqlite_begin,
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,
@@ -846,9 +912,8 @@ static const mamori_store_ops sqlite_ops = {
 	.get = sqlite_get,
 	.history = sqlite_history,
 	.list_scans = sqlite_list_scans,
-	.baseline_each = sqlite_baseline_each,
-	.baseline_get = sqlite_baseline_get,
-	.baseline_put = sqlite_baseline_put,
+	.select = sqlite_select,
+	.exec = sqlite_exec_params,
 };
 
 int mamori_store_sqlite_open(mamori_ctx *ctx, const char *path, mamori_store **out)
@@ -889,7 +954,7 @@ int mamori_store_sqlite_open(mamori_ctx *ctx, const char *path, mamori_store **o
 	if (!r && !s->readonly)
 		r = exec_retry(ctx, s, "PRAGMA journal_mode=WAL", "opening");
 	if (!r)
-		r = exec(ctx, s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", "opening");
+		r = exec(ctx, s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536", "opening");
 	if (!r)
 		r = migrate(ctx, s);
 	if (r) {
