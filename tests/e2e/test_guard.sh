@@ -212,8 +212,8 @@ for id in mamori.guard.cfn.S3_BUCKET_POLICY_NOT_PUBLIC mamori.guard.cfn.RDS_NOT_
   mamori.guard.terraform.TF_SECURITY_GROUP_NO_OPEN_ADMIN_PORTS mamori.guard.config.CONFIG_S3_BUCKET_VERSIONING; do
   expect_out "\"GeneratorId\":\"$id\""
 done
-expect_out '"Id":"cloudformation/web-app.yaml#WebSecurityGroup"'
-expect_out 'mamori/Location":"cloudformation/web-app.yaml:'
+expect_out '"Id":"cloudformation/storefront.yaml#WebSecurityGroup"'
+expect_out 'mamori/Location":"cloudformation/storefront.yaml:'
 expect_no_out 'secure-baseline.yaml'
 ok "scan reports Guard findings on the demo's templates, plan and Config items"
 
