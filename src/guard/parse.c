@@ -20,6 +20,18 @@ enum { OK = 0, ERR = 1, FAIL = 2 };
 
 #define PARSE_MAX_DEPTH 200
 
+/* Room for one more item in a growable array {v, n, cap}: the parser keeps
+ * several of them (values, query parts, clauses, lets, rules). */
+static void *grow(void *v, size_t n, size_t *cap, size_t item)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : 8;
+	return mamori_xrealloc(v, *cap * item);
+}
+#define PUSH(vec, item)                                                                            \
+	((vec).v = grow((vec).v, (vec).n, &(vec).cap, sizeof *(vec).v), (vec).v[(vec).n++] = (item))
+
 typedef struct P {
 	mamori_ctx *ctx;
 	const char *path;
@@ -477,15 +489,6 @@ typedef struct vvec {
 	size_t n, cap;
 } vvec;
 
-static void vpush(vvec *x, mg_value *v)
-{
-	if (x->n == x->cap) {
-		x->cap = x->cap ? x->cap * 2 : 8;
-		x->v = mamori_xrealloc(x->v, x->cap * sizeof *x->v);
-	}
-	x->v[x->n++] = v;
-}
-
 static void set_children(P *p, mg_value *c, vvec *items, bool map)
 {
 	if (map) {
@@ -562,7 +565,7 @@ static int parse_list(P *p, mg_value **out)
 		LEAVE(p, FAIL);
 	}
 	if (rc == OK) {
-		vpush(&items, v);
+		PUSH(items, v);
 		for (;;) {
 			size_t s = p->pos;
 			ws0(p);
@@ -580,7 +583,7 @@ static int parse_list(P *p, mg_value **out)
 				p->pos = s;
 				break;
 			}
-			vpush(&items, v);
+			PUSH(items, v);
 		}
 	}
 	return close_container(p, &items, at, ']', MG_LIST, out);
@@ -641,8 +644,8 @@ static int parse_map(P *p, mg_value **out)
 					mg_value *k = mg_new(p->a, MG_STRING);
 					k->s.p = ks;
 					k->s.len = kl;
-					vpush(&items, k);
-					vpush(&items, v);
+					PUSH(items, k);
+					PUSH(items, v);
 					first = false;
 					continue;
 				}
@@ -685,15 +688,6 @@ typedef struct qvec {
 	mg_qpart *v;
 	size_t n, cap;
 } qvec;
-
-static void qpush(qvec *q, const mg_qpart *part)
-{
-	if (q->n == q->cap) {
-		q->cap = q->cap ? q->cap * 2 : 8;
-		q->v = mamori_xrealloc(q->v, q->cap * sizeof *q->v);
-	}
-	q->v[q->n++] = *part;
-}
 
 static int access(P *p, mg_query *out);
 static int cnf_clauses(P *p, int (*f)(P *, mg_clause **), mg_conj *out);
@@ -1023,7 +1017,7 @@ static int access(P *p, mg_query *out)
 		}
 	}
 	qvec parts = {0};
-	qpush(&parts, &first);
+	PUSH(parts, first);
 	if (!enter(p)) {
 		free(parts.v);
 		return FAIL;
@@ -1039,14 +1033,14 @@ static int access(P *p, mg_query *out)
 		}
 		if (rc != OK)
 			break;
-		qpush(&parts, &qp);
+		PUSH(parts, qp);
 	}
 	if (first.kind == MG_QP_KEY && first.var && parts.n > 1 &&
 	    parts.v[1].kind != MG_QP_ALL_INDICES) {
 		mg_qpart all;
 		memset(&all, 0, sizeof all);
 		all.kind = MG_QP_ALL_INDICES;
-		qpush(&parts, &all);
+		PUSH(parts, all);
 		memmove(&parts.v[2], &parts.v[1], (parts.n - 2) * sizeof parts.v[0]);
 		parts.v[1] = all;
 	}
@@ -1571,15 +1565,6 @@ typedef struct cvec {
 	size_t n, cap;
 } cvec;
 
-static void cpush(cvec *x, mg_clause *c)
-{
-	if (x->n == x->cap) {
-		x->cap = x->cap ? x->cap * 2 : 4;
-		x->v = mamori_xrealloc(x->v, x->cap * sizeof *x->v);
-	}
-	x->v[x->n++] = c;
-}
-
 /* separated_nonempty_list(or_join, ws parser) */
 static int disjunction(P *p, int (*f)(P *, mg_clause **), mg_disj *out)
 {
@@ -1609,7 +1594,7 @@ static int disjunction(P *p, int (*f)(P *, mg_clause **), mg_disj *out)
 			}
 			break;
 		}
-		cpush(&v, c);
+		PUSH(v, c);
 	}
 	out->c = mamori_arena_memdup(p->a, v.v, v.n * sizeof *v.v);
 	out->n = (uint32_t)v.n;
@@ -1621,15 +1606,6 @@ typedef struct dvec {
 	mg_disj *v;
 	size_t n, cap;
 } dvec;
-
-static void dpush(dvec *x, const mg_disj *d)
-{
-	if (x->n == x->cap) {
-		x->cap = x->cap ? x->cap * 2 : 4;
-		x->v = mamori_xrealloc(x->v, x->cap * sizeof *x->v);
-	}
-	x->v[x->n++] = *d;
-}
 
 static int cnf_clauses(P *p, int (*f)(P *, mg_clause **), mg_conj *out)
 {
@@ -1644,7 +1620,7 @@ static int cnf_clauses(P *p, int (*f)(P *, mg_clause **), mg_conj *out)
 		}
 		if (rc != OK)
 			break;
-		dpush(&v, &d);
+		PUSH(v, d);
 	}
 	if (!v.n)
 		return hard(p, p->far_pos > at ? p->far_pos : at,
@@ -1729,11 +1705,7 @@ static int block(P *p, int (*f)(P *, mg_clause **), mg_block *out)
 		if (rc == FAIL)
 			goto fail;
 		if (rc == OK) {
-			if (lets.n == lets.cap) {
-				lets.cap = lets.cap ? lets.cap * 2 : 4;
-				lets.v = mamori_xrealloc(lets.v, lets.cap * sizeof *lets.v);
-			}
-			lets.v[lets.n++] = l;
+			PUSH(lets, l);
 			continue;
 		}
 		p->pos = s;
@@ -1745,7 +1717,7 @@ static int block(P *p, int (*f)(P *, mg_clause **), mg_block *out)
 			p->pos = s;
 			break;
 		}
-		dpush(&conj, &d);
+		PUSH(conj, d);
 	}
 	if (!lets.n && !conj.n) {
 		free(lets.v);
@@ -2025,11 +1997,7 @@ int mg_rules_parse(mamori_ctx *ctx, const char *path, const char *buf, size_t le
 		mg_let l;
 		rc = assignment(&p, &l);
 		if (rc == OK) {
-			if (lets.n == lets.cap) {
-				lets.cap = lets.cap ? lets.cap * 2 : 8;
-				lets.v = mamori_xrealloc(lets.v, lets.cap * sizeof *lets.v);
-			}
-			lets.v[lets.n++] = l;
+			PUSH(lets, l);
 			ws0(&p);
 			continue;
 		}
@@ -2045,17 +2013,9 @@ int mg_rules_parse(mamori_ctx *ctx, const char *path, const char *buf, size_t le
 		}
 		if (rc == OK) {
 			if (r->params) {
-				if (prules.n == prules.cap) {
-					prules.cap = prules.cap ? prules.cap * 2 : 8;
-					prules.v = mamori_xrealloc(prules.v, prules.cap * sizeof *prules.v);
-				}
-				prules.v[prules.n++] = r;
+				PUSH(prules, r);
 			} else {
-				if (rules.n == rules.cap) {
-					rules.cap = rules.cap ? rules.cap * 2 : 8;
-					rules.v = mamori_xrealloc(rules.v, rules.cap * sizeof *rules.v);
-				}
-				rules.v[rules.n++] = r;
+				PUSH(rules, r);
 			}
 			ws0(&p);
 			continue;
@@ -2066,7 +2026,7 @@ int mg_rules_parse(mamori_ctx *ctx, const char *path, const char *buf, size_t le
 		mg_disj d;
 		rc = disjunction(&p, type_block_disj, &d);
 		if (rc == OK) {
-			dpush(&defaults, &d);
+			PUSH(defaults, d);
 			ws0(&p);
 			continue;
 		}
@@ -2079,7 +2039,7 @@ int mg_rules_parse(mamori_ctx *ctx, const char *path, const char *buf, size_t le
 			d.n = 1;
 			d.c = mamori_arena_alloc(p.a, sizeof(mg_clause *));
 			d.c[0] = w;
-			dpush(&defaults, &d);
+			PUSH(defaults, d);
 			ws0(&p);
 			continue;
 		}
@@ -2088,7 +2048,7 @@ int mg_rules_parse(mamori_ctx *ctx, const char *path, const char *buf, size_t le
 		p.pos = at;
 		rc = disjunction(&p, clause, &d);
 		if (rc == OK) {
-			dpush(&defaults, &d);
+			PUSH(defaults, d);
 			ws0(&p);
 			continue;
 		}
