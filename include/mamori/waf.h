@@ -148,6 +148,59 @@ MAMORI_API void mamori_waf_log_record(const mamori_waf_acl *acl, const mamori_wa
 				      const mamori_waf_result *res, const char *extra_json,
 				      mamori_buf *out);
 
+/* ---- request readers: replay traffic from files ---- */
+
+typedef enum mamori_waf_input_format {
+	MAMORI_WAF_INPUT_AUTO = 0,
+	MAMORI_WAF_INPUT_JSONL,	     /* one request per line: method, uri, headers, body... */
+	MAMORI_WAF_INPUT_HAR,	     /* HTTP Archive 1.2 */
+	MAMORI_WAF_INPUT_ALB,	     /* Application Load Balancer access logs */
+	MAMORI_WAF_INPUT_CLOUDFRONT, /* CloudFront standard (W3C) logs */
+	MAMORI_WAF_INPUT_WAFLOG,     /* AWS WAF logs (JSON lines) */
+} mamori_waf_input_format;
+
+/* One request read from a file, with what the file says about it. */
+typedef struct mamori_waf_record {
+	mamori_waf_request request;
+	const char *id;	    /* the input's id (or a generated "file:line") */
+	const char *label;  /* "attack" / "benign" when the input says, else NULL */
+	const char *cls;    /* attack class when the input says, else NULL */
+	const char *source; /* the input's source field, else NULL */
+	const char *action; /* the action a WAF log recorded, else NULL */
+	size_t line;	    /* 1-based line (or entry number for HAR) */
+} mamori_waf_record;
+
+/* Called for each request, in input order; with rec NULL for a record that
+ * could not be read (the error, with path:line:col, is in ctx).  A non-zero
+ * return stops reading and is returned. */
+typedef int (*mamori_waf_record_fn)(void *userdata, const mamori_waf_record *rec);
+
+MAMORI_API int mamori_waf_input_format_parse(const char *name); /* -1 if unknown */
+MAMORI_API const char *mamori_waf_input_format_name(mamori_waf_input_format f);
+/* Guess the format of buf (file name hints help). */
+MAMORI_API mamori_waf_input_format mamori_waf_input_sniff(const char *path, const char *buf,
+							  size_t len);
+MAMORI_API int mamori_waf_read_requests(mamori_ctx *ctx, const char *path, const char *buf,
+					size_t len, mamori_waf_input_format format,
+					mamori_waf_record_fn fn, void *userdata);
+
+/* ---- statistics over many evaluated requests: the summary ("what this
+ * WebACL blocks, by rule", rates by label/class/source when the input is
+ * labelled) and the false-positive report per rule and parameter that
+ * Count-mode tuning needs. ---- */
+
+typedef struct mamori_waf_stats mamori_waf_stats;
+MAMORI_API mamori_waf_stats *mamori_waf_stats_new(void);
+MAMORI_API void mamori_waf_stats_free(mamori_waf_stats *st);
+MAMORI_API void mamori_waf_stats_add(mamori_waf_stats *st, const mamori_waf_record *rec,
+				     const mamori_waf_result *res);
+/* Summary as a JSON object. */
+MAMORI_API void mamori_waf_stats_summary_json(const mamori_waf_stats *st, mamori_buf *out);
+/* Human-readable summary. */
+MAMORI_API void mamori_waf_stats_summary_text(const mamori_waf_stats *st, mamori_buf *out);
+/* False-positive report as a JSON array: per rule, per parameter. */
+MAMORI_API void mamori_waf_stats_fp_json(const mamori_waf_stats *st, mamori_buf *out);
+
 /* ---- the two detectors, usable on their own ---- */
 
 /* Does the text look like SQL injection in some quoting context?  high

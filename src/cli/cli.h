@@ -94,5 +94,6 @@ void cli_progress_uninstall(cli *c);
 /* Commands. */
 int cmd_scan(cli *c, int argc, char **argv);
 int cmd_findings(cli *c, int argc, char **argv);
+int cmd_waf(cli *c, int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static const struct {
 } commands[] = {
 	{"scan", cmd_scan, "scan a target (the bundled demo by default) and store the findings"},
 	{"findings", cmd_findings, "list, show, export, suppress, resolve and reopen findings"},
+	{"waf", cmd_waf, "evaluate requests against a WebACL, or run the WAF reverse proxy"},
 };
 
 static int version(void)

@@ -12,7 +12,11 @@
  */
 #include "waf_internal.h"
 
+#include <errno.h>
 #include <hs/hs.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +25,45 @@ typedef struct waf_pattern {
 	char *expr;
 	unsigned flags;
 	waf_stmt *stmt;
+	size_t order;
 } waf_pattern;
+
+/* The prefilter may match more than the regex, never less: large counted
+ * repeats ({0,200}) cost Vectorscan much compile time and memory, so they
+ * become open repeats ({0,}) in the prefilter's copy. */
+static void relax(const char *re, mamori_buf *out)
+{
+	bool in_class = false;
+	for (const char *p = re; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			mamori_buf_append(out, p, 2);
+			p++;
+			continue;
+		}
+		if (in_class) {
+			in_class = *p != ']';
+			mamori_buf_putc(out, *p);
+			continue;
+		}
+		if (*p == '[') {
+			in_class = true;
+			mamori_buf_putc(out, *p);
+			if (p[1] == '^')
+				mamori_buf_putc(out, *++p);
+			if (p[1] == ']')
+				mamori_buf_putc(out, *++p);
+			continue;
+		}
+		unsigned lo, hi;
+		int used = 0;
+		if (*p == '{' && sscanf(p, "{%u,%u}%n", &lo, &hi, &used) == 2 && used > 0 && hi > 8) {
+			mamori_buf_printf(out, "{%u,}", lo);
+			p += used - 1;
+			continue;
+		}
+		mamori_buf_putc(out, *p);
+	}
+}
 
 void waf_prefilter_add(waf_compiler *c, waf_stmt *s, const char *regex, bool literal,
 		       const char *lit, size_t lit_len, bool caseless)
@@ -47,7 +89,7 @@ void waf_prefilter_add(waf_compiler *c, waf_stmt *s, const char *regex, bool lit
 			}
 		}
 	} else {
-		mamori_buf_puts(&e, regex);
+		relax(regex, &e);
 		flags |= HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY | HS_FLAG_DOTALL;
 	}
 	if (caseless)
@@ -56,8 +98,99 @@ void waf_prefilter_add(waf_compiler *c, waf_stmt *s, const char *regex, bool lit
 		acl->pattern_cap = acl->pattern_cap ? acl->pattern_cap * 2 : 64;
 		acl->patterns = mamori_xrealloc(acl->patterns, acl->pattern_cap * sizeof *acl->patterns);
 	}
-	acl->patterns[acl->pattern_count++] = (waf_pattern){s->input, mamori_buf_detach(&e), flags, s};
+	acl->patterns[acl->pattern_count] =
+		(waf_pattern){s->input, mamori_buf_detach(&e), flags, s, acl->pattern_count};
+	acl->pattern_count++;
 	s->pattern = -2; /* assigned when the databases are built */
+}
+
+/* ---- a disk cache of compiled databases ----
+ * Compiling the managed groups' patterns takes Vectorscan seconds; loading a
+ * serialized database takes milliseconds.  Databases are cached under
+ * $MAMORI_CACHE_DIR (default $XDG_CACHE_HOME/mamori or ~/.cache/mamori),
+ * named by the SHA-256 of the library version, the platform and every
+ * expression with its flags and id, so a stale file is never used.  The
+ * cache is an optimisation only: any failure falls back to compiling. */
+
+static void mkdir_p(const char *dir)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s", dir);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p == '/') {
+			*p = 0;
+			mkdir(tmp, 0700);
+			*p = '/';
+		}
+	}
+	mkdir(tmp, 0700);
+}
+
+static bool cache_dir(char *out, size_t n)
+{
+	const char *d = getenv("MAMORI_CACHE_DIR");
+	if (d && !strcmp(d, "none"))
+		return false;
+	if (d && *d)
+		snprintf(out, n, "%s", d);
+	else if ((d = getenv("XDG_CACHE_HOME")) && *d)
+		snprintf(out, n, "%s/mamori", d);
+	else if ((d = getenv("HOME")) && *d)
+		snprintf(out, n, "%s/.cache/mamori", d);
+	else
+		return false;
+	return true;
+}
+
+static void cache_key(const char *const *exprs, const unsigned *flags, const unsigned *ids,
+		      size_t m, char hex[65])
+{
+	mamori_buf b = MAMORI_BUF_INIT;
+	mamori_buf_printf(&b, "mamori-%s|%s|", mamori_version(), hs_version());
+	for (size_t k = 0; k < m; k++)
+		mamori_buf_printf(&b, "%u|%u|%s%c", ids[k], flags[k], exprs[k], 0);
+	mamori_sha256_hex(b.data, b.len, hex);
+	mamori_buf_free(&b);
+}
+
+static hs_database_t *cache_load(const char *dir, const char *key)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/hs-%s.db", dir, key);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	mamori_buf b = MAMORI_BUF_INIT;
+	char chunk[65536];
+	size_t r;
+	while ((r = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (256u << 20))
+		mamori_buf_append(&b, chunk, r);
+	fclose(f);
+	hs_database_t *db = NULL;
+	if (b.len && hs_deserialize_database(b.data, b.len, &db) != HS_SUCCESS)
+		db = NULL;
+	mamori_buf_free(&b);
+	return db;
+}
+
+static void cache_store(const char *dir, const char *key, const hs_database_t *db)
+{
+	char *bytes = NULL;
+	size_t len = 0;
+	if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
+		return;
+	mkdir_p(dir);
+	char path[4200], tmp[4300];
+	snprintf(path, sizeof path, "%s/hs-%s.db", dir, key);
+	snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
+	FILE *f = fopen(tmp, "wb");
+	if (f) {
+		bool ok = fwrite(bytes, 1, len, f) == len;
+		ok &= fclose(f) == 0;
+		if (!ok || rename(tmp, path) != 0)
+			unlink(tmp);
+	}
+	free(bytes);
 }
 
 static int cmp_input(const void *a, const void *b)
@@ -65,12 +198,16 @@ static int cmp_input(const void *a, const void *b)
 	const waf_pattern *x = a, *y = b;
 	if (x->input != y->input)
 		return x->input < y->input ? -1 : 1;
-	return x->stmt < y->stmt ? -1 : x->stmt > y->stmt;
+	if (x->stmt != y->stmt)
+		return x->stmt < y->stmt ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
 int waf_prefilter_build(mamori_ctx *ctx, mamori_waf_acl *acl)
 {
 	(void)ctx;
+	char dir[4096];
+	bool cached = cache_dir(dir, sizeof dir);
 	qsort(acl->patterns, acl->pattern_count, sizeof *acl->patterns, cmp_input);
 	size_t i = 0;
 	while (i < acl->pattern_count) {
@@ -97,9 +234,16 @@ int waf_prefilter_build(mamori_ctx *ctx, mamori_waf_acl *acl)
 			if (m == 0)
 				break;
 			hs_compile_error_t *err = NULL;
-			if (hs_compile_multi(exprs, flags, ids, (unsigned)m, HS_MODE_BLOCK, NULL, &db,
-					     &err) == HS_SUCCESS)
+			char key[65];
+			cache_key(exprs, flags, ids, m, key);
+			if (cached && (db = cache_load(dir, key)) != NULL)
 				break;
+			if (hs_compile_multi(exprs, flags, ids, (unsigned)m, HS_MODE_BLOCK, NULL, &db,
+					     &err) == HS_SUCCESS) {
+				if (cached)
+					cache_store(dir, key, db);
+				break;
+			}
 			db = NULL;
 			int bad = err ? err->expression : -1;
 			hs_free_compile_error(err);
@@ -111,8 +255,22 @@ int waf_prefilter_build(mamori_ctx *ctx, mamori_waf_acl *acl)
 			}
 			skip[ids[bad] - i] = true;
 		}
-		for (size_t k = 0; k < n; k++)
-			acl->patterns[i + k].stmt->pattern = skip[k] || !db ? -1 : (int)(i + k);
+		if (getenv("MAMORI_WAF_DEBUG")) {
+			fprintf(stderr, "prefilter: input %d (field %d, %d tx): %zu patterns\n",
+				acl->patterns[i].input, in->field, in->chain_len, n);
+
+		}
+		for (size_t k = 0; k < n; k++) {
+			waf_stmt *st = acl->patterns[i + k].stmt;
+			if (st->pattern == -2) { /* first of its patterns */
+				st->pattern = (int)(i + k);
+				st->pattern_count = 0;
+			}
+			if (st->pattern >= 0)
+				st->pattern_count++;
+			if (skip[k] || !db)
+				st->pattern = -1; /* one pattern unfiltered: always check */
+		}
 		in->hs_db = db;
 		in->pat_base = (int)i;
 		in->pat_count = (int)n;
@@ -160,5 +318,18 @@ bool waf_prefilter_may_match(mamori_waf_eval *ev, const waf_stmt *s)
 				ev->pf_bits);
 		ev->pf_gen[s->input] = ev->gen;
 	}
-	return (ev->pf_bits[s->pattern / 64] >> (s->pattern % 64)) & 1;
+	for (int k = 0; k < s->pattern_count; k++) {
+		unsigned id = (unsigned)(s->pattern + k);
+		if ((ev->pf_bits[id / 64] >> (id % 64)) & 1)
+			return true;
+	}
+	return false;
+}
+
+bool waf_prefilter_bit(const mamori_waf_eval *ev, const waf_stmt *s, int k)
+{
+	if (s->pattern < 0)
+		return true;
+	unsigned id = (unsigned)(s->pattern + k);
+	return (ev->pf_bits[id / 64] >> (id % 64)) & 1;
 }

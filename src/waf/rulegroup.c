@@ -122,7 +122,7 @@ static int managed_group(waf_compiler *c, const char *vendor, const char *name,
 static int ref_group(waf_compiler *c, const char *arn, const waf_group **out)
 {
 	const cJSON *it, *found = NULL;
-	cJSON_ArrayForEach(it, cJSON_IsArray(c->rule_groups) ? c->rule_groups : NULL)
+	cJSON_ArrayForEach(it, (cJSON_IsArray(c->rule_groups) ? c->rule_groups : NULL))
 	{
 		const char *a = mamori_json_str(it, "ARN"), *n = mamori_json_str(it, "Name");
 		if ((a && !strcmp(a, arn)) || (n && !strcmp(n, arn)))

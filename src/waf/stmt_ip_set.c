@@ -60,7 +60,7 @@ static int compile(waf_compiler *c, const cJSON *j, waf_stmt *s)
 	if (!arn)
 		return MAMORI_EINPUT;
 	const cJSON *set = NULL, *it;
-	cJSON_ArrayForEach(it, cJSON_IsArray(c->ip_sets) ? c->ip_sets : NULL)
+	cJSON_ArrayForEach(it, (cJSON_IsArray(c->ip_sets) ? c->ip_sets : NULL))
 	{
 		const char *a = mamori_json_str(it, "ARN"), *n = mamori_json_str(it, "Name");
 		if ((a && !strcmp(a, arn)) || (n && !strcmp(n, arn)))

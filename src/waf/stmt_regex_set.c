@@ -55,12 +55,17 @@ static int compile(waf_compiler *c, const cJSON *j, waf_stmt *s)
 			return waf_err(c, "ARN", "regex pattern set \"%s\": \"%s\": %s", arn, re, err);
 		}
 		rs->re[rs->n++] = code;
-		mamori_buf_printf(&alt, "%s(?:%s)", alt.len ? "|" : "", re);
+		mamori_buf_printf(&alt, "%s%c", re, 0);
 	}
 	int st = waf_compile_input(c, j, s);
 	if (!st) {
 		s->u = rs;
-		waf_prefilter_add(c, s, alt.data, false, NULL, 0, false);
+		/* one prefilter pattern per regex: Vectorscan compiles many small
+		 * patterns faster than one alternation, and says which to confirm */
+		for (size_t k = 0, off = 0; k < rs->n; k++) {
+			waf_prefilter_add(c, s, alt.data + off, false, NULL, 0, false);
+			off += strlen(alt.data + off) + 1;
+		}
 	}
 	mamori_buf_free(&alt);
 	return st;
@@ -78,6 +83,8 @@ static bool eval(mamori_waf_eval *ev, const waf_stmt *s)
 	for (size_t i = 0; i < v->n; i++) {
 		for (size_t k = 0; k < rs->n; k++) {
 			size_t at, span;
+			if (!waf_prefilter_bit(ev, s, (int)k))
+				continue;
 			if (waf_regex_match(ev, rs->re[k], v->el[i].p, v->el[i].n, &at, &span)) {
 				waf_hit_set(ev, "REGEX_PATTERN_SET", s->input, &v->el[i], at, span);
 				return true;

@@ -140,7 +140,8 @@ typedef struct waf_stmt_type {
 struct waf_stmt {
 	const waf_stmt_type *type;
 	int input; /* -1 when the statement reads no field */
-	int pattern; /* global prefilter pattern id, -1 if none */
+	int pattern; /* first global prefilter pattern id, -1 if none */
+	int pattern_count; /* its patterns are pattern .. pattern + pattern_count - 1 */
 	void *u;     /* type-specific */
 	waf_stmt **kids;
 	size_t kid_count;
@@ -273,15 +274,13 @@ int waf_group_ref_compile(waf_compiler *c, const cJSON *body, bool managed, waf_
 int waf_rules_compile(waf_compiler *c, const cJSON *arr, waf_rule **out, size_t *count);
 /* Names of mamori's managed rule groups (NULL-terminated). */
 const char *const *waf_managed_group_names(void);
-/* Oversize/invalid handling common to field statements: 1 match, 0 no, -1 inspect. */
-int waf_vals_pre(mamori_waf_eval *ev, const waf_stmt *s, const waf_vals *v);
 void waf_acl_track_regex(mamori_waf_acl *acl, void *code);
 
 /* ---- regexes (regex.c) ---- */
 typedef struct waf_regex waf_regex;
 waf_regex *waf_regex_compile(waf_compiler *c, const char *pattern, bool caseless, char *err,
 			     size_t errlen);
-/* 1 match (sets *at/*span), 0 no match; match-limit errors count as no match. */
+/* 1 match (sets at and span), 0 no match; match-limit errors count as no match. */
 int waf_regex_match(mamori_waf_eval *ev, const waf_regex *re, const char *s, size_t n,
 		    size_t *at, size_t *span);
 void waf_regex_free(waf_regex *re);
@@ -357,6 +356,9 @@ struct mamori_waf_eval {
 	bool country_done;
 };
 
+/* Oversize/invalid handling common to field statements: 1 match, 0 no, -1 inspect. */
+int waf_vals_pre(mamori_waf_eval *ev, const waf_stmt *s, const waf_vals *v);
+
 enum { BT_NONE = 0, BT_FORM, BT_MULTIPART, BT_JSON, BT_XML, BT_OTHER };
 
 void *waf_alloc(mamori_waf_eval *ev, size_t n);
@@ -367,8 +369,10 @@ const waf_vals *waf_field_values(mamori_waf_eval *ev, int field);
 /* Record what matched for the log. */
 void waf_hit_set(mamori_waf_eval *ev, const char *condition, int input, const waf_elem *e,
 		 size_t at, size_t span);
-/* May the statement's pattern match this input (prefilter)?  */
+/* May the statement's pattern(s) match this input (prefilter)?  */
 bool waf_prefilter_may_match(mamori_waf_eval *ev, const waf_stmt *s);
+/* May its k-th pattern match?  (after waf_prefilter_may_match) */
+bool waf_prefilter_bit(const mamori_waf_eval *ev, const waf_stmt *s, int k);
 bool waf_has_label(const mamori_waf_eval *ev, const char *key, bool ns);
 void waf_add_label(mamori_waf_eval *ev, const char *label);
 /* Client address for IP-based statements: the peer or a forwarded header. */
