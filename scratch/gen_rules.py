@@ -14,6 +14,10 @@ def tx(*names):
 
 ARGS = {"MamoriArguments": {"MatchScope": "ALL"}}
 ARGV = {"MamoriArguments": {"MatchScope": "VALUE"}}
+ARGQ = {"MamoriArguments": {"MatchScope": "ALL", "Part": "QUERY"}}
+ARGB = {"MamoriArguments": {"MatchScope": "ALL", "Part": "BODY"}}
+ARGQV = {"MamoriArguments": {"MatchScope": "VALUE", "Part": "QUERY"}}
+ARGBV = {"MamoriArguments": {"MatchScope": "VALUE", "Part": "BODY"}}
 URI = {"UriPath": {}}
 RAWURI = {"MamoriUri": {}}
 QS = {"QueryString": {}}
@@ -198,9 +202,9 @@ METADATA = crs.set("ssrf-metadata", [
 ])
 SSRF_LOCAL = crs.set("ssrf-local", [
     r"\b(?:https?|gopher|dict|ftp|ldap|tftp|file|jar|netdoc)://(?:[^/@]*@)?(?:localhost\d?|127\.\d+\.\d+\.\d+|0\.0\.0\.0|0|\[::1?\]|\[0*:0*:0*:0*:0*:(?:0*|ffff):?[0-9a-f.:]*\]|2130706433|0x7f0*1|017700000001|\d{8,10}|0x[0-9a-f]{8}|(?:0x[0-9a-f]{1,2}|0[0-7]{1,3})(?:\.(?:0x[0-9a-f]{1,2}|0[0-7]{1,3}|\d{1,3})){0,3}|[^/]*\.(?:nip\.io|xip\.io|sslip\.io|localtest\.me|lvh\.me|burpcollaborator\.net|oastify\.com))(?:[:/?#]|$)",
-    r"^(?:localhost\d?|127\.0\.0\.1)(?::\d+)?(?:/|$)",
+    r"^(?:localhost\d?|127\.0\.0\.1)(?::\d+)?/",
 ])
-for fname, field in (("QUERYARGUMENTS", ARGS), ("BODY", BODY), ("URIPATH", URI), ("COOKIE", COOKIES)):
+for fname, field in (("QUERYARGUMENTS", ARGQ), ("BODY", ARGB), ("URIPATH", URI), ("COOKIE", COOKIES)):
     crs.rule("EC2MetaDataSSRF_" + fname, any_of(rset(field, METADATA, DECU), rset(field, SSRF_LOCAL, DECU)),
              "generic-injection", "Server-side request forgery to cloud metadata or local addresses in the " + fname.lower())
 
@@ -210,7 +214,7 @@ DOT = r"(?:\.|%2e|0x2e|\xc0\xae|\xc0\x2e|\xe0\x80\xae|\xf0\x80\x80\xae|\xf8\x80\
 SEP = r"(?:/|\\|%2f|%5c|0x2f|0x5c|\xc0\xaf|\xc0\x2f|\xc0\x5c|\xc1\x9c|\xc1\x1c|\xc1\xaf|\xc1\x8s|\xe0\x80\xaf|\xf0\x80\x80\xaf|\xf8\x80\x80\x80\xaf|\xfc\x80\x80\x80\x80\xaf|\xe2\x88\x95|\xe2\x88\x96|\xef\xbc\x8f|\xef\xbc\xbc|\xef\x80\xa5|\xee\xbf\x88|%c0%qf|\xc0%qf|%c1%8s)"
 JUNK = r"[\x00-\x1f?]{0,4}"
 TRAVERSAL = crs.set("traversal", [
-    DOT + JUNK + DOT + JUNK + SEP,
+    r"(?:^|[^\w]|" + SEP + r")" + DOT + JUNK + DOT + JUNK + SEP,
     r"(?:^|" + SEP + r")" + DOT + DOT + r"(?:$|[;?#&])",
     SEP + DOT + JUNK + DOT + r"(?:$|" + SEP + r")",
     r"(?:" + JUNK + DOT + r"\W{0,4}" + SEP + r"){3,}",
@@ -226,8 +230,8 @@ SENSITIVE = crs.set("sensitive-files", [
     r"(?:^|[^\w])(?:file|php|phar|zip|expect|glob|data|compress\.zlib|ssh2\.\w+)://",
     r"\bwp-config\.php\b", r"\bconfig\.inc\.php\b", r"\blocalsettings\.php\b", r"\.\w+~$",
 ])
-for fname, field, t in (("QUERYARGUMENTS", ARGS, DECU), ("URIPATH", URI, ("URL_DECODE_UNI", "URL_DECODE_UNI", "LOWERCASE")),
-                        ("BODY", BODY, DECU), ("COOKIE", COOKIES, DECU), ("HEADER", HDRV, DECU)):
+for fname, field, t in (("QUERYARGUMENTS", ARGQ, DECU), ("URIPATH", URI, ("URL_DECODE_UNI", "URL_DECODE_UNI", "LOWERCASE")),
+                        ("BODY", ARGB, DECU), ("COOKIE", COOKIES, DECU), ("HEADER", HDRV, DECU)):
     crs.rule("GenericLFI_" + fname, any_of(rset(field, TRAVERSAL, t), rset(field, SENSITIVE, t)), "path-traversal",
              "Path traversal (../ in any encoding) or paths to sensitive files in the " + fname.lower())
 RFI = crs.set("rfi", [
@@ -242,8 +246,8 @@ crs.rule("RestrictedExtensions_URIPATH",
          regex(URI, r"\.(?:log|ini|bak|backup|old|orig|save|swp|swo|tmp|temp|sql|sqlite|db|mdb|dbf|env|cfg|conf|config|inc|key|pem|crt|p12|pfx|jks|keystore|passwd|htpasswd|htaccess|git|svn|dist|lock|yml|yaml|toml|properties|sh|bash|ps1|bat|cmd|dll|exe|asa|asax|cer|cdx|idq|ida|htr|htw|printer|shtml|jsp~|php~|~)$|~$",
                ("URL_DECODE_UNI", "LOWERCASE")), "path-traversal",
          "Requests for backup, configuration, secret and script files")
-for fname, field, t in (("COOKIE", COOKIES, ("NONE",)), ("QUERYARGUMENTS", ARGS, ("NONE",)),
-                        ("BODY", BODY, ("NONE",)), ("URIPATH", URI, ("NONE",)), ("HEADER", HDRV, ("NONE",))):
+for fname, field, t in (("COOKIE", COOKIES, ("NONE",)), ("QUERYARGUMENTS", ARGQ, ("NONE",)),
+                        ("BODY", ARGB, ("NONE",)), ("URIPATH", URI, ("NONE",)), ("HEADER", HDRV, ("NONE",))):
     crs.rule("CrossSiteScripting_" + fname, xss(field, t), "xss",
              "Cross-site scripting found by mamori's XSS detector in the " + fname.lower())
 crs.write()
@@ -251,7 +255,7 @@ crs.write()
 # ---------------------------------------------------------------- SQL database
 sq = Group("AWSManagedRulesSQLiRuleSet", "awswaf:managed:aws:sql-database:",
            "SQL injection found by mamori's SQL tokenizer in parameters, path, cookies and headers.")
-for fname, field in (("QUERYARGUMENTS", ARGS), ("BODY", BODY), ("COOKIE", COOKIES), ("URIPATH", URI),
+for fname, field in (("QUERYARGUMENTS", ARGQ), ("BODY", ARGB), ("COOKIE", COOKIES), ("URIPATH", URI),
                      ("HEADER", HDRV)):
     sq.rule("SQLi_" + fname, sqli(field), "sqli", "SQL injection in the " + fname.lower())
 sq.write()
@@ -281,7 +285,7 @@ UNIX_CMDS = ("cat|tac|nl|head|tail|more|less|ls|dir|id|whoami|uname|hostname|ifc
              "iconv|jq|zip|7z|rar|unrar|busybox|nmap|tcpdump|iptables|route|arp|traceroute|mail|sendmail|"
              "finger|whois|lynx|links|wall|write|bc|expr|seq|yes|shuf|openvt|chroot|runuser|pkexec|doas|"
              "aptitude|top|htop|free|vmstat|iostat|sar|dmesg|journalctl|lsblk|fdisk|hexdump|unlink|shred|wipe")
-SEP_CMD = r"(?:[;|&`\n\r]|\$\(|\|\||&&|^)"
+SEP_CMD = r"(?:[;|&`\n\r]|\$\(|\|\||&&)"
 ARG = r"(?=\s*(?:$|[;|&`)<>\n\r]|-{1,2}\w|/|\$|\\|'|\"|\.{1,2}/|~|\d|\*|\{|\w+\.\w))"
 UNIX = None
 ux = Group("AWSManagedRulesUnixRuleSet", "awswaf:managed:aws:posix-os:",
@@ -296,11 +300,12 @@ UNIX = ux.set("unix-shell", [
     r"\|\s*(?:sh|bash|zsh|ksh)\b",
     r"(?:^|[;|&\s])(?:cat|more|less|head|tail|nl|tac|od|xxd|strings|base64)\s+(?:[^\s;|&]*[/*?]|/)",
     r"\{(?:[\w./-]+,){1,}[^}]*\}", r"[;|&]\s*\w+\s*=\s*\$\(", r"\$\(\(\s*\d+\s*[-+*/%]\s*\d+\s*\)\)",
-    r"(?:^|[;|&\s])(?:ls|id|whoami|uname|ifconfig|netstat|ps|pwd|env)\s*(?:-[a-z]+\s*)?$",
+    r"^\s*(?:whoami|uname|ifconfig|netstat|pwd)\s*(?:-[a-z]+\s*)?$",
+    r"^\s*(?:[\w./-]*/)?(?:" + UNIX_CMDS + r")\s+(?:-{1,2}[a-z]\S*\s+)*(?:/[\w.*?-]|\.\.?/|~/|\$\{?\w|-{1,2}[a-z]\S*\s*$)",
     r"<<<\s*\w", r"~[+-0]?(?:$|/)", r"(?:^|[\s;|&])\w+=\$?\w*\s*;\s*\$\w+",
 ])
-for fname, field, t in (("QUERYARGUMENTS", ARGV, ("URL_DECODE_UNI", "JS_DECODE", "LOWERCASE")),
-                        ("BODY", BODY, ("URL_DECODE_UNI", "LOWERCASE")),
+for fname, field, t in (("QUERYARGUMENTS", ARGQ, ("URL_DECODE_UNI", "JS_DECODE", "LOWERCASE")),
+                        ("BODY", ARGB, ("URL_DECODE_UNI", "JS_DECODE", "LOWERCASE")),
                         ("HEADER", HDRV, ("URL_DECODE_UNI", "LOWERCASE"))):
     ux.rule("UNIXShellCommandsVariables_" + fname, rset(field, UNIX, t), "cmdi",
             "Shell command injection in the " + fname.lower())
@@ -312,13 +317,13 @@ wn = Group("AWSManagedRulesWindowsRuleSet", "awswaf:managed:aws:windows-os:",
 WIN = wn.set("windows-shell", [
     r"\b(?:invoke-(?:webrequest|expression|restmethod|command|item|wmimethod|shellcode|mimikatz)|iwr|irm|iex|start-process|new-object\s+(?:system\.)?net\.webclient|downloadstring|downloadfile|-(?:enc|encodedcommand|nop|noprofile|windowstyle|executionpolicy)\b|set-executionpolicy|get-(?:process|childitem|content|wmiobject|service|acl|localuser)|remove-item|copy-item|out-file|frombase64string)\b",
     r"\b(?:cmd(?:\.exe)?\s*/[ckr]|powershell(?:\.exe)?|pwsh(?:\.exe)?|wscript|cscript|mshta|rundll32|regsvr32|certutil|bitsadmin|wmic|schtasks|reg\s+(?:add|query|delete)|net\s+(?:user|localgroup|share|use|view)|netsh|sc\s+(?:create|config|start|query)|taskkill|tasklist|vssadmin|bcdedit|whoami\s*/(?:all|priv|groups))\b",
-    r"(?:^|[;|&])\s*(?:dir|type|copy|del|erase|echo|ver|set|systeminfo|ipconfig|nslookup|ping|attrib|cacls|icacls|findstr|xcopy|robocopy|move|ren|mklink|start|call|bcdboot|shutdown|format|diskpart|label|subst|tree|more|fc|comp)\b(?:\s+[^\s;|&]|\s*$)",
+    r"[;|&]\s*(?:dir|type|copy|del|erase|echo|ver|set|systeminfo|ipconfig|nslookup|ping|attrib|cacls|icacls|findstr|xcopy|robocopy|move|ren|mklink|start|call|bcdboot|shutdown|format|diskpart|label|subst|tree|more|fc|comp)\b(?:\s+(?:[a-z]:\\|\\\\|/[a-z?]|%\w+%|\.\\|-\w|<|>)|\s*$)",
     r"%(?:comspec|systemroot|windir|programfiles|userprofile|appdata|temp|tmp|homepath|computername|username|path|os|cd|random|date|time|errorlevel|cmdcmdline)%",
     r"\bfor\s+/[dflr]?\s*%%?\w+\s+in\s*\(", r"\bfor\s+%%?\w+\s+in\s*\(.*\)\s*do\b",
     r"[\w\\]:\\(?:windows|winnt|users|inetpub|program files|boot\.ini)",
 ])
-for fname, field, t in (("QUERYARGUMENTS", ARGV, ("URL_DECODE_UNI", "LOWERCASE")),
-                        ("BODY", BODY, ("URL_DECODE_UNI", "LOWERCASE")),
+for fname, field, t in (("QUERYARGUMENTS", ARGQ, ("URL_DECODE_UNI", "LOWERCASE")),
+                        ("BODY", ARGB, ("URL_DECODE_UNI", "LOWERCASE")),
                         ("HEADER", HDRV, ("URL_DECODE_UNI", "LOWERCASE"))):
     wn.rule("WindowsShellCommands_" + fname, rset(field, WIN, t), "cmdi",
             "PowerShell or cmd.exe command injection in the " + fname.lower())
@@ -341,7 +346,7 @@ ph = Group("AWSManagedRulesPHPRuleSet", "awswaf:managed:aws:php-app:",
            "PHP code injection: PHP tags, superglobals, high-risk functions, stream wrappers, "
            "serialized objects and configuration directives.")
 PHP = ph.set("php", [
-    r"<\?(?:php|=)|<\?\s", r"\?>",
+    r"<\?(?:php|=)",
     r"\$(?:_(?:get|post|server|request|cookie|files|env|session)|globals|http_raw_post_data)\b",
     r"\b(?:" + PHP_FUNCS + r")\s*(?:/\*.*?\*/\s*)*[\s\x00-\x1f]*\(",
     r"\b(?:php|phar|zlib|data|glob|expect|ssh2\.\w+|rar|ogg|zip|compress\.(?:zlib|bzip2))://",
@@ -350,8 +355,8 @@ PHP = ph.set("php", [
     r"\$\w+\s*\(\s*[^)]*\)\s*;?", r"\(\s*['\"]?\w+['\"]?\s*\)\s*\(\s*['\"]", r"\$\{\s*['\"]\w+['\"]\s*\}",
     r"\$_\[[^\]]*\]\s*\(", r"\[\\php\]|\bsomephpwouldgohere\b",
 ])
-for fname, field, t in (("QUERYARGUMENTS", ARGS, ("URL_DECODE_UNI", "HTML_ENTITY_DECODE", "LOWERCASE")),
-                        ("BODY", BODY, ("URL_DECODE_UNI", "LOWERCASE")),
+for fname, field, t in (("QUERYARGUMENTS", ARGQ, ("URL_DECODE_UNI", "HTML_ENTITY_DECODE", "LOWERCASE")),
+                        ("BODY", ARGB, ("URL_DECODE_UNI", "HTML_ENTITY_DECODE", "LOWERCASE")),
                         ("URIPATH", URI, ("URL_DECODE_UNI", "LOWERCASE")),
                         ("HEADER", HDRV, ("URL_DECODE_UNI", "LOWERCASE")),
                         ("COOKIE", COOKIES, ("URL_DECODE_UNI", "LOWERCASE"))):
@@ -406,7 +411,7 @@ NODE = mi.set("nodejs", [
     r"\bprocess\s*\.\s*(?:mainmodule|binding|env|exit|kill|dlopen)\b", r"\bprocess\s*\[", r"_\$\$nd_func\$\$_",
     r"\bmodule\s*\.\s*(?:exports|constructor|require)\b", r"\bglobal\s*\.\s*process\b",
     r"\bnew\s+function\s*\(", r"\bfunction\s*\(\s*\)\s*\{[^}]*\}\s*\(\s*\)",
-    r"\bwhile\s*\(\s*[!+\-~]*\s*(?:\d+|infinity|nan|true|\[\s*\]|\{\s*\})\s*\)",
+    r"\bwhile\s*\(\s*[!+\-~]*\s*(?:\d+|infinity|nan|\[\s*\]|\{\s*\})\s*\)",
     r"\bfor\s*\(\s*;\s*;\s*\)", r"\brequire\s*\.\s*main\b", r"\bthis\.constructor\.constructor\b",
     r"\bprocess\s*\.\s*\w+\s*\(", r"\[\s*['\"]constructor['\"]\s*\]",
 ])

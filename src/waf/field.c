@@ -192,8 +192,22 @@ int waf_field_compile(waf_compiler *c, const cJSON *ftm, int *field_id)
 			break;
 		}
 		f.scope = waf_enum(c, body, "MatchScope", scopes, false, SC_VALUE);
-		if (f.scope < 0)
+		if (f.scope < 0) {
 			st = MAMORI_EINPUT;
+			break;
+		}
+		{
+			static const char *const parts[] = {"ALL", "QUERY", "BODY", NULL};
+			int part = waf_enum(c, body, "Part", parts, false, 0);
+			if (part < 0)
+				st = MAMORI_EINPUT;
+			f.name = part == 1 ? "query" : part == 2 ? "body" : NULL;
+			if (part == 1)
+				f.location = "QUERY_STRING";
+			else if (part == 2)
+				f.location = "BODY";
+			mamori_buf_printf(&key, "|p%d", part);
+		}
 		c->acl->uses_body_params = true;
 		break;
 	case FK_URI:
@@ -387,7 +401,7 @@ void waf_field_extract(mamori_waf_eval *ev, const waf_field *f, waf_vals *out)
 	}
 	case FK_ARGS:
 		waf_parse_query(ev);
-		for (size_t i = 0; i < ev->qarg_count; i++) {
+		for (size_t i = 0; (!f->name || f->name[0] == 'q') && i < ev->qarg_count; i++) {
 			const waf_param *a = &ev->qargs[i];
 			char *dn = waf_alloc(ev, a->name.n + 1), *dv = waf_alloc(ev, a->value.n + 1);
 			size_t nn = waf_url_decode((const unsigned char *)a->name.p, a->name.n,
@@ -396,7 +410,10 @@ void waf_field_extract(mamori_waf_eval *ev, const waf_field *f, waf_vals *out)
 						   (unsigned char *)dv, true, true);
 			add_pair(ev, &l, f->scope, dn, nn, dv, vn);
 		}
+		if (f->name && f->name[0] == 'q')
+			break;
 		waf_parse_body(ev);
+		out->oversize = ev->body_oversize;
 		for (size_t i = 0; i < ev->bparam_count; i++) {
 			const waf_param *a = &ev->bparams[i];
 			if (a->name.n == 0 && ev->body_type == BT_JSON) {

@@ -560,6 +560,31 @@ static bool is_end(const scan *q, size_t i)
 
 static bool stmt_shape(scan *q, size_t i);
 
+static size_t spaces(const scan *q, size_t i)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < q->t[i].len; k++)
+		n += q->s[q->t[i].at + k] == ' ';
+	return n;
+}
+
+/* Words of two letters or more in a comment's text. */
+static size_t comment_words(const scan *q, size_t i)
+{
+	const char *p = q->s + q->t[i].at, *e = p + q->t[i].len;
+	size_t nwords = 0, run = 0;
+	for (; p < e; p++) {
+		bool a = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
+		if (a)
+			run++;
+		else {
+			nwords += run >= 2;
+			run = 0;
+		}
+	}
+	return nwords + (run >= 2);
+}
+
 /* What follows the value (bare) or the closed string (quoted). */
 static bool tail(scan *q, size_t i, bool quoted, int depth)
 {
@@ -576,6 +601,11 @@ static bool tail(scan *q, size_t i, bool quoted, int depth)
 	size_t k;
 	switch (a->type) {
 	case T_COMMENT:
+		/* "admin'--" cuts the query; '..." -- John' after a sentence is a
+		 * quotation with its attribution: prose before the quote and words
+		 * in the comment */
+		if (quoted && depth == 0 && start == 1 && spaces(q, 0) > 1 && comment_words(q, i) > 0)
+			return false;
 		if (quoted || (paren && q->high))
 			return found(q, start, i, "a comment cuts the rest of the query");
 		return false;
@@ -812,7 +842,11 @@ static bool anywhere(scan *q)
 				size_t e = skip_parens(q, i + 1, NULL);
 				bool nested = false, hexnum = false, empty = e == i + 3;
 				for (size_t k = i + 2; k + 1 < e; k++) {
-					if (is_attack_func(q, k) || q->t[k].type == T_STMT)
+					/* SQL evidence inside: a sub-query, a variable, a
+					 * metadata call or a delay */
+					if (q->t[k].type == T_STMT || q->t[k].type == T_VAR || is_strong_func(q, k) ||
+					    (q->t[k].type == T_FUNC && k + 2 < e && q->t[k + 1].type == T_LPAREN &&
+					     q->t[k + 2].type == T_RPAREN && is_attack_func(q, k)))
 						nested = true;
 					if (q->t[k].type == T_NUM && q->t[k].len > 2 && q->s[q->t[k].at] == '0' &&
 					    (q->s[q->t[k].at + 1] | 0x20) == 'x')
