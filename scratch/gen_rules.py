@@ -30,8 +30,11 @@ HDRALL = {"Headers": {"MatchPattern": {"All": {}}, "MatchScope": "ALL", "Oversiz
 COOKIES = {"Cookies": {"MatchPattern": {"All": {}}, "MatchScope": "ALL", "OversizeHandling": "CONTINUE"}}
 UA = {"SingleHeader": {"Name": "user-agent"}}
 
-DEC = ("URL_DECODE_UNI", "HTML_ENTITY_DECODE", "JS_DECODE", "LOWERCASE")
-DECU = ("URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "JS_DECODE", "LOWERCASE")
+DEC = ("URL_DECODE_UNI", "HTML_ENTITY_DECODE", "LOWERCASE")
+DECU = ("URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "LOWERCASE")
+# a path separator as fuzzers write it: any punctuation, percent or hex
+# escapes (valid or not), %u escapes
+SEPX = r"(?:[^a-z0-9]|%[0-9a-z]{2}|0x[0-9a-f]{2}|%u[0-9a-f]{4}){1,8}"
 
 
 def regex(field, pattern, t=DEC):
@@ -220,8 +223,8 @@ TRAVERSAL = crs.set("traversal", [
     r"(?:" + JUNK + DOT + r"\W{0,4}" + SEP + r"){3,}",
 ])
 SENSITIVE = crs.set("sensitive-files", [
-    r"(?:^|[^a-z0-9])etc(?:\W{1,8}|0x2f|%c0%qf|\xc1\x8s)(?:passwd|shadow|group|hosts|issue|motd|master\.passwd|sudoers|crontab|fstab|inittab|profile|bashrc|resolv\.conf|hostname|httpd|apache2?|nginx|mysql|php|ssh|security|network|sysconfig|os-release|redhat-release|lsb-release|passwd-|shadow-|init\.d|rc\.d|xinetd|syslog\.conf|ftpchroot|ftpusers|vsftpd)",
-    r"\b(?:boot|win|system)\.ini\b", r"\bwindows\W{1,8}(?:system32|win\.ini|repair|panther|debug)", r"\bsystem32\W{1,8}(?:config|drivers|inetsrv|cmd\.exe|logfiles)",
+    r"etc" + SEPX + r"(?:passwd|shadow|group|hosts|issue|motd|master\.passwd|sudoers|crontab|fstab|inittab|profile|bashrc|resolv\.conf|hostname|httpd|apache2?|nginx|mysql|php|ssh|security|network|sysconfig|os-release|redhat-release|lsb-release|passwd-|shadow-|init\.d|rc\.d|xinetd|syslog\.conf|ftpchroot|ftpusers|vsftpd)",
+    r"(?:boot|win|system)\.ini\b", r"windows" + SEPX + r"(?:system32|win\.ini|repair|panther|debug)", r"system32" + SEPX + r"(?:config|drivers|inetsrv|cmd\.exe|logfiles)",
     r"\b(?:winnt|inetpub)\W{1,8}\w", r"\bproc\W{1,8}(?:self|\d+)\W{1,8}(?:environ|cmdline|fd|maps|status|mounts|exe|cwd|root|stat)",
     r"(?:^|\W)(?:var|usr|opt|logs?|apache\d?|httpd|nginx|xampp|lampp|local|srv|home|root|tmp)\W{1,8}(?:[\w.-]+\W{1,8}){0,5}(?:access|error|exim|ssl|suexec|rejectlog|mainlog|paniclog|xferlog|proftpd|auth|messages|secure|syslog|mail|debug|maillog|httpd|mysqld?)[._-]?(?:log|log\.\d|logs|_log)\b",
     r"(?:^|\W)(?:usr|etc|opt|var|apache\d?|httpd|conf|local|apps|xampp|lampp)\W{1,8}(?:[\w.-]+\W{1,8}){0,5}(?:httpd|apache2?|php|my|nginx|lighttpd|proftpd|pure-ftpd|vsftpd|smb|samba|squid|ssh|sshd_config|access|srm)\.(?:conf|ini|cnf)\b",
