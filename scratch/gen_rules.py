@@ -194,7 +194,7 @@ crs.rule("UserAgent_BadBots_HEADER", rset(HDRV, BADBOTS, ("LOWERCASE",)), "scann
 crs.rule("SizeRestrictions_QUERYSTRING", size(QS, "GT", 2048), "protocol", "Query string over 2 KB")
 crs.rule("SizeRestrictions_Cookie_HEADER", size({"SingleHeader": {"Name": "cookie"}}, "GT", 10240), "protocol",
          "Cookie header over 10 KB")
-crs.rule("SizeRestrictions_BODY", size(BODY, "GT", 65536), "protocol", "Body over 64 KB")
+crs.rule("SizeRestrictions_BODY", size(BODY, "GT", 8192), "protocol", "Body over 8 KB, the inspection limit: what lies beyond cannot be inspected")
 crs.rule("SizeRestrictions_URIPATH", size(URI, "GT", 1024), "protocol", "URI path over 1 KB")
 METADATA = crs.set("ssrf-metadata", [
     r"(?:^|[^\d.])169\.254\.169\.254\b", r"\bfd00:ec2::254\b", r"\bmetadata\.google\.internal\b",

@@ -192,6 +192,14 @@ static const char *const attack_funcs[] = {
 	"is_srvrolemember", "has_dbaccess", NULL,
 };
 
+/* Catalog tables an attacker enumerates. */
+static const char *const meta_tables[] = {
+	"information_schema", "sysobjects",	"syscolumns", "sysdatabases", "msysaccessobjects",
+	"msysobjects",	      "sqlite_master",	"sqlite_schema", "pg_catalog", "pg_shadow",
+	"pg_tables",	      "all_tables",	"user_tables", "all_tab_columns", "user_tab_columns",
+	"dba_users",	      "sysusers",	"sys.objects", "sys.tables", "mysql.user", NULL,
+};
+
 /* The ones that are an attack on their own (no need for other evidence). */
 static const char *const strong_funcs[] = {
 	"sleep",	"benchmark",   "pg_sleep",    "extractvalue", "updatexml", "load_file",
@@ -335,7 +343,7 @@ static void lex(lexer *lx, size_t start, char q)
 			i += 2;
 			continue;
 		}
-		if (c == '#' || (c == '-' && i + 1 < n && s[i + 1] == '-')) {
+		if ((c == '#' && !(i + 1 < n && s[i + 1] == '>')) || (c == '-' && i + 1 < n && s[i + 1] == '-')) {
 			const char *nl = memchr(s + i, '\n', n - i);
 			push(lx, T_COMMENT, 0, i, nl ? (size_t)(nl - (s + i)) : n - i);
 			if (!nl)
@@ -372,6 +380,17 @@ static void lex(lexer *lx, size_t start, char q)
 			}
 			push(lx, T_NUM, 0, i, j - i);
 			i = j;
+			continue;
+		}
+		if ((c == '@' && i + 1 < n && (s[i + 1] == '>' || s[i + 1] == '@')) ||
+		    (c == '<' && i + 1 < n && s[i + 1] == '@') ||
+		    (c == '-' && i + 1 < n && s[i + 1] == '>') ||
+		    (c == '#' && i + 1 < n && s[i + 1] == '>') ||
+		    (c == '?' && i + 1 < n && (s[i + 1] == '|' || s[i + 1] == '&'))) {
+			/* PostgreSQL JSON and array operators: <@ @> @@ -> ->> #> ?| ?& */
+			size_t len = (i + 2 < n && s[i + 2] == '>') ? 3 : 2;
+			push(lx, T_CMP, 0, i, len);
+			i += len;
 			continue;
 		}
 		if (c == '@') {
@@ -545,8 +564,9 @@ static size_t operand(const scan *q, size_t i, bool *strong)
 	if (ty == T_STR || ty == T_NUM || ty == T_VAR || ty == T_WORD || ty == T_VALUE ||
 	    ty == T_OPEN) {
 		size_t j = i + 1;
-		while (j + 1 < q->n && q->t[j].type == T_DOT &&
-		       (q->t[j + 1].type == T_WORD || q->t[j + 1].type == T_FUNC))
+		while (j + 1 < q->n && ((q->t[j].type == T_DOT &&
+					 (q->t[j + 1].type == T_WORD || q->t[j + 1].type == T_FUNC)) ||
+					(tok_is(q, j, "::") && q->t[j + 1].type == T_WORD)))
 			j += 2;
 		return j;
 	}
@@ -596,6 +616,9 @@ static bool tail(scan *q, size_t i, bool quoted, int depth)
 	}
 	if (i >= q->n || depth > 4)
 		return false;
+	if (paren && i + 2 < q->n && tok_is(q, i, "as") &&
+	    (q->t[i + 1].type == T_WORD || q->t[i + 1].type == T_STR) && q->t[i + 2].kw == KW_FROM)
+		return found(q, start, i + 2, "a sub-select is closed and aliased");
 	const tok *a = &q->t[i];
 	bool strong;
 	size_t k;
@@ -627,12 +650,18 @@ static bool tail(scan *q, size_t i, bool quoted, int depth)
 			return false;
 		if (strong)
 			return found(q, start, k - 1, "a boolean test on a sub-query or a delay");
+		if (k + 1 < q->n && q->t[k].kw == KW_NOT && q->t[k + 1].type == T_CMP)
+			k++; /* NOT LIKE, NOT IN, NOT REGEXP */
 		if (k < q->n && q->t[k].type == T_CMP) {
 			bool s2;
 			size_t m = k + 1;
+			while (m < q->n && (q->t[m].type == T_CMP || q->t[m].kw == KW_NOT))
+				m++; /* SOUNDS LIKE, IS NOT, <=> ... */
 			if (q->t[k].kw == KW_IS || q->t[k].kw == KW_NOT)
 				while (m < q->n && (q->t[m].kw == KW_NOT || q->t[m].type == T_VALUE))
 					m++;
+			if (m >= q->n && quoted && q->high)
+				return found(q, start, k, "a condition cut at its comparison");
 			size_t e = q->t[k].kw == KW_IS ? m : operand(q, m, &s2);
 			if (q->t[k].kw == KW_IN && m < q->n && q->t[m].type == T_LPAREN)
 				e = skip_parens(q, m, NULL);
@@ -648,8 +677,15 @@ static bool tail(scan *q, size_t i, bool quoted, int depth)
 			return false;
 		}
 		if (quoted && is_end(q, k) &&
-		    (q->t[i].type == T_NUM || q->t[i].type == T_VALUE || q->t[i].type == T_STR))
+		    (q->t[i].type == T_NUM || q->t[i].type == T_VALUE || q->t[i].type == T_STR ||
+		     q->t[i].type == T_OPEN))
 			return found(q, start, k < q->n ? k : k - 1, "an always-true condition");
+		if (q->t[i].type == T_LPAREN && k > i + 1) {
+			/* a parenthesised condition: (x=1), (null==( */
+			for (size_t c = i + 1; c < k; c++)
+				if (q->t[c].type == T_CMP && (quoted || q->high))
+					return found(q, start, k - 1, "a parenthesised condition");
+		}
 		if (k < q->n && (q->t[k].type == T_LOGIC || q->t[k].type == T_RPAREN) && quoted)
 			return tail(q, k, quoted, depth + 1);
 		return false;
@@ -670,7 +706,7 @@ static bool tail(scan *q, size_t i, bool quoted, int depth)
 		if (k > i + 1 && strong)
 			return found(q, start, k - 1, "an expression joins a sub-query or a delay");
 		if (k > i + 1 && quoted && k < q->n && q->t[k].type == T_COMMENT &&
-		    q->t[i + 1].type != T_WORD)
+		    (q->t[i + 1].type != T_WORD || q->high))
 			return found(q, start, k, "an expression then a comment");
 		return false;
 	case T_CLAUSE:
@@ -716,7 +752,8 @@ static bool stmt_shape(scan *q, size_t i)
 			return false;
 		const tok *b = &q->t[j];
 		if (tok_is(q, j, "*") || b->type == T_VAR || b->type == T_FUNC ||
-		    (b->type == T_LPAREN && j + 1 < q->n && q->t[j + 1].kw == KW_SELECT))
+		    (b->type == T_LPAREN && j + 1 < q->n &&
+		     (q->t[j + 1].kw == KW_SELECT || q->t[j + 1].kw == KW_CASE || q->t[j + 1].type == T_FUNC)))
 			return found(q, i, j, "a SELECT statement");
 		size_t k = operand(q, j, &strong);
 		if (k == j)
@@ -725,8 +762,8 @@ static bool stmt_shape(scan *q, size_t i)
 			return found(q, i, k - 1, "a SELECT statement");
 		if ((b->type == T_NUM || b->type == T_VALUE || b->type == T_STR) &&
 		    (is_end(q, k) || q->t[k].type == T_COMMA || q->t[k].kw == KW_FROM ||
-		     q->t[k].type == T_UNION || q->t[k].type == T_RPAREN))
-			return found(q, i, k, "a SELECT of constants");
+		     q->t[k].type == T_UNION || q->t[k].type == T_RPAREN || q->t[k].type == T_LOGIC))
+			return found(q, i, k < q->n ? k : k - 1, "a SELECT of constants");
 		if (k < q->n && q->t[k].type == T_COMMA) {
 			size_t m = operand(q, k + 1, &strong);
 			if (m > k + 1 && m < q->n && (q->t[m].kw == KW_FROM || q->t[m].type == T_COMMA))
@@ -838,6 +875,12 @@ static bool anywhere(scan *q)
 		if (q->high) {
 			if (a->type == T_VAR && a->len > 2 && q->s[a->at + 1] == '@')
 				return found(q, i, i, "a server variable");
+			if (a->type == T_FUNC && i + 1 < q->n && q->t[i + 1].type == T_LPAREN &&
+			    skip_parens(q, i + 1, NULL) >= q->n && i + 4 >= q->n &&
+			    (is_attack_func(q, i) || (i <= 1 && q->n <= 3)))
+				return found(q, i, q->n - 1, "an unfinished SQL function call");
+			if ((a->type == T_WORD || a->type == T_FUNC) && in_list(meta_tables, q->s + a->at, a->len))
+				return found(q, i, i, "a database catalog table");
 			if (is_attack_func(q, i) && i + 2 < q->n && q->t[i + 1].type == T_LPAREN) {
 				size_t e = skip_parens(q, i + 1, NULL);
 				bool nested = false, hexnum = false, empty = e == i + 3;
@@ -863,22 +906,51 @@ static bool anywhere(scan *q)
 	return false;
 }
 
+/* A value made only of SQL keywords: "ORDER BY", "UNION ALL SELECT". */
+static bool keywords_only(scan *q)
+{
+	if (q->n < 2 || q->n > 6)
+		return false;
+	for (size_t i = 0; i < q->n; i++) {
+		char ty = q->t[i].type;
+		if (!(ty == T_STMT || ty == T_UNION || ty == T_CLAUSE || (ty == T_LOGIC && q->t[i].kw)))
+			return false;
+	}
+	return found(q, 0, q->n - 1, "SQL keywords");
+}
+
 static bool check_context(scan *q, bool quoted)
 {
 	if (q->n == 0)
 		return false;
 	if (anywhere(q))
 		return true;
+	if (!quoted && q->high && keywords_only(q))
+		return true;
 	if (quoted) {
 		if (q->t[0].type != T_STR)
 			return false;
 		return tail(q, 1, true, 0);
 	}
-	/* bare: a value, then what follows it */
+	/* bare: a value, then what follows it; a path's leading '/' first */
 	bool strong;
-	size_t k = operand(q, 0, &strong);
-	if (k == 0)
+	size_t first = q->t[0].type == T_ARITH && q->s[q->t[0].at] == '/' && q->n > 1 ? 1 : 0;
+	char ft = q->t[first].type;
+	if ((ft == T_LOGIC || ft == T_CLAUSE || (ft == T_SEMI && q->high)) && tail(q, first, true, 0))
+		return true; /* a fragment: "OR x=1", "HAVING 1=", "; INSERT INTO" */
+	size_t k = operand(q, first, &strong);
+	if (k == first)
 		return false;
+	if (q->high && k + 1 < q->n && q->t[k].type == T_CMP && q->t[k].kw != KW_IN &&
+	    q->t[k].kw != KW_IS) {
+		/* a bare test of constants: 1=1, 42 like 42 */
+		bool s2;
+		size_t e = operand(q, k + 1, &s2);
+		char lt = q->t[first].type, rt = q->t[k + 1].type;
+		if (e > k + 1 && (lt == T_NUM || lt == T_STR) && (rt == T_NUM || rt == T_STR || rt == T_OPEN) &&
+		    is_end(q, e))
+			return found(q, first, e - 1, "a constant condition");
+	}
 	if (tail(q, k, false, 0))
 		return true;
 	if (q->high && k < q->n && q->t[0].type == T_NUM && q->t[k].type == T_COMMENT && k == 1)
@@ -886,8 +958,30 @@ static bool check_context(scan *q, bool quoted)
 	return false;
 }
 
+static bool detect_contexts(const char *s, size_t n, bool high, size_t *at, size_t *span,
+			    const char **why);
+
+/* "name=value" inside one value (an encoded '=' or a polluted parameter):
+ * the part after '=' is a value of its own. */
 static bool detect_one(const char *s, size_t n, bool high, size_t *at, size_t *span,
 		       const char **why)
+{
+	if (detect_contexts(s, n, high, at, span, why))
+		return true;
+	size_t i = 0;
+	while (i < n && i < 32 && (is_word((unsigned char)s[i]) || s[i] == '.' || s[i] == '[' ||
+				   s[i] == ']' || s[i] == '-'))
+		i++;
+	if (i > 0 && i < n && s[i] == '=' && i + 1 < n &&
+	    detect_contexts(s + i + 1, n - i - 1, high, at, span, why)) {
+		*at += i + 1;
+		return true;
+	}
+	return false;
+}
+
+static bool detect_contexts(const char *s, size_t n, bool high, size_t *at, size_t *span,
+			    const char **why)
 {
 	tok t[MAX_TOKENS];
 	lexer lx = {s, n, t, 0, 0};
