@@ -275,6 +275,13 @@ for fname, field, t in (("URIPATH", URI, ("URL_DECODE_UNI", "URL_DECODE_UNI", "N
 lx.write()
 
 # ---------------------------------------------------------------- POSIX shell
+# commands that are also common English words need a shell-like argument
+PROSE_CMDS = ("who|more|less|touch|find|set|time|make|test|file|cut|sort|join|split|yes|w|at|watch|write|last|"
+              "host|mail|expand|fold|wall|ed|ex|nice|script|links|top|free|cd|ping|kill|head|tail|date|"
+              "screen|source|exec|eval|export|history|alias|groups|mount|stat|true|false|batch|comm|paste|"
+              "init|halt|finger|uptime|diff|cmp|print|bridge|iconv|seq|shuf|apt|dig|ss|nl|tac|ln|cp|mv|dd|"
+              "od|tr|rev|wc|uniq|du|df|vi|ex|bc|expr|route|arp|zip|git|npm|pip|ip|su|sh|id|ps|ls|rm|cc|"
+              "sed|awk|grep|tar|ftp|man|env|cat")
 UNIX_CMDS = ("cat|tac|nl|head|tail|more|less|ls|dir|id|whoami|uname|hostname|ifconfig|ip|netstat|ss|ps|"
              "wget|curl|fetch|nc|ncat|netcat|socat|telnet|ssh|scp|tftp|ftp|bash|sh|zsh|ksh|csh|tcsh|dash|"
              "python[23]?|perl|ruby|php|node|lua|awk|gawk|sed|grep|egrep|find|xargs|echo|printf|ping|nslookup|"
@@ -294,14 +301,17 @@ UNIX = None
 ux = Group("AWSManagedRulesUnixRuleSet", "awswaf:managed:aws:posix-os:",
            "Shell command injection on POSIX systems: command separators followed by commands "
            "with shell-like arguments, command substitution, IFS tricks, /dev/tcp.")
+STRONG_ARG = r"(?=\s+(?:-{1,2}\w|/|\$|~/|\.{1,2}/|[\w.-]*[/*]))"
 UNIX = ux.set("unix-shell", [
-    SEP_CMD + r"\s*(?:\{\s*)?(?:[\w./-]*/)?(?:" + UNIX_CMDS + r")\b" + ARG,
-    r"\$\(\s*[\w./-]+[^)]*\)", r"`\s*[\w./-]+[^`]*`", r"\$\{ifs\}|\$ifs\b|\$\{?ifs\$\d|\$\{\w+%?\W{0,3}\}",
+    r"(?:[;|&`]|\$\(|\|\||&&)\s*(?:\{\s*)?(?:[\w./-]*/)?(?!(?:" + PROSE_CMDS + r")\b)(?:" + UNIX_CMDS + r")\b" + ARG,
+    r"(?:[;|&`]|\$\(|\|\||&&)\s*(?:[\w./-]*/)?(?:" + PROSE_CMDS + r")(?:\s*$|\s*[;|&`)]|" + STRONG_ARG + r")",
+    r"[\n\r]\s*(?:[\w./-]*/)?(?:" + UNIX_CMDS + r")" + STRONG_ARG,
+    r"\$\(\s*[\w./-]+[^)]*\)", r"`\s*(?:[\w./-]*/)?(?:" + UNIX_CMDS + r")\b[^`]*`", r"\$\{ifs\}|\$ifs\b|\$\{?ifs\$\d|\$\{\w+%?\W{0,3}\}",
     r"/dev/(?:tcp|udp)/", r"\b(?:bash|sh|zsh|ksh|dash)\s+-[ci]\b",
     r"(?:^|[;|&`\s(])/(?:usr/)?(?:local/)?s?bin/\w+",
     r"\b(?:nc|ncat|netcat)\b.{0,40}\s-[elcv]*e\s",
     r"\|\s*(?:sh|bash|zsh|ksh)\b",
-    r"(?:^|[;|&\s])(?:cat|more|less|head|tail|nl|tac|od|xxd|strings|base64)\s+(?:[^\s;|&]*[/*?]|/)",
+    r"(?:^|[;|&\s])(?:cat|head|tail|nl|tac|od|xxd|strings|base64)\s+(?:[^\s;|&]*[/*]|/)",
     r"\{(?:[\w./-]+,){1,}[^}]*\}", r"[;|&]\s*\w+\s*=\s*\$\(", r"\$\(\(\s*\d+\s*[-+*/%]\s*\d+\s*\)\)",
     r"^\s*(?:whoami|uname|ifconfig|netstat|pwd)\s*(?:-[a-z]+\s*)?$",
     r"^\s*(?:[\w./-]*/)?(?:" + UNIX_CMDS + r")\s+(?:-{1,2}[a-z]\S*\s+)*(?:/[\w.*?-]|\.\.?/|~/|\$\{?\w|-{1,2}[a-z]\S*\s*$)",

@@ -434,6 +434,9 @@ static void parse_multipart(mamori_waf_eval *ev, plist *l, const char *ct, size_
 		p += dn;
 		if (p + 2 <= end && p[0] == '-' && p[1] == '-')
 			break;
+		/* the rest of the delimiter line (transport padding) */
+		const char *eol0 = memchr(p, '\n', (size_t)(end - p));
+		p = eol0 ? eol0 + 1 : end;
 		/* part headers */
 		const char *name = NULL, *fname = NULL;
 		size_t name_n = 0, fname_n = 0;

@@ -633,9 +633,13 @@ static bool tail(scan *q, size_t i, bool quoted, int depth)
 			return found(q, start, i, "a comment cuts the rest of the query");
 		return false;
 	case T_SEMI:
-		if (i + 1 < q->n && (q->t[i + 1].type == T_STMT || q->t[i + 1].kw == KW_SET ||
-				     q->t[i + 1].kw == KW_SHOW || q->t[i + 1].kw == KW_GRANT))
-			return found(q, start, i + 1, "a stacked statement");
+		if (i + 1 < q->n && q->t[i + 1].type == T_STMT && stmt_shape(q, i + 1))
+			return true;
+		if (i + 2 < q->n && (q->t[i + 1].kw == KW_SET || q->t[i + 1].kw == KW_SHOW ||
+				     q->t[i + 1].kw == KW_GRANT) &&
+		    (q->t[i + 2].type == T_VAR || q->t[i + 2].kw == KW_DATABASE || q->t[i + 2].kw == KW_ALL ||
+		     tok_is(q, i + 2, "tables") || tok_is(q, i + 2, "databases")))
+			return found(q, start, i + 2, "a stacked statement");
 		if (quoted && (i + 1 >= q->n || q->t[i + 1].type == T_COMMENT))
 			return found(q, start, i, "the query is ended early");
 		return false;
@@ -718,7 +722,10 @@ static bool tail(scan *q, size_t i, bool quoted, int depth)
 		}
 		if (a->kw == KW_HAVING || a->kw == KW_WHERE) {
 			k = operand(q, i + 1, &strong);
-			if (k > i + 1 && k < q->n && q->t[k].type == T_CMP)
+			char ot = i + 1 < q->n ? q->t[i + 1].type : 0;
+			bool symbolic = k < q->n && q->t[k].type == T_CMP && !q->t[k].kw;
+			bool literal = ot == T_NUM || ot == T_STR || ot == T_VAR || ot == T_FUNC;
+			if (k > i + 1 && k < q->n && q->t[k].type == T_CMP && (symbolic || literal))
 				return found(q, start, k, "a WHERE/HAVING condition");
 		}
 		if (a->kw == KW_LIMIT && i + 1 < q->n && q->t[i + 1].type == T_NUM && quoted)
@@ -855,9 +862,9 @@ static bool anywhere(scan *q)
 			if (stmt_shape(q, i))
 				return true;
 		}
-		if (a->type == T_SEMI && i + 1 < q->n && q->t[i + 1].type == T_STMT &&
-		    q->t[i + 1].kw != KW_WAITFOR && i > 0)
-			return found(q, i, i + 1, "a stacked statement");
+		if (a->type == T_SEMI && i + 1 < q->n && q->t[i + 1].type == T_STMT && i > 0 &&
+		    stmt_shape(q, i + 1))
+			return true; /* a stacked statement */
 		if (is_strong_func(q, i) && i + 1 < q->n && q->t[i + 1].type == T_LPAREN) {
 			/* a call with arguments that are SQL values */
 			size_t e = skip_parens(q, i + 1, NULL);
