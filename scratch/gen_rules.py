@@ -175,6 +175,8 @@ SHELLSHOCK = r"^\s*\(\s*\)\s*\{"
 kb.rule("Shellshock_HEADER", any_of(regex(HDRALL, SHELLSHOCK, ("URL_DECODE",)),
                                     regex(ARGS, SHELLSHOCK, ("NONE",))), "shellshock",
         "Bash function definitions (Shellshock, CVE-2014-6271) in headers or parameters")
+kb.rule("PROPFIND_METHOD", regex({"Method": {}}, r"^(?:PROPFIND|PROPPATCH|MKCOL|LOCK|UNLOCK|TRACE|TRACK|DEBUG)$", ("NONE",)),
+        "protocol", "WebDAV discovery and TRACE/TRACK/DEBUG methods")
 kb.rule("ExploitablePaths_URIPATH",
         regex(URI, r"(?:/(?:web-inf|meta-inf)(?:/|$)|/\.(?:git|svn|hg|env|aws|ssh|docker|kube|claude|vscode|idea)(?:/|$)|/(?:wp-config\.php|\.htpasswd|\.htaccess|\.ds_store)(?:$|[~.])|/actuator/(?:env|heapdump|gateway|jolokia)|/(?:phpunit|eval-stdin\.php)|/cgi-bin/.*\.(?:sh|pl)$)",
               ("URL_DECODE_UNI", "NORMALIZE_PATH", "LOWERCASE")), "path-traversal",
@@ -191,6 +193,31 @@ BADBOTS = crs.set("bad-bots", [
 ])
 crs.rule("UserAgent_BadBots_HEADER", rset(HDRV, BADBOTS, ("LOWERCASE",)), "scanner",
          "User agents of vulnerability scanners and attack tools")
+# HTTP protocol enforcement: what clients speaking HTTP correctly do not send
+METHOD = {"Method": {}}
+CT = {"SingleHeader": {"Name": "content-type"}}
+crs.rule("RestrictedMethod", regex(METHOD, r"^(?!(?:GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|CONNECT)$)", ("NONE",)),
+         "protocol", "A method outside HTTP's standard set (WebDAV, TRACE, made-up methods)")
+crs.rule("RestrictedContentType_HEADER",
+         regex(CT, r"^(?!\s*(?:application/x-www-form-urlencoded|multipart/form-data|application/json|application/vnd\.[\w.-]+\+json|application/(?:soap\+)?xml|text/xml|text/plain|text/html)\s*(?:;|$))",
+               ("LOWERCASE",)), "protocol", "A request body type that web applications do not parse (and a WAF cannot inspect)")
+crs.rule("BodyOnGetOrHead", all_of(regex(METHOD, r"^(?:GET|HEAD)$", ("NONE",)),
+                                   any_of(size(BODY, "GT", 0),
+                                          size({"SingleHeader": {"Name": "transfer-encoding"}}, "GT", 0))),
+         "protocol", "GET or HEAD with a body: request smuggling and cache poisoning carrier")
+crs.rule("InvalidEncoding_ARGS",
+         any_of(regex(QS, r"%00|%u[fF]{2}[0-9a-fA-F]{2}|%25[0-9a-fA-F]{2}", ("NONE",)),
+                regex(ARGQV, r"[\xc0\xc1][\x80-\xbf]|\xe0[\x80-\x9f]|\xf0[\x80-\x8f]|[\xf5-\xff]", ("NONE",))),
+         "protocol", "NUL bytes, overlong or invalid UTF-8, %u full-width characters or double URL encoding in the query")
+crs.rule("MultipartNameViolation_BODY",
+         regex(BODY, r"content-disposition:[^\r\n]*\b(?:file)?name\s*=\s*\"(?:[^\"\r\n;=\\&]|&#?[a-z0-9]+;|&)*[;=\\]",
+               ("HTML_ENTITY_DECODE", "LOWERCASE")),
+         "protocol", "Multipart field or file names with characters that parsers disagree on (; = \\ quotes)")
+crs.rule("ObsoleteRangeHeader", any_of(size({"SingleHeader": {"Name": "request-range"}}, "GE", 0),
+                                       regex({"SingleHeader": {"Name": "range"}}, r"(?:,[^,]*){5,}|bytes\s*=\s*\d{10,}", ("NONE",))),
+         "protocol", "Request-Range or many-part Range headers (resource exhaustion)")
+crs.rule("MethodOverride_QUERYSTRING", regex({"SingleQueryArgument": {"Name": "_method"}}, r".", ("NONE",)),
+         "protocol", "HTTP method override through the query string (bypasses method restrictions)")
 crs.rule("SizeRestrictions_QUERYSTRING", size(QS, "GT", 2048), "protocol", "Query string over 2 KB")
 crs.rule("SizeRestrictions_Cookie_HEADER", size({"SingleHeader": {"Name": "cookie"}}, "GT", 10240), "protocol",
          "Cookie header over 10 KB")

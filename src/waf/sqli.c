@@ -883,7 +883,8 @@ static bool anywhere(scan *q)
 			if (a->type == T_VAR && a->len > 2 && q->s[a->at + 1] == '@')
 				return found(q, i, i, "a server variable");
 			if (a->type == T_FUNC && i + 1 < q->n && q->t[i + 1].type == T_LPAREN &&
-			    skip_parens(q, i + 1, NULL) >= q->n && i + 4 >= q->n &&
+			    skip_parens(q, i + 1, NULL) >= q->n && q->t[q->n - 1].type != T_RPAREN &&
+			    i + 4 >= q->n &&
 			    (is_attack_func(q, i) || (i <= 1 && q->n <= 3)))
 				return found(q, i, q->n - 1, "an unfinished SQL function call");
 			if ((a->type == T_WORD || a->type == T_FUNC) && in_list(meta_tables, q->s + a->at, a->len))
@@ -954,8 +955,11 @@ static bool check_context(scan *q, bool quoted)
 		bool s2;
 		size_t e = operand(q, k + 1, &s2);
 		char lt = q->t[first].type, rt = q->t[k + 1].type;
-		if (e > k + 1 && (lt == T_NUM || lt == T_STR) && (rt == T_NUM || rt == T_STR || rt == T_OPEN) &&
-		    is_end(q, e))
+		/* a tautology: the same constant on both sides */
+		const tok *l = &q->t[first], *r = &q->t[k + 1];
+		bool same = l->len == r->len && memcmp(q->s + l->at, q->s + r->at, l->len) == 0;
+		if (e == k + 2 && (lt == T_NUM || lt == T_STR) && (rt == T_NUM || rt == T_STR) && same &&
+		    is_end(q, e) && (tok_is(q, k, "=") || q->t[k].kw == KW_LIKE))
 			return found(q, first, e - 1, "a constant condition");
 	}
 	if (tail(q, k, false, 0))
