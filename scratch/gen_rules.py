@@ -210,7 +210,7 @@ crs.rule("InvalidEncoding_ARGS",
                 regex(ARGQV, r"[\xc0\xc1][\x80-\xbf]|\xe0[\x80-\x9f]|\xf0[\x80-\x8f]|[\xf5-\xff]", ("NONE",))),
          "protocol", "NUL bytes, overlong or invalid UTF-8, %u full-width characters or double URL encoding in the query")
 crs.rule("MultipartNameViolation_BODY",
-         regex(BODY, r"content-disposition:[^\r\n]*\b(?:file)?name\s*=\s*\"(?:[^\"\r\n;=\\&]|&#?[a-z0-9]+;|&)*[;=\\]",
+         regex(BODY, r"content-disposition:[^\r\n]*\b(?:file)?name\s*=\s*\"(?:[^\"\r\n;=\\&]|&#?[a-z0-9]+;|&(?!#?[a-z0-9]+;))*+[;=\\]",
                ("HTML_ENTITY_DECODE", "LOWERCASE")),
          "protocol", "Multipart field or file names with characters that parsers disagree on (; = \\ quotes)")
 crs.rule("ObsoleteRangeHeader", any_of(size({"SingleHeader": {"Name": "request-range"}}, "GE", 0),
@@ -304,7 +304,7 @@ lx.write()
 # ---------------------------------------------------------------- POSIX shell
 # commands that are also common English words need a shell-like argument
 PROSE_CMDS = ("who|more|less|touch|find|set|time|make|test|file|cut|sort|join|split|yes|w|at|watch|write|last|"
-              "host|mail|expand|fold|wall|ed|ex|nice|script|links|top|free|cd|ping|kill|head|tail|date|"
+              "host|mail|expand|fold|wall|ed|ex|nice|script|links|top|free|cd|ping|kill|head|tail|date|sleep|"
               "screen|source|exec|eval|export|history|alias|groups|mount|stat|true|false|batch|comm|paste|"
               "init|halt|finger|uptime|diff|cmp|print|bridge|iconv|seq|shuf|apt|dig|ss|nl|tac|ln|cp|mv|dd|"
               "od|tr|rev|wc|uniq|du|df|vi|ex|bc|expr|route|arp|zip|git|npm|pip|ip|su|sh|id|ps|ls|rm|cc|"
@@ -323,7 +323,7 @@ UNIX_CMDS = ("cat|tac|nl|head|tail|more|less|ls|dir|id|whoami|uname|hostname|ifc
              "finger|whois|lynx|links|wall|write|bc|expr|seq|yes|shuf|openvt|chroot|runuser|pkexec|doas|"
              "aptitude|top|htop|free|vmstat|iostat|sar|dmesg|journalctl|lsblk|fdisk|hexdump|unlink|shred|wipe")
 SEP_CMD = r"(?:[;|&`\n\r]|\$\(|\|\||&&)"
-ARG = r"(?=\s*(?:$|[;|&`)<>\n\r]|-{1,2}\w|/|\$|\\|'|\"|\.{1,2}/|~|\d|\*|\{|\w+\.\w))"
+ARG = r"(?=\s*(?:$|[;|&`)<>\n\r]|-{1,2}\w|/|\$|\\|'|\"|\.{1,2}/|~|\d|\*|\{|\w+\.\w|\w+:)|\s+\S)"
 UNIX = None
 ux = Group("AWSManagedRulesUnixRuleSet", "awswaf:managed:aws:posix-os:",
            "Shell command injection on POSIX systems: command separators followed by commands "
@@ -333,13 +333,16 @@ UNIX = ux.set("unix-shell", [
     r"(?:[;|&`]|\$\(|\|\||&&)\s*(?:\{\s*)?(?:[\w./-]*/)?(?!(?:" + PROSE_CMDS + r")\b)(?:" + UNIX_CMDS + r")\b" + ARG,
     r"(?:[;|&`]|\$\(|\|\||&&)\s*(?:[\w./-]*/)?(?:" + PROSE_CMDS + r")(?:\s*$|\s*[;|&`)]|" + STRONG_ARG + r")",
     r"[\n\r]\s*(?:[\w./-]*/)?(?:" + UNIX_CMDS + r")" + STRONG_ARG,
+    r"(?:^|[\n\r;])\s*(?:" + UNIX_CMDS + r")\s*[\n\r]",
+    r"[;|&]\s*\$\{?\w+\}?\s+(?:" + UNIX_CMDS + r")\b",
+    r"(?:^|[;|&])\s*(?:pip[x3]?|npm|gem|yum|dnf|apk|brew|cargo)\s+install\s+\S",
     r"\$\(\s*[\w./-]+[^)]*\)", r"`\s*(?:[\w./-]*/)?(?:" + UNIX_CMDS + r")\b[^`]*`", r"\$\{ifs\}|\$ifs\b|\$\{?ifs\$\d|\$\{\w+%?\W{0,3}\}",
     r"/dev/(?:tcp|udp)/", r"\b(?:bash|sh|zsh|ksh|dash)\s+-[ci]\b",
     r"(?:^|[;|&`\s(])/(?:usr/)?(?:local/)?s?bin/\w+",
     r"\b(?:nc|ncat|netcat)\b.{0,40}\s-[elcv]*e\s",
     r"\|\s*(?:sh|bash|zsh|ksh)\b",
     r"(?:^|[;|&\s])(?:cat|head|tail|nl|tac|od|xxd|strings|base64)\s+(?:[^\s;|&]*[/*]|/)",
-    r"\{(?:[\w./-]+,){1,}[^}]*\}", r"[;|&]\s*\w+\s*=\s*\$\(", r"\$\(\(\s*\d+\s*[-+*/%]\s*\d+\s*\)\)",
+    r"\{(?:[\w./-]*,)+[^}]*[a-z][^}]*\}", r"[;|&]\s*\w+\s*=\s*\$\(", r"\$\(\(\s*\d+\s*[-+*/%]\s*\d+\s*\)\)",
     r"^\s*(?:whoami|uname|ifconfig|netstat|pwd)\s*(?:-[a-z]+\s*)?$",
     r"^\s*(?:[\w./-]*/)?(?:" + UNIX_CMDS + r")\s+(?:-{1,2}[a-z]\S*\s+)*(?:/[\w.*?-]|\.\.?/|~/|\$\{?\w|-{1,2}[a-z]\S*\s*$)",
     r"<<<\s*\w", r"~[+-0]?(?:$|/)", r"(?:^|[\s;|&])\w+=\$?\w*\s*;\s*\$\w+",
@@ -359,7 +362,10 @@ WIN = wn.set("windows-shell", [
     r"\b(?:cmd(?:\.exe)?\s*/[ckr]|powershell(?:\.exe)?|pwsh(?:\.exe)?|wscript|cscript|mshta|rundll32|regsvr32|certutil|bitsadmin|wmic|schtasks|reg\s+(?:add|query|delete)|net\s+(?:user|localgroup|share|use|view)|netsh|sc\s+(?:create|config|start|query)|taskkill|tasklist|vssadmin|bcdedit|whoami\s*/(?:all|priv|groups))\b",
     r"[;|&]\s*(?:dir|type|copy|del|erase|echo|ver|set|systeminfo|ipconfig|nslookup|ping|attrib|cacls|icacls|findstr|xcopy|robocopy|move|ren|mklink|start|call|bcdboot|shutdown|format|diskpart|label|subst|tree|more|fc|comp)\b(?:\s+(?:[a-z]:\\|\\\\|/[a-z?]|%\w+%|\.\\|-\w|<|>)|\s*$)",
     r"%(?:comspec|systemroot|windir|programfiles|userprofile|appdata|temp|tmp|homepath|computername|username|path|os|cd|random|date|time|errorlevel|cmdcmdline)%",
-    r"\bfor\s+/[dflr]?\s*%%?\w+\s+in\s*\(", r"\bfor\s+%%?\w+\s+in\s*\(.*\)\s*do\b",
+    r"\bfor\s+/[dflr]\b", r"\bfor\s+%%?[~\w-]+\s+in\s*\(", r"\bfor\s+%%?\w+\s+in\s*\(.*\)\s*do\b",
+    r"\bif\s+(?:not\s+)?(?:exist|defined|errorlevel|cmdextversion)\s+\S+\s+(?:\(|echo|del|copy|call|goto|set|cmd|start|type|exit)",
+    r"\bif\s+(?:/i\s+)?(?:not\s+)?(?:\"[^\"]*\"|%[~\w]+%?|\w+)\s*(?:==|\s(?:equ|neq|lss|leq|gtr|geq)\s)",
+    r"%%[~\w]", r"%~[0-9a-z]",
     r"[\w\\]:\\(?:windows|winnt|users|inetpub|program files|boot\.ini)",
 ])
 for fname, field, t in (("QUERYARGUMENTS", ARGQ, ("URL_DECODE_UNI", "LOWERCASE")),
@@ -388,7 +394,7 @@ ph = Group("AWSManagedRulesPHPRuleSet", "awswaf:managed:aws:php-app:",
 PHP = ph.set("php", [
     r"<\?(?:php|=)",
     r"\$(?:_(?:get|post|server|request|cookie|files|env|session)|globals|http_raw_post_data)\b",
-    r"\b(?:" + PHP_FUNCS + r")\s*(?:/\*.*?\*/\s*)*[\s\x00-\x1f]*\(",
+    r"\b(?:" + PHP_FUNCS + r")\s*(?:/\*.*?\*/\s*)*[\s\x00-\x1f]*\(\s*(?:\$|['\"`]|\w+\s*\(|\)|\[|chr\b|base64)",
     r"\b(?:php|phar|zlib|data|glob|expect|ssh2\.\w+|rar|ogg|zip|compress\.(?:zlib|bzip2))://",
     r"\b[oca]:\d+:\"[\w\\]+\":\d+:\{", r"\ba:\d+:\{(?:[sidb]:\d+)", r"\b[oc]:\d+:\"",
     r"\b(?:allow_url_(?:include|fopen)|auto_(?:prepend|append)_file|disable_functions|open_basedir|safe_mode|register_globals|mbstring\.\w+|pcre\.\w+|session\.\w+|zend\.\w+|opcache\.\w+|phar\.\w+|display_errors|error_log|extension_dir|include_path|sendmail_path|upload_tmp_dir|user_ini\.\w+)\s*=",
@@ -439,6 +445,8 @@ XXE = mi.set("xxe", [
     r"<xi:include\b|\bxmlns:xi\s*=", r"<!doctype[^>]*\[\s*<!element\b", r"<\?xml-stylesheet\b",
 ])
 CRLF = mi.set("crlf", [
+    r"[\r\n]\s*(?:mail\s+from|rcpt\s+to|data|helo|ehlo|auth\s+\w|help|quit|rset|vrfy|expn|starttls|noop|retr|dele|stat|uidl|user\s+\S|pass\s+\S|list(?:\s+\d+)?\s*$)",
+    r"[\r\n]\s*\w{1,8}\s+(?:login|select|examine|create|rename|lsub|status|append|check|expunge|search|fetch|store|uid|capability|logout|authenticate)\b",
     r"[\r\n]\s*(?:set-cookie|location|content-(?:type|length|disposition)|refresh|x-[\w-]+|access-control-[\w-]+|transfer-encoding|cache-control|host|http/\d)\s*:",
     r"[\r\n]\s*(?:get|post|put|head|delete|options|patch|connect|trace)\s+\S+\s+http/\d",
     r"[\r\n]\s*http/\d(?:\.\d)?\s+\d{3}",
