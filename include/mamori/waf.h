@@ -201,6 +201,39 @@ MAMORI_API void mamori_waf_stats_summary_text(const mamori_waf_stats *st, mamori
 /* False-positive report as a JSON array: per rule, per parameter. */
 MAMORI_API void mamori_waf_stats_fp_json(const mamori_waf_stats *st, mamori_buf *out);
 
+/* ---- the reverse proxy ---- */
+
+typedef struct mamori_waf_proxy mamori_waf_proxy;
+
+typedef struct mamori_waf_proxy_options {
+	const char *listen;	 /* "HOST:PORT"; default 127.0.0.1:8080 (port 0 = any) */
+	const char *upstream;	 /* "http://HOST:PORT" (required) */
+	const char *webacl_path; /* NULL = the default WebACL */
+	mamori_waf_options waf;
+	int threads;		 /* worker threads; 0 = one per CPU */
+	const char *block_page;	 /* HTML file sent with Block; NULL = built-in page */
+	const char *log_path;	 /* AWS WAF log records (JSON lines); NULL = none, "-" = stdout */
+	size_t max_header;	 /* request line + headers; default 16 KiB (431 beyond) */
+	size_t max_body;	 /* request body; default 10 MiB (413 beyond) */
+	int header_timeout_ms;	 /* to receive a whole request; default 10 s (408) */
+	int idle_timeout_ms;	 /* keep-alive idle; default 60 s */
+	int upstream_timeout_ms; /* upstream response head; default 30 s (504) */
+	int max_connections;	 /* per worker; default 10000 */
+} mamori_waf_proxy_options;
+
+/* Compile the WebACL, resolve the upstream and bind the listening socket. */
+MAMORI_API int mamori_waf_proxy_new(mamori_ctx *ctx, const mamori_waf_proxy_options *opts,
+				    mamori_waf_proxy **out);
+/* The address actually bound ("127.0.0.1:43123"). */
+MAMORI_API const char *mamori_waf_proxy_address(const mamori_waf_proxy *p);
+/* Start the worker threads; returns at once. */
+MAMORI_API int mamori_waf_proxy_start(mamori_waf_proxy *p);
+/* Recompile the WebACL from its file; on error the running one stays. */
+MAMORI_API int mamori_waf_proxy_reload(mamori_waf_proxy *p);
+/* Stop accepting, close connections, join the workers. */
+MAMORI_API void mamori_waf_proxy_stop(mamori_waf_proxy *p);
+MAMORI_API void mamori_waf_proxy_free(mamori_waf_proxy *p);
+
 /* ---- the two detectors, usable on their own ---- */
 
 /* Does the text look like SQL injection in some quoting context?  high

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "mamori/waf.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,9 +352,128 @@ int cmd_waf(cli *c, int argc, char **argv)
 	return cli_usage_error(c, "waf: unknown subcommand \"%s\" (eval, proxy)", argv[1]);
 }
 
+static int positive(cli *c, const char *opt, const char *arg, long *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	if (*end || v <= 0)
+		return cli_usage_error(c, "%s: \"%s\" is not a positive number", opt, arg);
+	*out = v;
+	return 0;
+}
+
 int waf_proxy_command(cli *c, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_usage_error(c, "waf proxy: not built yet");
+	static const struct option opts[] = {
+		CLI_COMMON_LONG_OPTIONS,
+		ACL_LONG_OPTIONS,
+		{"listen", required_argument, NULL, OPT_LISTEN},
+		{"upstream", required_argument, NULL, OPT_UPSTREAM},
+		{"block-page", required_argument, NULL, OPT_BLOCK_PAGE},
+		{"log", required_argument, NULL, OPT_LOG},
+		{"threads", required_argument, NULL, OPT_THREADS},
+		{"max-header", required_argument, NULL, OPT_MAX_HEADER},
+		{"max-body", required_argument, NULL, OPT_MAX_BODY},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{NULL, 0, NULL, 0},
+	};
+	acl_opts a = {0};
+	mamori_waf_proxy_options po = {0};
+	int opt;
+	long v = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS "w:", opts, NULL)) != -1) {
+		int r = cli_common_option(c, opt, optarg);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
+		r = acl_option(c, opt, optarg, &a);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
+		switch (opt) {
+		case 'h':
+			return cli_help(c, "waf", stdout);
+		case OPT_LISTEN:
+			po.listen = optarg;
+			break;
+		case OPT_UPSTREAM:
+			po.upstream = optarg;
+			break;
+		case OPT_BLOCK_PAGE:
+			po.block_page = optarg;
+			break;
+		case OPT_LOG:
+			po.log_path = optarg;
+			break;
+		case OPT_THREADS:
+			if (positive(c, "--threads", optarg, &v))
+				return EXIT_USAGE;
+			po.threads = (int)v;
+			break;
+		case OPT_MAX_HEADER:
+			if (positive(c, "--max-header", optarg, &v))
+				return EXIT_USAGE;
+			po.max_header = (size_t)v;
+			break;
+		case OPT_MAX_BODY:
+			if (positive(c, "--max-body", optarg, &v))
+				return EXIT_USAGE;
+			po.max_body = (size_t)v;
+			break;
+		case OPT_TIMEOUT:
+			if (positive(c, "--timeout", optarg, &v))
+				return EXIT_USAGE;
+			po.header_timeout_ms = (int)v;
+			break;
+		default:
+			return cli_usage_error(c, "unknown option");
+		}
+	}
+	if (!po.upstream)
+		return cli_usage_error(c, "waf proxy needs --upstream http://HOST:PORT");
+	if (optind < argc)
+		return cli_usage_error(c, "waf proxy takes no arguments");
+	po.webacl_path = a.webacl;
+	po.waf = a.o;
+	/* signals are taken synchronously by this thread; workers never see them */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	mamori_waf_proxy *p = NULL;
+	int st = mamori_waf_proxy_new(c->ctx, &po, &p);
+	if (!st)
+		st = mamori_waf_proxy_start(p);
+	if (st) {
+		mamori_waf_proxy_free(p);
+		return cli_fail(c, st);
+	}
+	fprintf(stderr, "mamori: waf proxy listening on %s, upstream %s\n", mamori_waf_proxy_address(p),
+		po.upstream);
+	for (;;) {
+		int sig = 0;
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			if (mamori_waf_proxy_reload(p) != MAMORI_OK) {
+				const mamori_error *e = mamori_error_last(c->ctx);
+				fprintf(stderr, "mamori: reload failed, keeping the running WebACL: %s\n",
+					e->message ? e->message : "?");
+			} else {
+				fprintf(stderr, "mamori: WebACL reloaded\n");
+			}
+			continue;
+		}
+		break;
+	}
+	fprintf(stderr, "mamori: waf proxy stopping\n");
+	mamori_waf_proxy_stop(p);
+	mamori_waf_proxy_free(p);
+	return EXIT_OK;
 }
