@@ -30,23 +30,41 @@ HDRALL = {"Headers": {"MatchPattern": {"All": {}}, "MatchScope": "ALL", "Oversiz
 COOKIES = {"Cookies": {"MatchPattern": {"All": {}}, "MatchScope": "ALL", "OversizeHandling": "CONTINUE"}}
 UA = {"SingleHeader": {"Name": "user-agent"}}
 
-DEC = ("URL_DECODE_UNI", "HTML_ENTITY_DECODE", "LOWERCASE")
+# one decoding chain for (almost) every regex rule, so that each field is
+# decoded and scanned once per request whatever the number of rules
 DECU = ("URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE", "LOWERCASE")
+DEC = DECU
 # a path separator as fuzzers write it: any punctuation, percent or hex
 # escapes (valid or not), %u escapes
 SEPX = r"(?:[^a-z0-9]|%[0-9a-z]{2}|0x[0-9a-f]{2}|%u[0-9a-f]{4}){1,8}"
 
 
+def split_args(field):
+    if field in (ARGS, ARGV):
+        return [ARGQ, ARGB]
+    return [field]
+
+
 def regex(field, pattern, t=DEC):
+    if field in (ARGS, ARGV):
+        return any_of(*[regex(f, pattern, t) for f in split_args(field)])
     return {"RegexMatchStatement": {"RegexString": pattern, "FieldToMatch": field, "TextTransformations": tx(*t)}}
 
 
 def rset(field, name, t=DEC):
+    if field in (ARGS, ARGV):
+        return any_of(*[rset(f, name, t) for f in split_args(field)])
     return {"RegexPatternSetReferenceStatement": {"ARN": name, "FieldToMatch": field, "TextTransformations": tx(*t)}}
 
 
 def any_of(*stmts):
-    stmts = [s for s in stmts if s]
+    flat = []
+    for st in stmts:
+        if st and "OrStatement" in st:
+            flat += st["OrStatement"]["Statements"]
+        elif st:
+            flat.append(st)
+    stmts = flat
     if len(stmts) == 1:
         return stmts[0]
     return {"OrStatement": {"Statements": list(stmts)}}
@@ -135,7 +153,7 @@ LOG4J = kb.set("log4j", [
     r"\$\{\s*j\W{0,8}n\W{0,8}d\W{0,8}i",
     r"\bjndi\s*:\s*(?:ldaps?|rmi|dns|iiop|corba|nds|nis|http)\s*:",
 ])
-for fname, field in (("HEADER", HDRALL), ("QUERYSTRING", QS), ("BODY", BODY), ("URIPATH", URI), ("COOKIE", COOKIES)):
+for fname, field in (("HEADER", HDRV), ("QUERYSTRING", QS), ("BODY", BODY), ("URIPATH", URI), ("COOKIE", COOKIES)):
     kb.rule("Log4JRCE_" + fname, rset(field, LOG4J, DECU), "log4shell",
             "Log4j lookups (${jndi:...} and obfuscated forms) in the " + fname.lower())
 kb.rule("Log4JRCE_ARGS", rset(ARGS, LOG4J, DECU), "log4shell", "Log4j lookups in request parameters")
@@ -172,14 +190,14 @@ OGNL = kb.set("ognl-spring", [
 kb.rule("SpringOGNL_ARGS", any_of(rset(ARGS, OGNL), rset(URI, OGNL), rset(HDRV, OGNL)), "java-injection",
         "OGNL / Spring Expression Language injection and Spring4Shell class-loader manipulation")
 SHELLSHOCK = r"^\s*\(\s*\)\s*\{"
-kb.rule("Shellshock_HEADER", any_of(regex(HDRALL, SHELLSHOCK, ("URL_DECODE",)),
+kb.rule("Shellshock_HEADER", any_of(regex(HDRV, SHELLSHOCK, DECU),
                                     regex(ARGS, SHELLSHOCK, ("NONE",))), "shellshock",
         "Bash function definitions (Shellshock, CVE-2014-6271) in headers or parameters")
 kb.rule("PROPFIND_METHOD", regex({"Method": {}}, r"^(?:PROPFIND|PROPPATCH|MKCOL|LOCK|UNLOCK|TRACE|TRACK|DEBUG)$", ("NONE",)),
         "protocol", "WebDAV discovery and TRACE/TRACK/DEBUG methods")
 kb.rule("ExploitablePaths_URIPATH",
         regex(URI, r"(?:/(?:web-inf|meta-inf)(?:/|$)|/\.(?:git|svn|hg|env|aws|ssh|docker|kube|claude|vscode|idea)(?:/|$)|/(?:wp-config\.php|\.htpasswd|\.htaccess|\.ds_store)(?:$|[~.])|/actuator/(?:env|heapdump|gateway|jolokia)|/(?:phpunit|eval-stdin\.php)|/cgi-bin/.*\.(?:sh|pl)$)",
-              ("URL_DECODE_UNI", "NORMALIZE_PATH", "LOWERCASE")), "path-traversal",
+              DECU), "path-traversal",
         "Paths to source control, secrets, build and admin endpoints that are exploited directly")
 kb.write()
 
@@ -191,7 +209,7 @@ crs.rule("NoUserAgent_HEADER", neg(size(UA, "GE", 0)), "protocol", "The request 
 BADBOTS = crs.set("bad-bots", [
     r"\b(?:sqlmap|nikto|nmap|masscan|zgrab|nuclei|openvas|nessus|w3af|acunetix|dirbuster|gobuster|wfuzz|ffuf|feroxbuster|wpscan|joomscan|havij|netsparker|arachni|skipfish|zmeu|morfeus|jaeles|paros|webinspect|appscan|qualys|burp(?:suite| collaborator)|commix|xsstrike|whatweb|fimap|hydra|medusa|dotdotpwn|brutus|grabber|jbrofuzz|metasploit|sqlninja|pangolin|bsqlbf|mysqloit|absinthe|vega/|zap/|owasp zap|winrm client openvas|interactsh|oast\.(?:me|fun|live|site|online|pro))\b",
 ])
-crs.rule("UserAgent_BadBots_HEADER", rset(HDRV, BADBOTS, ("LOWERCASE",)), "scanner",
+crs.rule("UserAgent_BadBots_HEADER", rset(HDRV, BADBOTS, DECU), "scanner",
          "User agents of vulnerability scanners and attack tools")
 # HTTP protocol enforcement: what clients speaking HTTP correctly do not send
 METHOD = {"Method": {}}
@@ -200,7 +218,7 @@ crs.rule("RestrictedMethod", regex(METHOD, r"^(?!(?:GET|HEAD|POST|PUT|DELETE|PAT
          "protocol", "A method outside HTTP's standard set (WebDAV, TRACE, made-up methods)")
 crs.rule("RestrictedContentType_HEADER",
          regex(CT, r"^(?!\s*(?:application/x-www-form-urlencoded|multipart/form-data|application/json|application/vnd\.[\w.-]+\+json|application/(?:soap\+)?xml|text/xml|text/plain|text/html)\s*(?:;|$))",
-               ("LOWERCASE",)), "protocol", "A request body type that web applications do not parse (and a WAF cannot inspect)")
+               DECU), "protocol", "A request body type that web applications do not parse (and a WAF cannot inspect)")
 crs.rule("BodyOnGetOrHead", all_of(regex(METHOD, r"^(?:GET|HEAD)$", ("NONE",)),
                                    any_of(size(BODY, "GT", 0),
                                           size({"SingleHeader": {"Name": "transfer-encoding"}}, "GT", 0))),
@@ -260,7 +278,7 @@ SENSITIVE = crs.set("sensitive-files", [
     r"(?:^|[^\w])(?:file|php|phar|zip|expect|glob|data|compress\.zlib|ssh2\.\w+)://",
     r"\bwp-config\.php\b", r"\bconfig\.inc\.php\b", r"\blocalsettings\.php\b", r"\.\w+~$",
 ])
-for fname, field, t in (("QUERYARGUMENTS", ARGQ, DECU), ("URIPATH", URI, ("URL_DECODE_UNI", "URL_DECODE_UNI", "LOWERCASE")),
+for fname, field, t in (("QUERYARGUMENTS", ARGQ, DECU), ("URIPATH", URI, DECU),
                         ("BODY", ARGB, DECU), ("COOKIE", COOKIES, DECU), ("HEADER", HDRV, DECU)):
     crs.rule("GenericLFI_" + fname, any_of(rset(field, TRAVERSAL, t), rset(field, SENSITIVE, t)), "path-traversal",
              "Path traversal (../ in any encoding) or paths to sensitive files in the " + fname.lower())
@@ -270,11 +288,11 @@ RFI = crs.set("rfi", [
     r"^(?:https?|ftps?)://[^?#]+\?+$",
     r"(?:include|require|file|path|page|template|url|src|dir|document_root|root|folder|pg|style|pdf|php_path|doc)\w*=(?:https?|ftps?)://",
 ])
-crs.rule("GenericRFI_QUERYARGUMENTS", rset(ARGV, RFI, ("URL_DECODE_UNI", "LOWERCASE")), "rfi",
+crs.rule("GenericRFI_QUERYARGUMENTS", rset(ARGV, RFI, DECU), "rfi",
          "Remote file inclusion: URLs with IP hosts, stream wrappers or trailing '?' in parameters")
 crs.rule("RestrictedExtensions_URIPATH",
          regex(URI, r"\.(?:log|ini|bak|backup|old|orig|save|swp|swo|tmp|temp|sql|sqlite|db|mdb|dbf|env|cfg|conf|config|inc|key|pem|crt|p12|pfx|jks|keystore|passwd|htpasswd|htaccess|git|svn|dist|lock|yml|yaml|toml|properties|sh|bash|ps1|bat|cmd|dll|exe|asa|asax|cer|cdx|idq|ida|htr|htw|printer|shtml|jsp~|php~|~)$|~$",
-               ("URL_DECODE_UNI", "LOWERCASE")), "path-traversal",
+               DECU), "path-traversal",
          "Requests for backup, configuration, secret and script files")
 for fname, field, t in (("COOKIE", COOKIES, ("NONE",)), ("QUERYARGUMENTS", ARGQ, ("NONE",)),
                         ("BODY", ARGB, ("NONE",)), ("URIPATH", URI, ("NONE",)), ("HEADER", HDRV, ("NONE",))):
@@ -296,7 +314,7 @@ lx = Group("AWSManagedRulesLinuxRuleSet", "awswaf:managed:aws:linux-os:",
 LINUX = lx.set("linux-files", [
     r"(?:^|\W)(?:etc|proc|sys|dev|var|root|home|usr|boot)\W{1,4}(?:passwd|shadow|self\W|cpuinfo|version|environ|tcp|udp|kcore|mem|log\W|spool|mail|\.ssh|\.bash)",
 ])
-for fname, field, t in (("URIPATH", URI, ("URL_DECODE_UNI", "URL_DECODE_UNI", "NORMALIZE_PATH", "LOWERCASE")),
+for fname, field, t in (("URIPATH", URI, DECU),
                         ("QUERYARGUMENTS", ARGS, DECU), ("HEADER", HDRV, DECU)):
     lx.rule("LFI_" + fname, rset(field, LINUX, t), "path-traversal", "Linux system file paths in the " + fname.lower())
 lx.write()
@@ -347,9 +365,9 @@ UNIX = ux.set("unix-shell", [
     r"^\s*(?:[\w./-]*/)?(?:" + UNIX_CMDS + r")\s+(?:-{1,2}[a-z]\S*\s+)*(?:/[\w.*?-]|\.\.?/|~/|\$\{?\w|-{1,2}[a-z]\S*\s*$)",
     r"<<<\s*\w", r"~[+-0]?(?:$|/)", r"(?:^|[\s;|&])\w+=\$?\w*\s*;\s*\$\w+",
 ])
-for fname, field, t in (("QUERYARGUMENTS", ARGQ, ("URL_DECODE_UNI", "JS_DECODE", "LOWERCASE")),
-                        ("BODY", ARGB, ("URL_DECODE_UNI", "JS_DECODE", "LOWERCASE")),
-                        ("HEADER", HDRV, ("URL_DECODE_UNI", "LOWERCASE"))):
+for fname, field, t in (("QUERYARGUMENTS", ARGQ, DECU),
+                        ("BODY", ARGB, DECU),
+                        ("HEADER", HDRV, DECU)):
     ux.rule("UNIXShellCommandsVariables_" + fname, rset(field, UNIX, t), "cmdi",
             "Shell command injection in the " + fname.lower())
 ux.write()
@@ -368,9 +386,9 @@ WIN = wn.set("windows-shell", [
     r"%%[~\w]", r"%~[0-9a-z]",
     r"[\w\\]:\\(?:windows|winnt|users|inetpub|program files|boot\.ini)",
 ])
-for fname, field, t in (("QUERYARGUMENTS", ARGQ, ("URL_DECODE_UNI", "LOWERCASE")),
-                        ("BODY", ARGB, ("URL_DECODE_UNI", "LOWERCASE")),
-                        ("HEADER", HDRV, ("URL_DECODE_UNI", "LOWERCASE"))):
+for fname, field, t in (("QUERYARGUMENTS", ARGQ, DECU),
+                        ("BODY", ARGB, DECU),
+                        ("HEADER", HDRV, DECU)):
     wn.rule("WindowsShellCommands_" + fname, rset(field, WIN, t), "cmdi",
             "PowerShell or cmd.exe command injection in the " + fname.lower())
 wn.write()
@@ -401,11 +419,11 @@ PHP = ph.set("php", [
     r"\$\w+\s*\(\s*[^)]*\)\s*;?", r"\(\s*['\"]?\w+['\"]?\s*\)\s*\(\s*['\"]", r"\$\{\s*['\"]\w+['\"]\s*\}",
     r"\$_\[[^\]]*\]\s*\(", r"\[\\php\]|\bsomephpwouldgohere\b",
 ])
-for fname, field, t in (("QUERYARGUMENTS", ARGQ, ("URL_DECODE_UNI", "HTML_ENTITY_DECODE", "LOWERCASE")),
-                        ("BODY", ARGB, ("URL_DECODE_UNI", "HTML_ENTITY_DECODE", "LOWERCASE")),
-                        ("URIPATH", URI, ("URL_DECODE_UNI", "LOWERCASE")),
-                        ("HEADER", HDRV, ("URL_DECODE_UNI", "LOWERCASE")),
-                        ("COOKIE", COOKIES, ("URL_DECODE_UNI", "LOWERCASE"))):
+for fname, field, t in (("QUERYARGUMENTS", ARGQ, DECU),
+                        ("BODY", ARGB, DECU),
+                        ("URIPATH", URI, DECU),
+                        ("HEADER", HDRV, DECU),
+                        ("COOKIE", COOKIES, DECU)):
     ph.rule("PHPHighRiskMethodsVariables_" + fname, rset(field, PHP, t), "php-injection",
             "PHP code injection in the " + fname.lower())
 ph.write()
@@ -475,18 +493,18 @@ for name, s, cls, desc in (("NoSQLi", NOSQL, "nosql-injection", "MongoDB-style o
                            ("PrototypePollution", PROTO, "generic-injection", "JavaScript prototype pollution"),
                            ("NodeJSInjection", NODE, "generic-injection", "Node.js code injection and denial of service loops"),
                            ("GraphQLIntrospection", GRAPHQL, "graphql", "GraphQL schema introspection")):
-    mi.rule(name + "_ARGS", any_of(rset(ARGS, s, DECU), rset(URI, s, ("URL_DECODE_UNI", "URL_DECODE_UNI", "LOWERCASE")),
-                                   rset(HDRV, s, ("URL_DECODE_UNI", "LOWERCASE"))), cls,
+    mi.rule(name + "_ARGS", any_of(rset(ARGS, s, DECU), rset(URI, s, DECU),
+                                   rset(HDRV, s, DECU)), cls,
             desc + " in parameters, path or headers")
-mi.rule("XXE_BODY", any_of(rset(BODY, XXE, ("URL_DECODE_UNI", "LOWERCASE")), rset(ARGV, XXE, ("LOWERCASE",))), "xxe",
+mi.rule("XXE_BODY", any_of(rset(BODY, XXE, DECU), rset(ARGV, XXE, DECU)), "xxe",
         "XML external entities, external DTDs and XInclude")
-mi.rule("CRLFInjection_ARGS", any_of(rset(ARGS, CRLF, ("URL_DECODE_UNI", "LOWERCASE")),
-                                     rset(URI, CRLF, ("URL_DECODE_UNI", "URL_DECODE_UNI", "LOWERCASE")),
-                                     rset(QS, CRLF, ("URL_DECODE_UNI", "LOWERCASE"))), "crlf",
+mi.rule("CRLFInjection_ARGS", any_of(rset(ARGS, CRLF, DECU),
+                                     rset(URI, CRLF, DECU),
+                                     rset(QS, CRLF, DECU)), "crlf",
         "CRLF injection: response splitting and request smuggling through encoded line breaks")
-mi.rule("DjangoORMLookup_ARGS", rset({"MamoriArguments": {"MatchScope": "KEY"}}, ORM, ("LOWERCASE",)), "generic-injection",
+mi.rule("DjangoORMLookup_ARGS", rset({"MamoriArguments": {"MatchScope": "KEY"}}, ORM, DECU), "generic-injection",
         "ORM lookup operators in parameter names (filter injection)")
 mi.rule("SessionFixation_QUERYARGUMENTS",
-        rset({"MamoriArguments": {"MatchScope": "KEY"}}, SESSION, ("URL_DECODE_UNI", "LOWERCASE")), "session-fixation",
+        rset({"MamoriArguments": {"MatchScope": "KEY"}}, SESSION, DECU), "session-fixation",
         "A session identifier set through a request parameter (session fixation)")
 mi.write()

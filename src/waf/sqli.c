@@ -32,6 +32,7 @@
  */
 #include "waf_internal.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -136,6 +137,7 @@ static const struct {
 	const char *w;
 	char type;
 } words[KW_COUNT] = {
+
 	[KW_SELECT] = {"select", T_STMT},     [KW_INSERT] = {"insert", T_STMT},
 	[KW_UPDATE] = {"update", T_STMT},     [KW_DELETE] = {"delete", T_STMT},
 	[KW_DROP] = {"drop", T_STMT},	      [KW_CREATE] = {"create", T_STMT},
@@ -210,9 +212,17 @@ static const char *const strong_funcs[] = {
 
 static bool in_list(const char *const *list, const char *s, size_t n)
 {
-	for (; *list; list++)
-		if (strlen(*list) == n && strncasecmp(*list, s, n) == 0)
+	char first = (char)(s[0] | 0x20);
+	for (; *list; list++) {
+		const char *w = *list;
+		if (w[0] != first)
+			continue;
+		size_t k = 1;
+		while (k < n && w[k] && w[k] == (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] | 0x20 : s[k]))
+			k++;
+		if (k == n && w[k] == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -274,9 +284,15 @@ static unsigned short keyword(const char *s, size_t n)
 {
 	if (n < 2 || n > 9)
 		return 0;
-	for (unsigned short k = 1; k < KW_COUNT; k++)
-		if (words[k].w && strlen(words[k].w) == n && strncasecmp(words[k].w, s, n) == 0)
+	char first = (char)(s[0] | 0x20);
+	for (unsigned short k = 1; k < KW_COUNT; k++) {
+		const char *w = words[k].w;
+		/* cheap rejections before the full comparison */
+		if (!w || w[0] != first || w[1] != (char)(s[1] | 0x20) || strlen(w) != n)
+			continue;
+		if (strncasecmp(w, s, n) == 0)
 			return k;
+	}
 	return 0;
 }
 
@@ -1018,8 +1034,23 @@ static bool detect_contexts(const char *s, size_t n, bool high, size_t *at, size
 size_t waf_detector_decode(const char *s, size_t n, char *out);
 size_t waf_detector_decode(const char *s, size_t n, char *out)
 {
-	bool pct = memchr(s, '%', n) != NULL, amp = memchr(s, '&', n) != NULL,
-	     bs = memchr(s, '\\', n) != NULL, plus = memchr(s, '+', n) != NULL;
+	/* only what is really encoded: %XX / %uXXXX, &name; / &#..., \\u \\x, and '+'
+	 * as a space in a value that has no spaces left */
+	bool pct = false, amp = false, bs = false, plus = false, space = false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '%' && i + 2 < n && (isxdigit((unsigned char)s[i + 1]) || s[i + 1] == 'u' || s[i + 1] == 'U'))
+			pct = true;
+		else if (c == '&' && i + 2 < n && (s[i + 1] == '#' || isalpha((unsigned char)s[i + 1])))
+			amp = true;
+		else if (c == '\\' && i + 1 < n && strchr("uUxX0123456789abfnrtv'\"\\", s[i + 1]))
+			bs = true;
+		else if (c == '+')
+			plus = true;
+		else if (c == ' ')
+			space = true;
+	}
+	plus = plus && !space;
 	if (!pct && !amp && !bs && !plus)
 		return 0;
 	memcpy(out, s, n);

@@ -91,9 +91,19 @@ static const char *const url_attrs[] = {
 
 static bool in_list(const char *const *l, const char *s, size_t n)
 {
-	for (; *l; l++)
-		if (ieq(s, n, *l))
+	if (n == 0)
+		return false;
+	unsigned char first = lc((unsigned char)s[0]);
+	for (; *l; l++) {
+		const char *w = *l;
+		if ((unsigned char)w[0] != first)
+			continue;
+		size_t k = 1;
+		while (k < n && w[k] && (unsigned char)w[k] == lc((unsigned char)s[k]))
+			k++;
+		if (k == n && w[k] == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -397,6 +407,14 @@ static bool js_sinks(xs *x)
 		size_t j = i;
 		while (j < n && js_ident((unsigned char)s[j]))
 			j++;
+		/* only a name followed by . [ ( or ` can be a sink or a call */
+		size_t f = j;
+		while (f < n && f < j + 40 && (s[f] == ' ' || s[f] == '\t' || s[f] == '/' || s[f] == '*'))
+			f++;
+		if (f >= n || !strchr(".[(`", s[f])) {
+			i = j - 1;
+			continue;
+		}
 		size_t end;
 		/* obj.prop / obj[...] / obj.call(...) */
 		if (in_list(js_objects, s + i, j - i) && j < n) {
