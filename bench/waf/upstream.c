@@ -6,7 +6,9 @@
  * It reads request heads (and Content-Length bodies) and writes one response
  * per request, so pipelining works.  Stops on SIGTERM/SIGINT.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
