@@ -168,7 +168,7 @@ B64_WORDS = JAVA_GADGETS + ["runtime", "processbuilder", "getruntime", "fileoutp
 JAVA = kb.set("java", [
     r"\b(?:java\.(?:lang|io|net|nio|util\.(?:concurrent|jar|zip)|beans|rmi|security)\.\w|javax\.(?:script|naming|management|el|xml\.transform)\.|com\.opensymphony\.xwork2|org\.apache\.(?:commons(?:\.(?:collections|beanutils|fileupload|configuration))?\b|struts2?\b|xalan|tomcat|catalina|naming|bcel|log4j|myfaces|wicket)|com\.sun\.(?:org\.apache|jndi|rowset|rmi)|org\.omg\.corba|org\.springframework\.(?:context|beans|core|jndi|transaction)|sun\.misc\.|org\.codehaus\.groovy|bsh\.interpreter|com\.alibaba\.fastjson|com\.thoughtworks\.xstream|org\.hibernate|ognl\.ognlcontext|org\.mozilla\.javascript)",
     r"\b(?:" + "|".join(JAVA_GADGETS) + r")\b",
-    r"\bjava\b.{0,60}?\b(?:runtime|processbuilder)\b",
+    r"\bjava(?:\.\w+)*\.(?:runtime|processbuilder)\b",
     r"(?:processbuilder|runtime)\b.{0,80}?\b(?:" + "|".join(JAVA_GADGETS) + r")",
     r"\b(?:runtime\s*\.\s*getruntime|getruntime\s*\(\s*\)\s*\.\s*exec|new\s+processbuilder)\b",
     r"(?:\xac\xed\x00\x05|aced0005|ro0ab[a-z0-9+/])",
@@ -217,8 +217,8 @@ CT = {"SingleHeader": {"Name": "content-type"}}
 crs.rule("RestrictedMethod", regex(METHOD, r"^(?!(?:GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|CONNECT)$)", ("NONE",)),
          "protocol", "A method outside HTTP's standard set (WebDAV, TRACE, made-up methods)")
 crs.rule("RestrictedContentType_HEADER",
-         regex(CT, r"^(?!\s*(?:application/x-www-form-urlencoded|multipart/form-data|application/json|application/vnd\.[\w.-]+\+json|application/(?:soap\+)?xml|text/xml|text/plain|text/html)\s*(?:;|$))",
-               DECU), "protocol", "A request body type that web applications do not parse (and a WAF cannot inspect)")
+         regex(CT, r"(?i)^(?!\s*(?:application/x-www-form-urlencoded|multipart/form-data|application/json|application/vnd\.[\w.-]+\+json|application/(?:soap\+)?xml|text/xml|text/plain|text/html)\s*(?:;|$))",
+               ("NONE",)), "protocol", "A request body type that web applications do not parse (and a WAF cannot inspect)")
 crs.rule("BodyOnGetOrHead", all_of(regex(METHOD, r"^(?:GET|HEAD)$", ("NONE",)),
                                    any_of(size(BODY, "GT", 0),
                                           size({"SingleHeader": {"Name": "transfer-encoding"}}, "GT", 0))),
@@ -434,6 +434,7 @@ mi = Group("MamoriManagedRulesInjectionRuleSet", "awswaf:managed:mamori:injectio
            "templates, SSI, XXE, CRLF / response splitting, prototype pollution, Node.js and "
            "GraphQL introspection, session fixation.", vendor="mamori")
 NOSQL = mi.set("nosql", [
+    r"^\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|elemmatch|all|size|type|mod|text|function|accumulator|lookup|jsonschema)$",
     r"\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr|elemmatch|all|size|type|mod|text|function|accumulator|lookup|jsonschema)\b\s*['\"]?\s*[:\]]",
     r"\[\s*\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|or|and|nor|not|expr)\s*\]",
     r"\bdb\.\w+\.(?:insert|find|update|remove|drop|aggregate|mapreduce|findone|deletemany|updatemany)\w*\s*\(",

@@ -7,9 +7,11 @@
  */
 #include "mamori/module.h"
 #include "posture/posture.h"
+#include "waf/waf.h"
 
 static const mamori_module *const builtin[] = {
 	&mamori_module_s3_exposure,
+	&mamori_module_waf,
 };
 
 void mamori_registry_add_builtin(mamori_registry *reg)

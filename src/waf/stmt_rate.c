@@ -31,7 +31,8 @@ typedef struct rate_key {
 
 typedef struct rate_entry {
 	uint64_t hash;
-	char *key;
+	char *key; /* binary (addresses): compared with key_len */
+	size_t key_len;
 	int64_t last; /* last bucket number */
 	uint32_t count[BUCKETS];
 } rate_entry;
@@ -261,12 +262,13 @@ static uint64_t count(waf_rate *r, const char *key, size_t n, int64_t bucket)
 			s->key = mamori_xmalloc(n + 1);
 			memcpy(s->key, key, n);
 			s->key[n] = 0;
+			s->key_len = n;
 			s->last = bucket;
 			r->used++;
 			e = s;
 			break;
 		}
-		if (s->hash == h && strlen(s->key) == n && memcmp(s->key, key, n) == 0) {
+		if (s->hash == h && s->key_len == n && memcmp(s->key, key, n) == 0) {
 			e = s;
 			break;
 		}

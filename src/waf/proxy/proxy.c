@@ -84,17 +84,29 @@ enum { R_NONE, R_LEN, R_CHUNKED, R_CLOSE };
 
 typedef struct conn conn;
 
+typedef struct upc upc;
+
+/* What an epoll event points at: a client connection, or a connection to
+ * the upstream (whose current user changes as it goes in and out of the
+ * pool). */
 typedef struct side {
 	conn *c;
 	bool upstream;
+	upc *u;
 } side;
+
+struct upc {
+	int fd;
+	side s; /* s.c is the connection using it, NULL while pooled */
+	upc *next_dead;
+};
 
 struct conn {
 	worker *w;
 	int fd, up_fd;
+	upc *up;
 	int state;
-	side cs, us;
-	unsigned cev, uev; /* registered epoll events */
+	side cs;
 	char peer[64];
 	/* client input */
 	char *in;
@@ -133,8 +145,9 @@ struct worker {
 	conn *conns;
 	conn *dead; /* closed during this batch of events, freed after it */
 	size_t nconns;
-	int pool[POOL_MAX];
+	upc *pool[POOL_MAX];
 	int npool;
+	upc *dead_up;
 	acl_ref *ref;
 	unsigned gen;
 	mamori_waf_eval *ev;
@@ -369,35 +382,50 @@ const char *mamori_waf_proxy_address(const mamori_waf_proxy *p)
 
 /* ---- connections ---- */
 
-static void ev_set(conn *c, bool upstream, unsigned events)
+/* Sockets are registered once, edge-triggered, for both directions: no
+ * epoll_ctl on the request path.  Handlers read or write until EAGAIN and
+ * a state change that needs input tries to read at once. */
+static void ev_register(worker *w, int fd, side *s)
 {
-	worker *w = c->w;
-	int fd = upstream ? c->up_fd : c->fd;
-	unsigned *cur = upstream ? &c->uev : &c->cev;
-	if (fd < 0 || *cur == events)
-		return;
-	struct epoll_event e = {.events = events, .data.ptr = upstream ? &c->us : &c->cs};
-	if (*cur == 0 && events)
-		epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &e);
-	else if (events == 0)
-		epoll_ctl(w->ep, EPOLL_CTL_DEL, fd, NULL);
-	else
-		epoll_ctl(w->ep, EPOLL_CTL_MOD, fd, &e);
-	*cur = events;
+	struct epoll_event e = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = s};
+	epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &e);
+}
+
+static void up_destroy(worker *w, upc *u)
+{
+	epoll_ctl(w->ep, EPOLL_CTL_DEL, u->fd, NULL);
+	close(u->fd);
+	u->fd = -1;
+	u->s.c = NULL;
+	u->next_dead = w->dead_up; /* freed after this batch of events */
+	w->dead_up = u;
 }
 
 static void up_close(conn *c, bool reuse)
 {
-	if (c->up_fd < 0)
+	upc *u = c->up;
+	if (!u)
 		return;
-	ev_set(c, true, 0);
 	worker *w = c->w;
-	if (reuse && w->npool < POOL_MAX)
-		w->pool[w->npool++] = c->up_fd;
-	else
-		close(c->up_fd);
+	c->up = NULL;
 	c->up_fd = -1;
-	c->uev = 0;
+	u->s.c = NULL;
+	if (reuse && w->npool < POOL_MAX)
+		w->pool[w->npool++] = u;
+	else
+		up_destroy(w, u);
+}
+
+/* A pooled connection had an event: the upstream closed it (or sent junk). */
+static void pool_event(worker *w, upc *u)
+{
+	for (int i = 0; i < w->npool; i++) {
+		if (w->pool[i] == u) {
+			w->pool[i] = w->pool[--w->npool];
+			up_destroy(w, u);
+			return;
+		}
+	}
 }
 
 /* Close now; free after the current batch of events (which may still name
@@ -409,7 +437,7 @@ static void conn_free(conn *c)
 		return;
 	up_close(c, false);
 	if (c->fd >= 0) {
-		ev_set(c, false, 0);
+		epoll_ctl(w->ep, EPOLL_CTL_DEL, c->fd, NULL);
 		close(c->fd);
 		c->fd = -1;
 	}
@@ -693,7 +721,9 @@ static void dispatch(conn *c)
 		error_response(c, 502);
 }
 
-/* Take a pooled upstream connection or open one. */
+static void up_write(conn *c);
+
+/* Take a pooled upstream connection or open one, and start writing. */
 static bool up_connect(conn *c)
 {
 	worker *w = c->w;
@@ -704,8 +734,9 @@ static bool up_connect(conn *c)
 	c->uo_off = 0;
 	c->state = S_UPWRITE;
 	c->deadline = now_ms() + p->o.upstream_timeout_ms;
+	upc *u;
 	if (w->npool > 0) {
-		c->up_fd = w->pool[--w->npool];
+		u = w->pool[--w->npool];
 		c->up_reused = true;
 	} else {
 		int fd = socket(p->up_addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -717,11 +748,19 @@ static bool up_connect(conn *c)
 			close(fd);
 			return false;
 		}
-		c->up_fd = fd;
+		u = mamori_xcalloc(1, sizeof *u);
+		u->fd = fd;
+		u->s.upstream = true;
+		u->s.u = u;
+		ev_register(w, fd, &u->s);
 		c->up_reused = false;
 	}
-	c->uev = 0;
-	ev_set(c, true, EPOLLOUT);
+	u->s.c = c;
+	c->up = u;
+	c->up_fd = u->fd;
+	if (!c->ui)
+		c->ui = mamori_xmalloc(READ_CHUNK);
+	up_write(c);
 	return true;
 }
 
@@ -913,7 +952,6 @@ static void process(conn *c)
 			if (c->body_len < want)
 				goto more;
 		}
-		ev_set(c, false, 0); /* nothing more from the client until answered */
 		dispatch(c);
 		return;
 	more:
@@ -929,6 +967,9 @@ static void process(conn *c)
 	}
 }
 
+static void client_read(conn *c);
+static void up_read(conn *c);
+
 static void next_request(conn *c)
 {
 	/* drop the finished request's bytes; pipelined ones move to the front */
@@ -940,140 +981,127 @@ static void next_request(conn *c)
 	c->state = S_HEAD;
 	c->close_after = false;
 	c->deadline = now_ms() + (c->in_len ? c->w->p->o.header_timeout_ms : c->w->p->o.idle_timeout_ms);
-	ev_set(c, false, EPOLLIN);
 	process(c);
+	/* input may have arrived while the previous request was in flight */
+	if (c->state == S_HEAD || c->state == S_BODY)
+		client_read(c);
 }
 
-/* After a state change: flush output and decide what to wait for. */
+/* After a state change: flush output and move on. */
 static void settle(conn *c)
 {
-	for (int guard = 0; guard < 64; guard++) {
+	for (int guard = 0; guard < 64 && c->state != S_CLOSED; guard++) {
 		if (!flush_client(c)) {
 			conn_free(c);
 			return;
 		}
 		bool pending = c->co_off < c->co_len;
-		switch (c->state) {
-		case S_HEAD:
-		case S_BODY:
-			ev_set(c, false, pending ? EPOLLIN | EPOLLOUT : EPOLLIN);
-			return;
-		case S_UPWRITE:
-			ev_set(c, false, pending ? EPOLLOUT : 0);
-			return;
-		case S_UPREAD:
-			/* back-pressure: read the upstream only when the client keeps up */
-			ev_set(c, false, pending ? EPOLLOUT : 0);
-			ev_set(c, true, pending ? 0 : EPOLLIN);
-			return;
-		case S_LOCAL:
-			if (pending) {
-				ev_set(c, false, EPOLLOUT);
-				return;
-			}
-			if (c->close_after) {
-				conn_free(c);
-				return;
-			}
-			next_request(c);
-			continue; /* process() may have changed the state */
-		default:
+		if (c->state != S_LOCAL || pending)
+			return; /* the next event moves it on */
+		if (c->close_after) {
 			conn_free(c);
 			return;
 		}
+		next_request(c);
+	}
+}
+
+/* Read what the client sent (only while a request is being received: a
+ * request in flight leaves pipelined bytes in the socket). */
+static void client_read(conn *c)
+{
+	while (c->state == S_HEAD || c->state == S_BODY) {
+		if (c->in_cap - c->in_len < 4096) {
+			size_t cap = c->in_cap ? c->in_cap * 2 : 16384;
+			size_t limit = c->w->p->o.max_header + c->w->p->o.max_body + READ_CHUNK;
+			if (cap > limit)
+				cap = limit;
+			if (cap <= c->in_len) {
+				error_response(c, c->state == S_HEAD ? 431 : 413);
+				break;
+			}
+			c->in = mamori_xrealloc(c->in, cap);
+			c->in_cap = cap;
+		}
+		ssize_t n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
+		if (n > 0) {
+			if (c->in_len == 0 && c->state == S_HEAD)
+				c->deadline = now_ms() + c->w->p->o.header_timeout_ms;
+			c->in_len += (size_t)n;
+			process(c);
+			continue;
+		}
+		if (n == 0) { /* the client closed */
+			conn_free(c);
+			return;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			conn_free(c);
+		return;
 	}
 }
 
 static void on_client(conn *c, unsigned events)
 {
-	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN)) {
+	if ((events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN)) {
 		conn_free(c);
 		return;
 	}
-	if ((events & EPOLLIN) && (c->state == S_HEAD || c->state == S_BODY)) {
-		for (;;) {
-			if (c->in_cap - c->in_len < 4096) {
-				size_t cap = c->in_cap ? c->in_cap * 2 : 16384;
-				size_t limit = c->w->p->o.max_header + c->w->p->o.max_body + READ_CHUNK;
-				if (cap > limit)
-					cap = limit;
-				if (cap <= c->in_len) {
-					error_response(c, c->state == S_HEAD ? 431 : 413);
-					break;
-				}
-				c->in = mamori_xrealloc(c->in, cap);
-				c->in_cap = cap;
-			}
-			ssize_t n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
-			if (n > 0) {
-				if (c->in_len == 0 && c->state == S_HEAD)
-					c->deadline = now_ms() + c->w->p->o.header_timeout_ms;
-				c->in_len += (size_t)n;
-				process(c);
-				if (c->state != S_HEAD && c->state != S_BODY)
-					break;
-				continue;
-			}
-			if (n == 0) { /* client closed */
-				conn_free(c);
-				return;
-			}
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK) {
-				conn_free(c);
-				return;
-			}
-			break;
-		}
+	if (c->state == S_HEAD || c->state == S_BODY)
+		client_read(c);
+	if (c->state == S_CLOSED)
+		return;
+	if (!flush_client(c)) {
+		conn_free(c);
+		return;
 	}
+	/* the client took what was pending: resume reading the upstream */
+	if (c->state == S_UPREAD && c->co_off == c->co_len && c->up)
+		up_read(c);
 	settle(c);
 }
 
-static void on_upstream(conn *c, unsigned events)
+static void up_write(conn *c)
 {
-	if (c->state == S_UPWRITE) {
-		while (c->uo_off < c->uo_len) {
-			ssize_t n = send(c->up_fd, c->uo + c->uo_off, c->uo_len - c->uo_off, MSG_NOSIGNAL);
-			if (n > 0) {
-				c->uo_off += (size_t)n;
-				continue;
-			}
-			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-				return;
-			if (n < 0 && errno == EINTR)
-				continue;
-			/* a pooled connection the upstream closed: one retry on a fresh one */
-			up_close(c, false);
-			if (c->up_reused && !c->up_retried) {
-				c->up_retried = true;
-				c->w->npool = 0;
-				if (up_connect(c))
-					return;
-			}
-			error_response(c, 502);
-			settle(c);
-			return;
+	while (c->uo_off < c->uo_len) {
+		ssize_t n = send(c->up_fd, c->uo + c->uo_off, c->uo_len - c->uo_off, MSG_NOSIGNAL);
+		if (n > 0) {
+			c->uo_off += (size_t)n;
+			continue;
 		}
-		c->state = S_UPREAD;
-		c->resp_head = false;
-		c->ui_len = 0;
-		if (!c->ui)
-			c->ui = mamori_xmalloc(READ_CHUNK);
-		ev_set(c, true, EPOLLIN);
-		return;
-	}
-	if (c->state != S_UPREAD) {
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return; /* EPOLLOUT comes when it can go on */
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* a pooled connection the upstream closed: one retry on a fresh one */
 		up_close(c, false);
+		if (c->up_reused && !c->up_retried) {
+			c->up_retried = true;
+			while (c->w->npool)
+				up_destroy(c->w, c->w->pool[--c->w->npool]);
+			if (up_connect(c))
+				return;
+		}
+		error_response(c, 502);
 		return;
 	}
-	(void)events;
-	for (int rounds = 0; rounds < 8 && c->state == S_UPREAD; rounds++) {
+	c->state = S_UPREAD;
+	c->resp_head = false;
+	c->ui_len = 0;
+}
+
+static void up_read(conn *c)
+{
+	for (int rounds = 0; rounds < 16 && c->state == S_UPREAD; rounds++) {
+		if (c->co_len - c->co_off > 4 * READ_CHUNK)
+			return; /* back-pressure: the client has to take this first */
 		size_t room = READ_CHUNK - c->ui_len;
 		if (room == 0) { /* response head over 64 KiB */
 			up_close(c, false);
 			error_response(c, 502);
-			break;
+			return;
 		}
 		ssize_t n = recv(c->up_fd, c->ui + c->ui_len, room, 0);
 		if (n > 0) {
@@ -1084,8 +1112,6 @@ static void on_upstream(conn *c, unsigned events)
 			} else {
 				relay(c, c->ui, (size_t)n);
 			}
-			if (c->co_len - c->co_off > 4 * READ_CHUNK)
-				break; /* let the client drain */
 			continue;
 		}
 		if (n == 0) {
@@ -1093,7 +1119,8 @@ static void on_upstream(conn *c, unsigned events)
 				up_close(c, false);
 				if (c->up_reused && !c->up_retried && c->resp_bytes == 0) {
 					c->up_retried = true;
-					c->w->npool = 0;
+					while (c->w->npool)
+						up_destroy(c->w, c->w->pool[--c->w->npool]);
 					if (up_connect(c))
 						return;
 				}
@@ -1105,7 +1132,7 @@ static void on_upstream(conn *c, unsigned events)
 				finish_response(c, false);
 				c->close_after = true;
 			}
-			break;
+			return;
 		}
 		if (errno == EINTR)
 			continue;
@@ -1118,8 +1145,17 @@ static void on_upstream(conn *c, unsigned events)
 				error_response(c, 502);
 			}
 		}
-		break;
+		return;
 	}
+}
+
+static void on_upstream(conn *c, unsigned events)
+{
+	(void)events;
+	if (c->state == S_UPWRITE)
+		up_write(c);
+	if (c->state == S_UPREAD)
+		up_read(c);
 	settle(c);
 }
 
@@ -1142,8 +1178,7 @@ static void accept_all(worker *w)
 		c->w = w;
 		c->fd = fd;
 		c->up_fd = -1;
-		c->cs = (side){c, false};
-		c->us = (side){c, true};
+		c->cs = (side){c, false, NULL};
 		if (a.ss_family == AF_INET6) {
 			const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a;
 			if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
@@ -1160,7 +1195,7 @@ static void accept_all(worker *w)
 			w->conns->prev = c;
 		w->conns = c;
 		w->nconns++;
-		ev_set(c, false, EPOLLIN);
+		ev_register(w, fd, &c->cs);
 	}
 }
 
@@ -1207,6 +1242,11 @@ static void *worker_main(void *arg)
 			if (ptr == (void *)w)
 				continue; /* wake-up */
 			side *s = ptr;
+			if (s->upstream && !s->c) {
+				if (s->u->fd >= 0 && (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+					pool_event(w, s->u);
+				continue;
+			}
 			if (s->c->state == S_CLOSED)
 				continue;
 			if (s->upstream)
@@ -1218,6 +1258,11 @@ static void *worker_main(void *arg)
 			conn *d = w->dead;
 			w->dead = d->next;
 			conn_destroy(d);
+		}
+		while (w->dead_up) {
+			upc *u = w->dead_up;
+			w->dead_up = u->next_dead;
+			free(u);
 		}
 		int64_t now = now_ms();
 		if (now - last_sweep >= 250) {
@@ -1232,9 +1277,13 @@ static void *worker_main(void *arg)
 		w->dead = d->next;
 		conn_destroy(d);
 	}
-	for (int i = 0; i < w->npool; i++)
-		close(w->pool[i]);
-	w->npool = 0;
+	while (w->npool)
+		up_destroy(w, w->pool[--w->npool]);
+	while (w->dead_up) {
+		upc *u = w->dead_up;
+		w->dead_up = u->next_dead;
+		free(u);
+	}
 	mamori_waf_eval_free(w->ev);
 	w->ev = NULL;
 	acl_release(w->ref);
