@@ -90,7 +90,7 @@ void waf_prefilter_add(waf_compiler *c, waf_stmt *s, const char *regex, bool lit
 		}
 	} else {
 		relax(regex, &e);
-		flags |= HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY | HS_FLAG_DOTALL;
+		flags |= HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY | HS_FLAG_DOTALL | HS_FLAG_MULTILINE;
 	}
 	if (caseless)
 		flags |= HS_FLAG_CASELESS;
@@ -313,9 +313,26 @@ bool waf_prefilter_may_match(mamori_waf_eval *ev, const waf_stmt *s)
 			ev->pf_bits[id / 64] &= ~(1ull << (id % 64));
 		}
 		const waf_vals *v = waf_input_values(ev, s->input);
-		for (size_t i = 0; i < v->n; i++)
-			hs_scan(in->hs_db, v->el[i].p, (unsigned)v->el[i].n, 0, ev->hs_scratch, on_match,
+		if (v->n == 1) {
+			hs_scan(in->hs_db, v->el[0].p, (unsigned)v->el[0].n, 0, ev->hs_scratch, on_match,
 				ev->pf_bits);
+		} else if (v->n > 1) {
+			/* one scan over all values joined by newlines: with multi-line
+			 * anchors every value is still a line of its own, so whatever
+			 * matches in a value matches here (and a match across two
+			 * values only costs a confirmation) */
+			size_t total = 0;
+			for (size_t i = 0; i < v->n; i++)
+				total += v->el[i].n + 1;
+			char *joined = waf_alloc(ev, total);
+			size_t o = 0;
+			for (size_t i = 0; i < v->n; i++) {
+				memcpy(joined + o, v->el[i].p, v->el[i].n);
+				o += v->el[i].n;
+				joined[o++] = '\n';
+			}
+			hs_scan(in->hs_db, joined, (unsigned)(o - 1), 0, ev->hs_scratch, on_match, ev->pf_bits);
+		}
 		ev->pf_gen[s->input] = ev->gen;
 	}
 	for (int k = 0; k < s->pattern_count; k++) {
