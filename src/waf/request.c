@@ -340,7 +340,10 @@ static void json_walk(mamori_waf_eval *ev, const char *s, size_t n, plist *keys,
 			vp = s + i;
 			vn = j - i;
 			bool lit = ieq(vp, vn, "true") || ieq(vp, vn, "false") || ieq(vp, vn, "null");
-			bool num = vn > 0 && strspn(vp, "0123456789+-.eE") >= vn;
+			bool num = vn > 0;
+			for (size_t k = 0; k < vn && num; k++)
+				num = (vp[k] >= '0' && vp[k] <= '9') || vp[k] == '+' || vp[k] == '-' ||
+				      vp[k] == '.' || vp[k] == 'e' || vp[k] == 'E';
 			if (!lit && !num)
 				ok = false;
 			i = j ? j : i + 1;

@@ -377,8 +377,10 @@ static bool js_call_at(const char *s, size_t n, size_t i, size_t *end)
 		/* the argument must look like code, not prose: "(1)", "(document.x)", "`1`" */
 		char close = s[k] == '(' ? ')' : '`';
 		const char *e = memchr(s + k + 1, close, n - k - 1);
-		if (!e)
+		if (!e) {
+			*end = n;
 			return k == j && n - k < 64; /* cut payload: "alert(" right at the end */
+		}
 		size_t an = (size_t)(e - (s + k + 1));
 		const char *a = s + k + 1;
 		bool code = an == 0 || an < 64;
