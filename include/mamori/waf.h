@@ -61,6 +61,7 @@ typedef struct mamori_waf_options {
 	const char *account_id; /* for label namespaces; default 000000000000 */
 } mamori_waf_options;
 
+/* Header names and values are byte strings with explicit lengths (0 = empty). */
 typedef struct mamori_waf_header {
 	const char *name;
 	size_t name_len;

@@ -209,9 +209,9 @@ void mamori_waf_log_record(const mamori_waf_acl *acl, const mamori_waf_request *
 	for (size_t i = 0; i < rq->header_count; i++) {
 		const mamori_waf_header *h = &rq->headers[i];
 		mamori_buf_puts(out, i ? ",{\"name\":" : "{\"name\":");
-		waf_json_quote_n(out, h->name, h->name_len ? h->name_len : strlen(h->name));
+		waf_json_quote_n(out, h->name ? h->name : "", h->name ? h->name_len : 0);
 		mamori_buf_puts(out, ",\"value\":");
-		waf_json_quote_n(out, h->value, h->value_len ? h->value_len : strlen(h->value));
+		waf_json_quote_n(out, h->value ? h->value : "", h->value ? h->value_len : 0);
 		mamori_buf_putc(out, '}');
 	}
 	const char *u = rq->uri ? rq->uri : "";

@@ -59,8 +59,8 @@ void waf_request_prepare(mamori_waf_eval *ev, const mamori_waf_request *rq)
 	ev->hdr_lc = waf_alloc(ev, (rq->header_count + 1) * sizeof *ev->hdr_lc);
 	for (size_t i = 0; i < rq->header_count; i++) {
 		const mamori_waf_header *h = &rq->headers[i];
-		size_t nl = h->name_len ? h->name_len : (h->name ? strlen(h->name) : 0);
-		size_t vl = h->value_len ? h->value_len : (h->value ? strlen(h->value) : 0);
+		size_t nl = h->name ? h->name_len : 0;
+		size_t vl = h->value ? h->value_len : 0;
 		char *lc = waf_alloc(ev, nl + 1);
 		for (size_t k = 0; k < nl; k++) {
 			char c = h->name[k];
