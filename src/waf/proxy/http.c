@@ -273,6 +273,7 @@ int http_chunked_decode(http_chunked *c, const char *in, size_t len, char *out, 
 			size_t *used, size_t *produced)
 {
 	size_t i = 0, o = 0;
+	*used = *produced = 0; /* also on errors */
 	while (i < len) {
 		char ch = in[i];
 		switch (c->state) {

@@ -134,6 +134,7 @@ struct conn {
 	char *co;
 	size_t co_len, co_off, co_cap;
 	bool keep_alive, close_after, is_head;
+	bool paused; /* upstream reading stopped for back-pressure */
 	int64_t deadline;
 	conn *prev, *next;
 };
@@ -990,12 +991,19 @@ static void next_request(conn *c)
 /* After a state change: flush output and move on. */
 static void settle(conn *c)
 {
-	for (int guard = 0; guard < 64 && c->state != S_CLOSED; guard++) {
+	for (int guard = 0; guard < 100000 && c->state != S_CLOSED; guard++) {
 		if (!flush_client(c)) {
 			conn_free(c);
 			return;
 		}
 		bool pending = c->co_off < c->co_len;
+		if (c->state == S_UPREAD && !pending && c->paused && c->up) {
+			/* the client took everything: the upstream may go on (no
+			 * edge will say so if the socket never filled up) */
+			c->paused = false;
+			up_read(c);
+			continue;
+		}
 		if (c->state != S_LOCAL || pending)
 			return; /* the next event moves it on */
 		if (c->close_after) {
@@ -1057,10 +1065,7 @@ static void on_client(conn *c, unsigned events)
 		conn_free(c);
 		return;
 	}
-	/* the client took what was pending: resume reading the upstream */
-	if (c->state == S_UPREAD && c->co_off == c->co_len && c->up)
-		up_read(c);
-	settle(c);
+	settle(c); /* resumes a paused upstream once the client took everything */
 }
 
 static void up_write(conn *c)
@@ -1094,9 +1099,11 @@ static void up_write(conn *c)
 
 static void up_read(conn *c)
 {
-	for (int rounds = 0; rounds < 16 && c->state == S_UPREAD; rounds++) {
-		if (c->co_len - c->co_off > 4 * READ_CHUNK)
-			return; /* back-pressure: the client has to take this first */
+	while (c->state == S_UPREAD) { /* edge-triggered: until EAGAIN or back-pressure */
+		if (c->co_len - c->co_off > 4 * READ_CHUNK) {
+			c->paused = true; /* back-pressure: the client has to take this first */
+			return;
+		}
 		size_t room = READ_CHUNK - c->ui_len;
 		if (room == 0) { /* response head over 64 KiB */
 			up_close(c, false);
