@@ -14,9 +14,10 @@ cat > "$tmp/acl.json" <<'J'
  {"Name":"sqli","Priority":1,"OverrideAction":{"None":{}},
   "Statement":{"ManagedRuleGroupStatement":{"VendorName":"AWS","Name":"AWSManagedRulesSQLiRuleSet"}}}]}
 J
+cp "$tmp/acl.json" "$tmp/acl-bind.json" # the check rewrites acl.json (reload)
 python3 "$here/waf_proxy_check.py" "$mamori" "$tmp/acl.json"
 # without --listen the proxy binds the loopback only
-"$mamori" waf proxy --upstream http://127.0.0.1:9 -w "$tmp/acl.json" 2> "$tmp/err" &
+"$mamori" waf proxy --upstream http://127.0.0.1:9 -w "$tmp/acl-bind.json" 2> "$tmp/err" &
 pid=$!
 for _ in $(seq 50); do grep -q listening "$tmp/err" 2>/dev/null && break; sleep 0.1; done
 kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
