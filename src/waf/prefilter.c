@@ -208,7 +208,8 @@ int waf_prefilter_build(mamori_ctx *ctx, mamori_waf_acl *acl)
 	(void)ctx;
 	char dir[4096];
 	bool cached = cache_dir(dir, sizeof dir);
-	qsort(acl->patterns, acl->pattern_count, sizeof *acl->patterns, cmp_input);
+	if (acl->pattern_count)
+		qsort(acl->patterns, acl->pattern_count, sizeof *acl->patterns, cmp_input);
 	size_t i = 0;
 	while (i < acl->pattern_count) {
 		size_t j = i;
