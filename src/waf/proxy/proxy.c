@@ -466,6 +466,8 @@ static void conn_destroy(conn *c)
 
 static void co_append(conn *c, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (c->co_off && c->co_off == c->co_len)
 		c->co_off = c->co_len = 0;
 	if (c->co_len + n > c->co_cap) {
@@ -619,6 +621,8 @@ static bool up_connect(conn *c);
 
 static void uo_append(conn *c, const void *p, size_t n, size_t *cap)
 {
+	if (n == 0)
+		return;
 	if (c->uo_len + n > *cap) {
 		*cap = (c->uo_len + n) * 2;
 		c->uo = mamori_xrealloc(c->uo, *cap);
