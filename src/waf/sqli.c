@@ -834,11 +834,19 @@ static bool stmt_shape(scan *q, size_t i)
 	case KW_EXEC:
 	case KW_EXECUTE:
 		if (j < q->n && (q->t[j].kw == KW_IMMEDIATE || q->t[j].type == T_VAR ||
-				 q->t[j].type == T_LPAREN ||
-				 ((q->t[j].type == T_WORD || q->t[j].type == T_FUNC) && q->t[j].len > 3 &&
-				  (strncasecmp(q->s + q->t[j].at, "xp_", 3) == 0 ||
-				   strncasecmp(q->s + q->t[j].at, "sp_", 3) == 0))))
+				 q->t[j].type == T_LPAREN))
 			return found(q, i, j, "an EXEC statement");
+		/* a system procedure, maybe qualified: master..xp_cmdshell */
+		for (size_t k = j; k < q->n && k < j + 6; k++) {
+			const tok *t = &q->t[k];
+			if (t->type == T_DOT)
+				continue;
+			if (t->type != T_WORD && t->type != T_FUNC)
+				break;
+			if (t->len > 3 && (strncasecmp(q->s + t->at, "xp_", 3) == 0 ||
+					   strncasecmp(q->s + t->at, "sp_", 3) == 0))
+				return found(q, i, k, "an EXEC statement");
+		}
 		return false;
 	case KW_DECLARE:
 		if (j < q->n && q->t[j].type == T_VAR)
