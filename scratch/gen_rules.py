@@ -224,13 +224,17 @@ crs.rule("BodyOnGetOrHead", all_of(regex(METHOD, r"^(?:GET|HEAD)$", ("NONE",)),
                                           size({"SingleHeader": {"Name": "transfer-encoding"}}, "GT", 0))),
          "protocol", "GET or HEAD with a body: request smuggling and cache poisoning carrier")
 crs.rule("InvalidEncoding_ARGS",
-         any_of(regex(QS, r"%00|%u[fF]{2}[0-9a-fA-F]{2}|%25[0-9a-fA-F]{2}", ("NONE",)),
+         any_of(regex(QS, r"%00|%u[fF]{2}[0-9a-fA-F]{2}|%25(?:[0-9a-fA-F]{2}|%[0-9a-fA-F]{2}%[0-9a-fA-F]{2})", ("NONE",)),
                 regex(ARGQV, r"[\xc0\xc1][\x80-\xbf]|\xe0[\x80-\x9f]|\xf0[\x80-\x8f]|[\xf5-\xff]", ("NONE",))),
          "protocol", "NUL bytes, overlong or invalid UTF-8, %u full-width characters or double URL encoding in the query")
 crs.rule("MultipartNameViolation_BODY",
          regex(BODY, r"content-disposition:[^\r\n]*\b(?:file)?name\s*=\s*\"(?:[^\"\r\n;=\\&]|&#?[a-z0-9]+;|&(?!#?[a-z0-9]+;))*+[;=\\]",
                ("HTML_ENTITY_DECODE", "LOWERCASE")),
          "protocol", "Multipart field or file names with characters that parsers disagree on (; = \\ quotes)")
+crs.rule("RestrictedUpload_BODY",
+         regex(BODY, r"filename\s*=\s*\"(?:[^\"\r\n]*\.\s*(?:php\d?|phtml|phar|pht|shtml|jspx?|aspx?|cer|asa|cgi)(?:[\".;:\s/\x00])|[/\\\\]|\.\.[/\\\\])",
+               ("LOWERCASE",)),
+         "php-injection", "Uploads of server-side scripts (also behind a second extension) and file names with paths")
 crs.rule("ObsoleteRangeHeader", any_of(size({"SingleHeader": {"Name": "request-range"}}, "GE", 0),
                                        regex({"SingleHeader": {"Name": "range"}}, r"(?:,[^,]*){5,}|bytes\s*=\s*\d{10,}", ("NONE",))),
          "protocol", "Request-Range or many-part Range headers (resource exhaustion)")
@@ -243,14 +247,15 @@ crs.rule("SizeRestrictions_BODY", size(BODY, "GT", 8192), "protocol", "Body over
 crs.rule("SizeRestrictions_URIPATH", size(URI, "GT", 1024), "protocol", "URI path over 1 KB")
 METADATA = crs.set("ssrf-metadata", [
     r"(?:^|[^\d.])169\.254\.169\.254\b", r"\bfd00:ec2::254\b", r"\bmetadata\.google\.internal\b",
-    r"\b100\.100\.100\.200\b", r"\b169\.254\.170\.2\b", r"(?:^|/)(?:latest/(?:meta-data|user-data|api/token|dynamic)|computemetadata/v1|metadata/instance)\b",
+    r"\b100\.100\.100\.200\b", r"::ffff:a9fe:a9fe\b", r"\b169\.254\.170\.2\b", r"(?:^|/)(?:latest/(?:meta-data|user-data|api/token|dynamic)|computemetadata/v1|metadata/instance)\b",
     r"\binstance-data\b", r"\bmetadata\.azure\.com\b", r"\b192\.0\.0\.192\b",
     # the metadata address written as one number, in hex or octal
     r"(?:^|[/@=])(?:2852039166|0xa9fea9fe|0xa9\.0xfe\.0xa9\.0xfe|0251\.0376\.0251\.0376|025177524776|0x0*a9\.0x0*fe\.0x0*a9\.0x0*fe)\b",
 ])
 SSRF_LOCAL = crs.set("ssrf-local", [
-    r"\b(?:https?|gopher|dict|ftp|ldap|tftp|file|jar|netdoc)://(?:[^/@]*@)?(?:localhost\d?|127\.\d+\.\d+\.\d+|0\.0\.0\.0|0|\[::1?\]|\[0*:0*:0*:0*:0*:(?:0*|ffff):?[0-9a-f.:]*\]|2130706433|0x7f0*1|017700000001|\d{8,10}|0x[0-9a-f]{8}|(?:0x[0-9a-f]{1,2}|0[0-7]{1,3})(?:\.(?:0x[0-9a-f]{1,2}|0[0-7]{1,3}|\d{1,3})){0,3}|[^/]*\.(?:nip\.io|xip\.io|sslip\.io|localtest\.me|lvh\.me|burpcollaborator\.net|oastify\.com))(?:[:/?#]|$)",
-    r"^(?:localhost\d?|127\.0\.0\.1)(?::\d+)?/",
+    r"\b(?:https?|gopher|dict|ftp|ldap|tftp|file|jar|netdoc|ssh|sftp|pop3|imap|smtp|telnet|mysql|redis|mongodb)://(?:[^/@]*@)?(?:localhost\d?|127\.\d+\.\d+\.\d+|0\.0\.0\.0|0|\[::1?\]|\[0*:0*:0*:0*:0*:(?:0*|ffff):?[0-9a-f.:]*\]|2130706433|0x7f0*1|017700000001|\d{8,10}|0x[0-9a-f]{8}|(?:0x[0-9a-f]{1,2}|0[0-7]{1,3})(?:\.(?:0x[0-9a-f]{1,2}|0[0-7]{1,3}|\d{1,3})){0,3}|[^/]*\.(?:nip\.io|xip\.io|sslip\.io|localtest\.me|lvh\.me|burpcollaborator\.net|oastify\.com))(?:[:/?#]|$)",
+    r"^(?:localhost\d?|127\.0\.0\.1)(?::\d+)?/", r"\bhost\.docker\.internal\b|\bkubernetes\.default\b",
+    r"@(?:127\.\d+\.\d+\.\d+|localhost|0\.0\.0\.0|\[::1?\])(?:[:/]|$)", r"://\[fe80:",
 ])
 for fname, field in (("QUERYARGUMENTS", ARGQ), ("BODY", ARGB), ("URIPATH", URI), ("COOKIE", COOKIES)):
     crs.rule("EC2MetaDataSSRF_" + fname, any_of(rset(field, METADATA, DECU), rset(field, SSRF_LOCAL, DECU)),
@@ -406,11 +411,24 @@ PHP_FUNCS = ("eval|assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_
              "iterator_apply|forward_static_call(?:_array)?|func_get_args|get_class_methods|"
              "reflectionfunction|invokeargs|chr|ord|hex2bin|bin2hex|strrev|urldecode|rawurldecode|"
              "hash_hmac|crypt|md5|sha1|session_start|header|setcookie|die|exit")
+PHP_ONLY = ("shell_exec|passthru|proc_open|popen|pcntl_exec|base64_decode|gzinflate|gzuncompress|str_rot13|"
+            "create_function|call_user_func(?:_array)?|file_get_contents|file_put_contents|fopen|fwrite|fputs|"
+            "unserialize|phpinfo|highlight_file|show_source|move_uploaded_file|readfile|fsockopen|pfsockopen|"
+            "curl_exec|assert_options|get_defined_vars|posix_\\w+|escapeshellarg|escapeshellcmd|var_dump|"
+            "print_r|zlib_decode|gethostbyname|pg_\\w+|mysqli?_\\w+|stream_get_contents|"
+            "register_shutdown_function|iterator_apply|hex2bin|bin2hex|strrev|rawurldecode|ucfirst|lcfirst|"
+            "substr|str_replace|preg_\\w+|array_\\w+|intval|strtolower|strtoupper|unpack|serialize|"
+            "ini_set|ini_get|extract|parse_str|putenv|getenv|opendir|scandir|symlink|chmod|chown|unlink")
 ph = Group("AWSManagedRulesPHPRuleSet", "awswaf:managed:aws:php-app:",
            "PHP code injection: PHP tags, superglobals, high-risk functions, stream wrappers, "
            "serialized objects and configuration directives.")
 PHP = ph.set("php", [
-    r"<\?(?:php|=)",
+    r"<\?(?:php\b|=|[ \t\r\n])", r"<\?$",
+    r"\b(?:" + PHP_ONLY + r")\s*\(",
+    r"\b(?:" + PHP_FUNCS + r")\s*(?:(?:#|//)[^\n]*\n|/\*.*?\*/)\s*\(",
+    r"\$\w*\s*(?:(?:\[[^\]]*\]|\{[^}]*\}|(?:#|//)[^\n]*\n|/\*.*?\*/)\s*)+\(",
+    r"\$\s*\{\s*['\"$]", r"['\"](?:system|exec|passthru|shell_exec|assert|eval|popen)['\"]\s*\(",
+    r"\[\s*['\"]?(?:system|exec|passthru|shell_exec|assert|popen|proc_open)['\"]?\s*\]",
     r"\$(?:_(?:get|post|server|request|cookie|files|env|session)|globals|http_raw_post_data)\b",
     r"\b(?:" + PHP_FUNCS + r")\s*(?:/\*.*?\*/\s*)*[\s\x00-\x1f]*\(\s*(?:\$|['\"`]|\w+\s*\(|\)|\[|chr\b|base64)",
     r"\b(?:php|phar|zlib|data|glob|expect|ssh2\.\w+|rar|ogg|zip|compress\.(?:zlib|bzip2))://",
@@ -454,7 +472,7 @@ SSTI = mi.set("ssti", [
     r"#\{\s*\d+\s*[*+]\s*\d+\s*\}", r"\*\{[^}]*(?:t\s*\(|getclass)", r"\[\[\$\{",
     r"#set\s*\(\s*\$\w+", r"\$\w+\.getclass\(\)", r"\{\{\s*\d+\s*[*+]\s*\d+\s*\}\}",
     r"\{php\}|\{/php\}|\{\$smarty\.", r"<%=?\s*(?:runtime|system|`|exec|eval|process)",
-    r"\{\{\s*(?:range|define|template|block|call)\b",
+    r"\{\{\s*(?:range|define|template|block|call)\b", r"<%=?\s*\d+\s*[*+]\s*\d+\s*%>",
 ])
 SSI = mi.set("ssi", [r"<!--\s*#\s*(?:exec|include|echo|config|set|printenv|fsize|flastmod|if)\b",
                      r"<esi:(?:include|inline|vars|eval|choose|when|otherwise|try|attempt|except|debug)\b"])
@@ -479,7 +497,10 @@ NODE = mi.set("nodejs", [
     r"\bmodule\s*\.\s*(?:exports|constructor|require)\b", r"\bglobal\s*\.\s*process\b",
     r"\bnew\s+function\s*\(", r"\bfunction\s*\(\s*\)\s*\{[^}]*\}\s*\(\s*\)",
     r"\bwhile\s*\(\s*[!+\-~]*\s*(?:\d+|infinity|nan|\[\s*\]|\{\s*\})\s*\)",
-    r"\bfor\s*\(\s*;\s*;\s*\)", r"\brequire\s*\.\s*main\b", r"\bthis\.constructor\.constructor\b",
+    r"\bfor\s*\(\s*;\s*;\s*\)", r"\brequire\s*\.\s*main\b",
+    r"@@?\{\s*\[", r"\bconsole\s*\.\s*(?:log|info|warn|error|debug|dir|table|trace)\s*\(",
+    r"\bwhile\s*\(\s*[!(]*\s*(?:false|string|number|object|boolean|new\s+\w+|''|\"\"|``)\s*\)*\s*\)",
+    r"\bwhile\s*\(\s*\(+\s*true\s*\)+\s*\)", r"\bthis\.constructor\.constructor\b",
     r"\bprocess\s*\.\s*\w+\s*\(", r"\[\s*['\"]constructor['\"]\s*\]",
 ])
 GRAPHQL = mi.set("graphql", [r"\b__schema\s*\{", r"\bintrospectionquery\b", r"\b__type\s*\(\s*name\s*:"])
