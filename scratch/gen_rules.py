@@ -238,7 +238,14 @@ crs.rule("RestrictedUpload_BODY",
 crs.rule("ObsoleteRangeHeader", any_of(size({"SingleHeader": {"Name": "request-range"}}, "GE", 0),
                                        regex({"SingleHeader": {"Name": "range"}}, r"(?:,[^,]*){5,}|bytes\s*=\s*\d{10,}", ("NONE",))),
          "protocol", "Request-Range or many-part Range headers (resource exhaustion)")
-crs.rule("MethodOverride_QUERYSTRING", regex({"SingleQueryArgument": {"Name": "_method"}}, r".", ("NONE",)),
+crs.rule("BodyWithoutContentType",
+         all_of(size(BODY, "GT", 0), neg(size(CT, "GE", 0)), neg(size({"SingleHeader": {"Name": "transfer-encoding"}}, "GE", 0))),
+         "protocol", "A request body without a Content-Type: the application and the WAF may parse it differently")
+crs.rule("MethodOverride_QUERYSTRING",
+         any_of(regex({"SingleQueryArgument": {"Name": "_method"}}, r"(?i)^[a-z]{3,}$", ("NONE",)),
+                regex({"Headers": {"MatchPattern": {"IncludedHeaders": ["x-http-method-override", "x-http-method", "x-method-override"]},
+                                   "MatchScope": "VALUE", "OversizeHandling": "CONTINUE"}}, r"(?i)^[a-z]{3,}$", ("NONE",)),
+                regex({"MamoriArguments": {"MatchScope": "ALL", "Part": "BODY"}}, r"^_method$", ("NONE",))),
          "protocol", "HTTP method override through the query string (bypasses method restrictions)")
 crs.rule("SizeRestrictions_QUERYSTRING", size(QS, "GT", 2048), "protocol", "Query string over 2 KB")
 crs.rule("SizeRestrictions_Cookie_HEADER", size({"SingleHeader": {"Name": "cookie"}}, "GT", 10240), "protocol",
@@ -317,7 +324,7 @@ sq.write()
 lx = Group("AWSManagedRulesLinuxRuleSet", "awswaf:managed:aws:linux-os:",
            "Local file inclusion of Linux system files.")
 LINUX = lx.set("linux-files", [
-    r"(?:^|\W)(?:etc|proc|sys|dev|var|root|home|usr|boot)\W{1,4}(?:passwd|shadow|self\W|cpuinfo|version|environ|tcp|udp|kcore|mem|log\W|spool|mail|\.ssh|\.bash)",
+    r"(?:^|\W)(?:etc|proc|sys|dev|var|root|home|usr|boot)\W{1,4}(?:passwd|shadow|self\W|cpuinfo|version|environ|tcp|udp|kcore|mem|\.ssh|\.bash)",
 ])
 for fname, field, t in (("URIPATH", URI, DECU),
                         ("QUERYARGUMENTS", ARGS, DECU), ("HEADER", HDRV, DECU)):
@@ -356,7 +363,8 @@ UNIX = ux.set("unix-shell", [
     r"(?:[;|&`]|\$\(|\|\||&&)\s*(?:\{\s*)?(?:[\w./-]*/)?(?!(?:" + PROSE_CMDS + r")\b)(?:" + UNIX_CMDS + r")\b" + ARG,
     r"(?:[;|&`]|\$\(|\|\||&&)\s*(?:[\w./-]*/)?(?:" + PROSE_CMDS + r")(?:\s*$|\s*[;|&`)]|" + STRONG_ARG + r")",
     r"[\n\r]\s*(?:[\w./-]*/)?(?:" + UNIX_CMDS + r")" + STRONG_ARG,
-    r"(?:^|[\n\r;])\s*(?:" + UNIX_CMDS + r")\s*[\n\r]",
+    r"[\n\r]\s*(?:" + UNIX_CMDS + r")\s*[\n\r]",
+    r";\s*(?!(?:" + PROSE_CMDS + r")\b)(?:" + UNIX_CMDS + r")\s*[\n\r]",
     r"[;|&]\s*\$\{?\w+\}?\s+(?:" + UNIX_CMDS + r")\b",
     r"(?:^|[;|&])\s*(?:pip[x3]?|npm|gem|yum|dnf|apk|brew|cargo)\s+install\s+\S",
     r"\$\(\s*[\w./-]+[^)]*\)", r"`\s*(?:[\w./-]*/)?(?:" + UNIX_CMDS + r")\b[^`]*`", r"\$\{ifs\}|\$ifs\b|\$\{?ifs\$\d|\$\{\w+%?\W{0,3}\}",
@@ -430,7 +438,7 @@ PHP = ph.set("php", [
     r"\$\s*\{\s*['\"$]", r"['\"](?:system|exec|passthru|shell_exec|assert|eval|popen)['\"]\s*\(",
     r"\[\s*['\"]?(?:system|exec|passthru|shell_exec|assert|popen|proc_open)['\"]?\s*\]",
     r"\$(?:_(?:get|post|server|request|cookie|files|env|session)|globals|http_raw_post_data)\b",
-    r"\b(?:" + PHP_FUNCS + r")\s*(?:/\*.*?\*/\s*)*[\s\x00-\x1f]*\(\s*(?:\$|['\"`]|\w+\s*\(|\)|\[|chr\b|base64)",
+    r"\b(?:" + PHP_FUNCS + r")\s*(?:/\*.*?\*/\s*)*[\s\x00-\x1f]*\(\s*(?:\$|['\"`]|\w+\s*\(|\[|chr\b|base64)",
     r"\b(?:php|phar|zlib|data|glob|expect|ssh2\.\w+|rar|ogg|zip|compress\.(?:zlib|bzip2))://",
     r"\b[oca]:\d+:\"[\w\\]+\":\d+:\{", r"\ba:\d+:\{(?:[sidb]:\d+)", r"\b[oc]:\d+:\"",
     r"\b(?:allow_url_(?:include|fopen)|auto_(?:prepend|append)_file|disable_functions|open_basedir|safe_mode|register_globals|mbstring\.\w+|pcre\.\w+|session\.\w+|zend\.\w+|opcache\.\w+|phar\.\w+|display_errors|error_log|extension_dir|include_path|sendmail_path|upload_tmp_dir|user_ini\.\w+)\s*=",
@@ -482,7 +490,7 @@ XXE = mi.set("xxe", [
     r"<xi:include\b|\bxmlns:xi\s*=", r"<!doctype[^>]*\[\s*<!element\b", r"<\?xml-stylesheet\b",
 ])
 CRLF = mi.set("crlf", [
-    r"[\r\n]\s*(?:mail\s+from|rcpt\s+to|data|helo|ehlo|auth\s+\w|help|quit|rset|vrfy|expn|starttls|noop|retr|dele|stat|uidl|user\s+\S|pass\s+\S|list(?:\s+\d+)?\s*$)",
+    r"[\r\n]\s*(?:mail\s+from\s*:|rcpt\s+to\s*:|(?:helo|ehlo|vrfy|expn)\s+\S+|auth\s+\w+|starttls|(?:data|help|quit|rset|noop|stat|retr|dele|uidl|list|user|pass)(?:\s+\S+)?\s*(?:[\r\n]|$))",
     r"[\r\n]\s*\w{1,8}\s+(?:login|select|examine|create|rename|lsub|status|append|check|expunge|search|fetch|store|uid|capability|logout|authenticate)\b",
     r"[\r\n]\s*(?:set-cookie|location|content-(?:type|length|disposition)|refresh|x-[\w-]+|access-control-[\w-]+|transfer-encoding|cache-control|host|http/\d)\s*:",
     r"[\r\n]\s*(?:get|post|put|head|delete|options|patch|connect|trace)\s+\S+\s+http/\d",
