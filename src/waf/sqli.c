@@ -194,6 +194,10 @@ static const char *const attack_funcs[] = {
 	"is_srvrolemember", "has_dbaccess", NULL,
 };
 
+/* OLE DB providers named in OPENROWSET / OPENDATASOURCE. */
+static const char *const providers[] = {"msdasql", "sqloledb", "sqlncli", "microsoft.jet.oledb.4.0",
+					"microsoft.ace.oledb.12.0", "msolap", NULL};
+
 /* Catalog tables an attacker enumerates. */
 static const char *const meta_tables[] = {
 	"information_schema", "sysobjects",	"syscolumns", "sysdatabases", "msysaccessobjects",
@@ -632,9 +636,12 @@ static bool tail(scan *q, size_t i, bool quoted, int depth)
 	}
 	if (i >= q->n || depth > 4)
 		return false;
-	if (paren && i + 2 < q->n && tok_is(q, i, "as") &&
+	if ((paren || quoted) && i + 2 < q->n && tok_is(q, i, "as") &&
 	    (q->t[i + 1].type == T_WORD || q->t[i + 1].type == T_STR) && q->t[i + 2].kw == KW_FROM)
 		return found(q, start, i + 2, "a sub-select is closed and aliased");
+	if (quoted && i + 1 < q->n && tok_is(q, i, "collate") &&
+	    (q->t[i + 1].type == T_WORD || q->t[i + 1].type == T_STR) && is_end(q, i + 2))
+		return found(q, start, i + 1, "a COLLATE clause after the string");
 	const tok *a = &q->t[i];
 	bool strong;
 	size_t k;
@@ -696,9 +703,10 @@ static bool tail(scan *q, size_t i, bool quoted, int depth)
 			}
 			return false;
 		}
-		if (quoted && is_end(q, k) &&
+		if ((quoted || (q->high && q->t[i].type == T_VALUE && start > 0 && q->t[start - 1].type == T_NUM)) &&
+		    is_end(q, k) &&
 		    (q->t[i].type == T_NUM || q->t[i].type == T_VALUE || q->t[i].type == T_STR ||
-		     q->t[i].type == T_OPEN))
+		     q->t[i].type == T_OPEN || q->t[i].type == T_FUNC))
 			return found(q, start, k < q->n ? k : k - 1, "an always-true condition");
 		if (q->t[i].type == T_LPAREN && k > i + 1) {
 			/* a parenthesised condition: (x=1), (null==( */
@@ -712,9 +720,16 @@ static bool tail(scan *q, size_t i, bool quoted, int depth)
 	case T_CMP:
 		if (!quoted && !paren)
 			return false;
+		while (i + 1 < q->n && (q->t[i + 1].type == T_CMP || q->t[i + 1].kw == KW_NOT))
+			i++; /* SOUNDS LIKE, NOT REGEXP, <=> */
 		k = operand(q, i + 1, &strong);
 		if (k == i + 1)
 			return false;
+		if (quoted && q->high && is_end(q, k) &&
+		    (q->t[i + 1].type == T_NUM || q->t[i + 1].type == T_STR || q->t[i + 1].type == T_OPEN))
+			return found(q, start, k - 1, "a comparison right after the string");
+		if (paren && q->high && k >= q->n && q->t[i + 1].type == T_LPAREN)
+			return found(q, start, q->n - 1, "a condition after a closing parenthesis");
 		if (strong)
 			return found(q, start, k - 1, "a comparison with a sub-query or a delay");
 		if (k < q->n && (q->t[k].type == T_LOGIC || q->t[k].type == T_COMMENT ||
@@ -913,6 +928,24 @@ static bool anywhere(scan *q)
 				return found(q, i, q->n - 1, "an unfinished SQL function call");
 			if ((a->type == T_WORD || a->type == T_FUNC) && in_list(meta_tables, q->s + a->at, a->len))
 				return found(q, i, i, "a database catalog table");
+			if (a->type == T_STR && a->len > 2 && in_list(providers, q->s + a->at + 1, a->len - 2))
+				return found(q, i, i, "an OLE DB provider name");
+			if (i + 1 < q->n && (a->type == T_WORD || a->type == T_STMT || a->type == T_CLAUSE) &&
+			    (q->t[i + 1].type == T_WORD || q->t[i + 1].type == T_STMT) &&
+			    q->t[i + 1].at > a->at + a->len + 3 && q->s[a->at + a->len] == '/' &&
+			    q->s[a->at + a->len + 1] == '*' && q->s[q->t[i + 1].at - 1] == '/' &&
+			    q->s[q->t[i + 1].at - 2] == '*')
+				return found(q, i, i + 1, "a comment splitting a word");
+			if (a->kw == KW_SET && i + 1 < q->n && q->t[i + 1].type == T_VAR)
+				return found(q, i, i + 1, "a variable assignment");
+			if (a->kw == KW_WHEN && i + 2 < q->n) {
+				size_t k = i + 1;
+				while (k < q->n && k < i + 8 && q->t[k].kw != KW_THEN && q->t[k].type != T_SEMI)
+					k++;
+				if (k < q->n && q->t[k].kw == KW_THEN &&
+				    ((i > 0 && q->t[i - 1].kw == KW_CASE) || (i > 0 && q->t[i - 1].type == T_RPAREN)))
+					return found(q, i, k, "a CASE WHEN ... THEN expression");
+			}
 			if (is_attack_func(q, i) && i + 2 < q->n && q->t[i + 1].type == T_LPAREN) {
 				size_t e = skip_parens(q, i + 1, NULL);
 				bool nested = false, hexnum = false, empty = e == i + 3;
@@ -941,11 +974,19 @@ static bool anywhere(scan *q)
 /* A value made only of SQL keywords: "ORDER BY", "UNION ALL SELECT". */
 static bool keywords_only(scan *q)
 {
+	/* operators alone: "==", "<=", "RLIKE" */
+	bool ops = q->n <= 3;
+	for (size_t i = 0; ops && i < q->n; i++)
+		ops = q->t[i].type == T_CMP && (!q->t[i].kw || q->t[i].kw == KW_RLIKE || q->t[i].kw == KW_REGEXP ||
+						 q->t[i].kw == KW_SOUNDS || q->t[i].kw == KW_GLOB);
+	if (ops && q->n >= 1)
+		return found(q, 0, q->n - 1, "SQL operators");
 	if (q->n < 2 || q->n > 6)
 		return false;
 	for (size_t i = 0; i < q->n; i++) {
 		char ty = q->t[i].type;
-		if (!(ty == T_STMT || ty == T_UNION || ty == T_CLAUSE || (ty == T_LOGIC && q->t[i].kw)))
+		if (!(ty == T_STMT || ty == T_UNION || ty == T_CLAUSE || (ty == T_LOGIC && q->t[i].kw) ||
+		      (ty == T_CMP && q->t[i].kw) || (ty == T_VALUE && i > 0)))
 			return false;
 	}
 	return found(q, 0, q->n - 1, "SQL keywords");
@@ -970,6 +1011,21 @@ static bool check_context(scan *q, bool quoted)
 	char ft = q->t[first].type;
 	if ((ft == T_LOGIC || ft == T_CLAUSE || (ft == T_SEMI && q->high)) && tail(q, first, true, 0))
 		return true; /* a fragment: "OR x=1", "HAVING 1=", "; INSERT INTO" */
+	if (ft == T_RPAREN && tail(q, first, false, 0))
+		return true; /* a fragment closing a parenthesis: ") AS x FROM" */
+	if (q->high) {
+		/* "; INSERT INTO", ";drop": a value that starts a stacked statement */
+		if (ft == T_SEMI && first + 1 < q->n && q->t[first + 1].type == T_STMT)
+			return found(q, first, first + 1, "a stacked statement");
+		/* a short fragment opening a call: "VALUES(", "length||(", "month=(" */
+		if (q->n <= 4 && q->t[q->n - 1].type == T_LPAREN && q->n >= 2 &&
+		    (ft == T_WORD || ft == T_FUNC || ft == T_CLAUSE || ft == T_STMT || q->t[first].kw))
+			return found(q, first, q->n - 1, "a SQL fragment opening a call");
+		/* an extended stored procedure named alone */
+		if (q->n == 1 && ft == T_WORD && q->t[0].len > 3 &&
+		    (strncasecmp(q->s + q->t[0].at, "xp_", 3) == 0 || strncasecmp(q->s + q->t[0].at, "sp_", 3) == 0))
+			return found(q, 0, 0, "a system stored procedure");
+	}
 	size_t k = operand(q, first, &strong);
 	if (k == first)
 		return false;
@@ -985,11 +1041,27 @@ static bool check_context(scan *q, bool quoted)
 		if (e == k + 2 && (lt == T_NUM || lt == T_STR) && (rt == T_NUM || rt == T_STR) && same &&
 		    is_end(q, e) && (tok_is(q, k, "=") || q->t[k].kw == KW_LIKE))
 			return found(q, first, e - 1, "a constant condition");
+		/* literals compared for (in)equality: 11!=1, '1'='1, 42<=>42 */
+		bool eqop = tok_is(q, k, "=") || tok_is(q, k, "!=") || tok_is(q, k, "<>") ||
+			    tok_is(q, k, "<=>") || q->t[k].kw == KW_RLIKE || q->t[k].kw == KW_REGEXP;
+		if (e == k + 2 && first == 0 && (lt == T_NUM || lt == T_STR) &&
+		    (rt == T_NUM || rt == T_STR || rt == T_OPEN) && is_end(q, e) && eqop)
+			return found(q, first, e - 1, "a condition between literals");
+	}
+	if (q->high && k + 2 < q->n && q->t[k].kw == KW_NOT && q->t[k + 1].type == T_CMP &&
+	    (q->t[first].type == T_STR || q->t[first].type == T_NUM)) {
+		bool s3;
+		size_t e = operand(q, k + 2, &s3);
+		char rt = q->t[k + 2].type;
+		if (e > k + 2 && is_end(q, e) && (rt == T_STR || rt == T_NUM || rt == T_OPEN))
+			return found(q, first, e - 1, "a negated condition between literals");
 	}
 	if (tail(q, k, false, 0))
 		return true;
 	if (q->high && k < q->n && q->t[0].type == T_NUM && q->t[k].type == T_COMMENT && k == 1)
 		return found(q, 0, k, "a number then a comment");
+	if (q->high && q->t[first].type == T_NUM && k + 1 == q->n && q->t[k].type == T_LOGIC && q->t[k].kw)
+		return found(q, first, k, "a number then a dangling logical operator");
 	return false;
 }
 
@@ -1003,6 +1075,23 @@ static bool detect_one(const char *s, size_t n, bool high, size_t *at, size_t *s
 {
 	if (detect_contexts(s, n, high, at, span, why))
 		return true;
+	/* a path: each segment is a value of its own (REST parameters) */
+	if (n > 1 && s[0] == '/') {
+		size_t i = 1;
+		while (i < n) {
+			const char *e = memchr(s + i, '/', n - i);
+			size_t j = e ? (size_t)(e - s) : n;
+			if (j > i && j < n && detect_contexts(s + i, j - i, high, at, span, why)) {
+				*at += i;
+				return true;
+			}
+			if (j > i + 1 && j == n && i > 1 && detect_contexts(s + i, j - i, high, at, span, why)) {
+				*at += i;
+				return true;
+			}
+			i = j + 1;
+		}
+	}
 	size_t i = 0;
 	while (i < n && i < 32 && (is_word((unsigned char)s[i]) || s[i] == '.' || s[i] == '[' ||
 				   s[i] == ']' || s[i] == '-'))
@@ -1047,6 +1136,8 @@ size_t waf_detector_decode(const char *s, size_t n, char *out)
 	bool pct = false, amp = false, bs = false, plus = false, space = false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		if (c == 0xE2 && i + 1 < n && (unsigned char)s[i + 1] == 0x80)
+			amp = true; /* a typographic quote: decode (best-fit) */
 		if (c == '%' && i + 2 < n && (isxdigit((unsigned char)s[i + 1]) || s[i + 1] == 'u' || s[i + 1] == 'U'))
 			pct = true;
 		else if (c == '&' && i + 2 < n && (s[i + 1] == '#' || isalpha((unsigned char)s[i + 1])))
@@ -1076,6 +1167,24 @@ size_t waf_detector_decode(const char *s, size_t n, char *out)
 		m = waf_html_decode((unsigned char *)out, m, (unsigned char *)out);
 	if (bs || memchr(out, '\\', m))
 		m = waf_tx_apply(TX_JS_DECODE, (unsigned char *)out, m, (unsigned char *)out);
+	/* best-fit mappings (Windows code pages, NFKC): typographic and full-width
+	 * quotes become ASCII quotes in some drivers */
+	size_t o = 0;
+	for (size_t i = 0; i < m; i++) {
+		unsigned char c = (unsigned char)out[i];
+		if (c == 0xE2 && i + 2 < m && (unsigned char)out[i + 1] == 0x80 &&
+		    ((unsigned char)out[i + 2] == 0x98 || (unsigned char)out[i + 2] == 0x99)) {
+			out[o++] = '\'';
+			i += 2;
+		} else if (c == 0xE2 && i + 2 < m && (unsigned char)out[i + 1] == 0x80 &&
+			   ((unsigned char)out[i + 2] == 0x9C || (unsigned char)out[i + 2] == 0x9D)) {
+			out[o++] = '"';
+			i += 2;
+		} else {
+			out[o++] = out[i];
+		}
+	}
+	m = o;
 	if (m == n && memcmp(out, s, n) == 0)
 		return 0;
 	return m;
