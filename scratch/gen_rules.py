@@ -225,15 +225,15 @@ crs.rule("BodyOnGetOrHead", all_of(regex(METHOD, r"^(?:GET|HEAD)$", ("NONE",)),
          "protocol", "GET or HEAD with a body: request smuggling and cache poisoning carrier")
 crs.rule("InvalidEncoding_ARGS",
          any_of(regex(QS, r"%00|%u[fF]{2}[0-9a-fA-F]{2}|%25(?:[0-9a-fA-F]{2}|%[0-9a-fA-F]{2}%[0-9a-fA-F]{2})", ("NONE",)),
-                regex(ARGQV, r"[\xc0\xc1][\x80-\xbf]|\xe0[\x80-\x9f]|\xf0[\x80-\x8f]|[\xf5-\xff]", ("NONE",))),
+                regex(ARGQ, r"[\xc0\xc1][\x80-\xbf]|\xe0[\x80-\x9f]|\xf0[\x80-\x8f]|[\xf5-\xff]", ("NONE",))),
          "protocol", "NUL bytes, overlong or invalid UTF-8, %u full-width characters or double URL encoding in the query")
 crs.rule("MultipartNameViolation_BODY",
          regex(BODY, r"content-disposition:[^\r\n]*\b(?:file)?name\s*=\s*\"(?:[^\"\r\n;=\\&]|&#?[a-z0-9]+;|&(?!#?[a-z0-9]+;))*+[;=\\]",
-               ("HTML_ENTITY_DECODE", "LOWERCASE")),
+               DECU),
          "protocol", "Multipart field or file names with characters that parsers disagree on (; = \\ quotes)")
 crs.rule("RestrictedUpload_BODY",
          regex(BODY, r"filename\s*=\s*\"(?:[^\"\r\n]*\.\s*(?:php\d?|phtml|phar|pht|shtml|jspx?|aspx?|cer|asa|cgi)(?:[\".;:\s/\x00])|[/\\\\]|\.\.[/\\\\])",
-               ("LOWERCASE",)),
+               DECU),
          "php-injection", "Uploads of server-side scripts (also behind a second extension) and file names with paths")
 crs.rule("ObsoleteRangeHeader", any_of(size({"SingleHeader": {"Name": "request-range"}}, "GE", 0),
                                        regex({"SingleHeader": {"Name": "range"}}, r"(?:,[^,]*){5,}|bytes\s*=\s*\d{10,}", ("NONE",))),
@@ -358,13 +358,16 @@ UNIX = None
 ux = Group("AWSManagedRulesUnixRuleSet", "awswaf:managed:aws:posix-os:",
            "Shell command injection on POSIX systems: command separators followed by commands "
            "with shell-like arguments, command substitution, IFS tricks, /dev/tcp.")
+# commands that make sense alone on a line ("\nid\n"): not English words
+LINE_CMDS = ("id|ls|ps|pwd|env|whoami|uname|hostname|ifconfig|netstat|wget|curl|nc|ncat|netcat|socat|bash|sh|zsh|"
+             "ksh|dash|python[23]?|perl|ruby|php|sleep|reboot|shutdown|halt|dmesg|lsof|crontab|history|printenv")
 STRONG_ARG = r"(?=\s+(?:-{1,2}\w|/|\$|~/|\.{1,2}/|[\w.-]*[/*]))"
 UNIX = ux.set("unix-shell", [
     r"(?:[;|&`]|\$\(|\|\||&&)\s*(?:\{\s*)?(?:[\w./-]*/)?(?!(?:" + PROSE_CMDS + r")\b)(?:" + UNIX_CMDS + r")\b" + ARG,
     r"(?:[;|&`]|\$\(|\|\||&&)\s*(?:[\w./-]*/)?(?:" + PROSE_CMDS + r")(?:\s*$|\s*[;|&`)]|" + STRONG_ARG + r")",
-    r"[\n\r]\s*(?:[\w./-]*/)?(?:" + UNIX_CMDS + r")" + STRONG_ARG,
-    r"[\n\r]\s*(?:" + UNIX_CMDS + r")\s*[\n\r]",
-    r";\s*(?!(?:" + PROSE_CMDS + r")\b)(?:" + UNIX_CMDS + r")\s*[\n\r]",
+    r"[\n\r][ \t]*(?:/[\w./-]*/)?(?:" + UNIX_CMDS + r")" + STRONG_ARG,
+    r"[\n\r][ \t]*(?:" + LINE_CMDS + r")[ \t]*[\n\r]",
+    r";[ \t]*(?:" + LINE_CMDS + r")[ \t]*[\n\r]",
     r"[;|&]\s*\$\{?\w+\}?\s+(?:" + UNIX_CMDS + r")\b",
     r"(?:^|[;|&])\s*(?:pip[x3]?|npm|gem|yum|dnf|apk|brew|cargo)\s+install\s+\S",
     r"\$\(\s*[\w./-]+[^)]*\)", r"`\s*(?:[\w./-]*/)?(?:" + UNIX_CMDS + r")\b[^`]*`", r"\$\{ifs\}|\$ifs\b|\$\{?ifs\$\d|\$\{\w+%?\W{0,3}\}",
@@ -375,7 +378,7 @@ UNIX = ux.set("unix-shell", [
     r"(?:^|[;|&\s])(?:cat|head|tail|nl|tac|od|xxd|strings|base64)\s+(?:[^\s;|&]*[/*]|/)",
     r"\{(?:[\w./-]*,)+[^}]*[a-z][^}]*\}", r"[;|&]\s*\w+\s*=\s*\$\(", r"\$\(\(\s*\d+\s*[-+*/%]\s*\d+\s*\)\)",
     r"^\s*(?:whoami|uname|ifconfig|netstat|pwd)\s*(?:-[a-z]+\s*)?$",
-    r"^\s*(?:[\w./-]*/)?(?:" + UNIX_CMDS + r")\s+(?:-{1,2}[a-z]\S*\s+)*(?:/[\w.*?-]|\.\.?/|~/|\$\{?\w|-{1,2}[a-z]\S*\s*$)",
+    r"^\s*(?:/[\w./-]*/)?(?:" + UNIX_CMDS + r")\s+(?:-{1,2}[a-z]\S*\s+)*(?:/[\w.*?-]|\.\.?/|~/|\$\{?\w|-{1,2}[a-z]\S*\s*$)",
     r"<<<\s*\w", r"~[+-0]?(?:$|/)", r"(?:^|[\s;|&])\w+=\$?\w*\s*;\s*\$\w+",
 ])
 for fname, field, t in (("QUERYARGUMENTS", ARGQ, DECU),
@@ -433,7 +436,7 @@ ph = Group("AWSManagedRulesPHPRuleSet", "awswaf:managed:aws:php-app:",
 PHP = ph.set("php", [
     r"<\?(?:php\b|=|[ \t\r\n])", r"<\?$",
     r"\b(?:" + PHP_ONLY + r")\s*\(",
-    r"\b(?:" + PHP_FUNCS + r")\s*(?:(?:#|//)[^\n]*\n|/\*.*?\*/)\s*\(",
+    r"\b(?:" + PHP_FUNCS + r")[ \t]*(?:(?:#|//)[^\n]{0,80}\n|/\*[^*]{0,80}\*/)\s*\(",
     r"\$\w*\s*(?:(?:\[[^\]]*\]|\{[^}]*\}|(?:#|//)[^\n]*\n|/\*.*?\*/)\s*)+\(",
     r"\$\s*\{\s*['\"$]", r"['\"](?:system|exec|passthru|shell_exec|assert|eval|popen)['\"]\s*\(",
     r"\[\s*['\"]?(?:system|exec|passthru|shell_exec|assert|popen|proc_open)['\"]?\s*\]",
@@ -529,12 +532,11 @@ for name, s, cls, desc in (("NoSQLi", NOSQL, "nosql-injection", "MongoDB-style o
 mi.rule("XXE_BODY", any_of(rset(BODY, XXE, DECU), rset(ARGV, XXE, DECU)), "xxe",
         "XML external entities, external DTDs and XInclude")
 mi.rule("CRLFInjection_ARGS", any_of(rset(ARGS, CRLF, DECU),
-                                     rset(URI, CRLF, DECU),
-                                     rset(QS, CRLF, DECU)), "crlf",
+                                     rset(URI, CRLF, DECU)), "crlf",
         "CRLF injection: response splitting and request smuggling through encoded line breaks")
-mi.rule("DjangoORMLookup_ARGS", rset({"MamoriArguments": {"MatchScope": "KEY"}}, ORM, DECU), "generic-injection",
+mi.rule("DjangoORMLookup_ARGS", rset(ARGS, ORM, DECU), "generic-injection",
         "ORM lookup operators in parameter names (filter injection)")
 mi.rule("SessionFixation_QUERYARGUMENTS",
-        rset({"MamoriArguments": {"MatchScope": "KEY"}}, SESSION, DECU), "session-fixation",
+        rset(ARGQ, SESSION, DECU), "session-fixation",
         "A session identifier set through a request parameter (session fixation)")
 mi.write()

@@ -33,6 +33,39 @@ typedef struct waf_pattern {
  * become open repeats ({0,}) in the prefilter's copy. */
 static void relax(const char *re, mamori_buf *out)
 {
+	/* a leading context group "(?:^|...)" only narrows where a match may
+	 * start; without it Vectorscan does not have to track every position */
+	if (!strncmp(re, "(?:^|", 5)) {
+		int depth = 0;
+		const char *p = re;
+		for (; *p; p++) {
+			if (*p == '\\' && p[1]) {
+				p++;
+				continue;
+			}
+			if (*p == '[') { /* skip a class */
+				p++;
+				if (*p == '^')
+					p++;
+				if (*p == ']')
+					p++;
+				while (*p && *p != ']') {
+					if (*p == '\\' && p[1])
+						p++;
+					p++;
+				}
+				if (!*p)
+					break;
+				continue;
+			}
+			if (*p == '(')
+				depth++;
+			else if (*p == ')' && --depth == 0)
+				break;
+		}
+		if (*p == ')' && p[1] && p[1] != '*' && p[1] != '?' && p[1] != '+' && p[1] != '{')
+			re = p + 1;
+	}
 	bool in_class = false;
 	for (const char *p = re; *p; p++) {
 		if (*p == '\\' && p[1]) {
