@@ -336,16 +336,45 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 	return 0;
 }
 
+/* Bit ranges, a word at a time. */
+static void bits_clear(uint64_t *bits, unsigned lo, unsigned n)
+{
+	unsigned hi = lo + n;
+	while (lo < hi && (lo % 64)) {
+		bits[lo / 64] &= ~(1ull << (lo % 64));
+		lo++;
+	}
+	while (lo + 64 <= hi) {
+		bits[lo / 64] = 0;
+		lo += 64;
+	}
+	while (lo < hi) {
+		bits[lo / 64] &= ~(1ull << (lo % 64));
+		lo++;
+	}
+}
+
+static bool bits_any(const uint64_t *bits, unsigned lo, unsigned n)
+{
+	unsigned hi = lo + n;
+	while (lo < hi) {
+		unsigned w = lo / 64, off = lo % 64;
+		unsigned take = 64 - off < hi - lo ? 64 - off : hi - lo;
+		uint64_t mask = (take == 64 ? ~0ull : ((1ull << take) - 1)) << off;
+		if (bits[w] & mask)
+			return true;
+		lo += take;
+	}
+	return false;
+}
+
 bool waf_prefilter_may_match(mamori_waf_eval *ev, const waf_stmt *s)
 {
 	if (s->pattern < 0)
 		return true;
 	if (ev->pf_gen[s->input] != ev->gen) {
 		const waf_input *in = &ev->acl->inputs[s->input];
-		for (int k = 0; k < in->pat_count; k++) {
-			unsigned id = (unsigned)(in->pat_base + k);
-			ev->pf_bits[id / 64] &= ~(1ull << (id % 64));
-		}
+		bits_clear(ev->pf_bits, (unsigned)in->pat_base, (unsigned)in->pat_count);
 		const waf_vals *v = waf_input_values(ev, s->input);
 		if (v->n == 1) {
 			hs_scan(in->hs_db, v->el[0].p, (unsigned)v->el[0].n, 0, ev->hs_scratch, on_match,
@@ -369,12 +398,7 @@ bool waf_prefilter_may_match(mamori_waf_eval *ev, const waf_stmt *s)
 		}
 		ev->pf_gen[s->input] = ev->gen;
 	}
-	for (int k = 0; k < s->pattern_count; k++) {
-		unsigned id = (unsigned)(s->pattern + k);
-		if ((ev->pf_bits[id / 64] >> (id % 64)) & 1)
-			return true;
-	}
-	return false;
+	return bits_any(ev->pf_bits, (unsigned)s->pattern, (unsigned)s->pattern_count);
 }
 
 bool waf_prefilter_bit(const mamori_waf_eval *ev, const waf_stmt *s, int k)

@@ -1199,10 +1199,12 @@ bool waf_sqli_detect(const char *s, size_t n, bool high, size_t *at, size_t *spa
 		n = 65536;
 	if (detect_one(s, n, high, at, span, why))
 		return true;
-	char *d = mamori_xmalloc(n + 1);
+	char small[4096];
+	char *d = n < sizeof small ? small : mamori_xmalloc(n + 1);
 	size_t m = waf_detector_decode(s, n, d);
 	bool hit = m && detect_one(d, m, high, at, span, why);
-	free(d);
+	if (d != small)
+		free(d);
 	if (hit) {
 		*at = 0;
 		*span = n;

@@ -564,7 +564,8 @@ bool waf_xss_detect(const char *s, size_t n, size_t *at, size_t *span, const cha
 		*why = x.why;
 		return true;
 	}
-	char *d = malloc(n + 1);
+	char small[4096];
+	char *d = n < sizeof small ? small : mamori_xmalloc(n + 1);
 	size_t m = waf_detector_decode(s, n, d);
 	bool found = false;
 	if (m) {
@@ -578,7 +579,8 @@ bool waf_xss_detect(const char *s, size_t n, size_t *at, size_t *span, const cha
 		found = detect_one(&y);
 		*why = y.why;
 	}
-	free(d);
+	if (d != small)
+		free(d);
 	if (found) {
 		*at = 0;
 		*span = n;
