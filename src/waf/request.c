@@ -303,13 +303,12 @@ static void json_walk(mamori_waf_eval *ev, const char *s, size_t n, plist *keys,
 			continue;
 		}
 		if (c == '}' || c == ']') {
-			if (depth == 0 || st[depth - 1].array != (c == ']'))
-				ok = false;
-			else
+			if (depth == 0 || st[depth - 1].array != (c == ']')) {
+				ok = false; /* mismatched: stay in the container */
+			} else {
 				depth--;
-			plen = depth > 0 ? st[depth].path_len : 0;
-			if (depth > 0)
 				plen = st[depth].path_len;
+			}
 			expect_key = depth > 0 && !st[depth - 1].array;
 			i++;
 			continue;

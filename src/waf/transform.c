@@ -204,7 +204,7 @@ size_t waf_html_decode(const unsigned char *in, size_t n, unsigned char *out)
 				size_t k = waf_utf8_put(tmp, entities[e].cp);
 				size_t end = j < n && in[j] == ';' ? j + 1 : j;
 				if (k <= end - i) {
-					memcpy(out + o, tmp, k);
+					memmove(out + o, tmp, k);
 					o += k;
 					i = end - 1;
 					found = true;
@@ -411,10 +411,10 @@ static size_t css_decode(const unsigned char *in, size_t n, unsigned char *out)
 			unsigned char tmp[4];
 			size_t k = put_unicode(tmp, cp ? cp : 0xFFFD);
 			if (k <= j - i) {
-				memcpy(out + o, tmp, k);
+				memmove(out + o, tmp, k);
 				o += k;
 			} else {
-				memcpy(out + o, in + i, j - i);
+				memmove(out + o, in + i, j - i);
 				o += j - i;
 			}
 			i = j - 1;
