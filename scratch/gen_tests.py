@@ -25,6 +25,12 @@ case(G, "MultipartNameViolation_BODY", "match", req("POST", "/upload", ct="multi
      body='--XyZ\r\nContent-Disposition: form-data; name="doc"; filename="a.txt;.php"\r\n\r\nhi\r\n--XyZ--\r\n'))
 case(G, "MultipartNameViolation_BODY", "no-match", req("POST", "/upload", ct="multipart/form-data; boundary=XyZ",
      body='--XyZ\r\nContent-Disposition: form-data; name="caf&eacute;"; filename="menu.pdf"\r\n\r\nhi\r\n--XyZ--\r\n'))
+case(G, "RestrictedUpload_BODY", "match", req("POST", "/avatar", ct="multipart/form-data; boundary=B1",
+     body='--B1\r\nContent-Disposition: form-data; name="f"; filename="me.php.jpg"\r\n\r\nGIF89a\r\n--B1--\r\n'))
+case(G, "RestrictedUpload_BODY", "no-match", req("POST", "/avatar", ct="multipart/form-data; boundary=B1",
+     body='--B1\r\nContent-Disposition: form-data; name="f"; filename="holiday.jpeg"\r\n\r\nJFIF\r\n--B1--\r\n'))
+case(G, "BodyWithoutContentType", "match", req("PUT", "/items/3", body='{"qty":1}'))
+case(G, "MethodOverride_QUERYSTRING", "no-match", req("GET", "/items?_method=1"))
 case(G, "ObsoleteRangeHeader", "match", req(headers=[["Request-Range", "bytes=0-1"]]))
 case(G, "MethodOverride_QUERYSTRING", "match", req("POST", "/items/7?_method=DELETE", body="", ct="application/x-www-form-urlencoded"))
 case(G, "SizeRestrictions_QUERYSTRING", "match", req(uri="/s?q=" + "a" * 2100))
