@@ -85,6 +85,21 @@ set -e
 [ "$(wc -l < "$tmp/m.jsonl")" -eq 2 ] || fail "the good records were not all evaluated"
 grep -q "mixed.jsonl:2:" "$tmp/m.err" || fail "no line number: $(cat "$tmp/m.err")"
 
+# mamori scan: the waf module replays the demo's logs through its WebACL
+"$mamori" scan --no-store -m waf -f json "$src/examples/demo" > "$tmp/scan.json"
+python3 - "$tmp/scan.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+fs = doc["findings"]
+rules = {f["GeneratorId"] for f in fs}
+assert {"mamori.waf.attack-allowed", "mamori.waf.attack-counted-only", "mamori.waf.rule-blocks"} <= rules, rules
+titles = " | ".join(f["Title"] for f in fs)
+assert "log4shell" in titles and "sqli" in titles, titles
+allowed = [f for f in fs if f["GeneratorId"] == "mamori.waf.attack-allowed"]
+assert all(f["Severity"]["Label"] == "HIGH" for f in allowed)
+assert all(f["Resources"][0]["Type"] == "AwsWafv2WebAcl" for f in fs)
+PY
+
 # the corpus, when present: the gotestwaf part through the default WebACL
 corpus=${MAMORI_CORPORA:-}/waf/gotestwaf.jsonl
 if [ -f "$corpus" ]; then
