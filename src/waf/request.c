@@ -16,7 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
-enum { P_QUERY = 1, P_COOKIES = 2, P_BODY = 4, P_JSON = 8 };
+enum { P_QUERY = 1, P_COOKIES = 2, P_BODY = 4 };
 
 #define JSON_MAX_DEPTH 64
 #define MAX_PARAMS 4096
@@ -588,8 +588,6 @@ static int body_type_of(mamori_waf_eval *ev, const char **ct, size_t *ctn)
 	return BT_OTHER;
 }
 
-static void parse_json_once(mamori_waf_eval *ev);
-
 void waf_parse_body(mamori_waf_eval *ev)
 {
 	if (ev->parsed & P_BODY)
@@ -628,7 +626,6 @@ void waf_parse_body(mamori_waf_eval *ev)
 	}
 	ev->bparams = l.v;
 	ev->bparam_count = l.n;
-	(void)parse_json_once;
 }
 
 /* JsonBody keys and values (independent of the content type). */
@@ -643,9 +640,4 @@ void waf_parse_json(mamori_waf_eval *ev, waf_param **keys, size_t *nkeys, waf_pa
 	*nkeys = k.n;
 	*vals = v.v;
 	*nvals = v.n;
-}
-
-static void parse_json_once(mamori_waf_eval *ev)
-{
-	(void)ev;
 }

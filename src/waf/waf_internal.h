@@ -329,15 +329,13 @@ struct mamori_waf_eval {
 	int body_type; /* BT_* */
 	waf_param *bparams; /* body parameters (form, multipart, JSON, XML), decoded */
 	size_t bparam_count;
-	bool json_ok;
-	const char *ip; /* the client address */
+
 	/* caches */
 	waf_vals *fields;
 	waf_vals *inputs;
 	unsigned *pf_gen;	 /* per input: scanned in this generation */
 	uint64_t *pf_bits;	 /* per pattern: might match */
 	unsigned char *det_cache; /* per input x detector: 0 unknown, 1 no, 2 yes */
-	unsigned det_gen_dummy;
 	unsigned *det_gen;
 	void *hs_scratch;
 	void *pcre_md;

@@ -771,7 +771,7 @@ static bool up_connect(conn *c)
 
 static void next_request(conn *c);
 
-/* Relay what the upstream sent; returns false when the exchange ended. */
+/* The response is complete (or cut): pool the upstream, decide keep-alive. */
 static void finish_response(conn *c, bool upstream_ok)
 {
 	up_close(c, upstream_ok && c->up_keep);
@@ -963,10 +963,6 @@ static void process(conn *c)
 		if (rq->expect_continue && !c->sent_continue) {
 			c->sent_continue = true;
 			co_append(c, "HTTP/1.1 100 Continue\r\n\r\n", 25);
-		}
-		/* keep the input buffer small: body bytes are copied out */
-		if (c->consumed > c->rq.head_len && c->consumed == c->in_len) {
-			/* all body input used: the head must stay for dispatch */
 		}
 		return;
 	}
