@@ -11,13 +11,15 @@
 #include "guard/guard_module.h"
 #include "posture/posture.h"
 #include "vuln/module_vuln.h"
+#include "waf/waf.h"
 
 static const mamori_module *const builtin[] = {
 	&mamori_module_s3_exposure,
-	&mamori_module_detect,
 	&mamori_module_guard,
 	&mamori_module_aws_collection,
 	&mamori_module_vuln,
+	&mamori_module_waf,
+	&mamori_module_detect,
 };
 
 void mamori_registry_add_builtin(mamori_registry *reg)

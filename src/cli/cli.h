@@ -105,5 +105,6 @@ int cmd_collect(cli *c, int argc, char **argv);
 int cmd_vuln(cli *c, int argc, char **argv);
 int cmd_sbom(cli *c, int argc, char **argv);
 int cmd_serve(cli *c, int argc, char **argv);
+int cmd_waf(cli *c, int argc, char **argv);
 
 #endif

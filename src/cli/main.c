@@ -17,12 +17,13 @@ static const struct {
 } commands[] = {
 	{"scan", cmd_scan, "scan a target (the bundled demo by default) and store the findings"},
 	{"findings", cmd_findings, "list, show, export, suppress, resolve and reopen findings"},
-	{"collect", cmd_collect, "read live AWS accounts into an AWS Config snapshot"},
-	{"detect", cmd_detect, "detect threats in CloudTrail, VPC Flow Logs and Route 53 DNS logs"},
-	{"vuln", cmd_vuln, "known vulnerabilities: scan, compare versions, the advisory database"},
-	{"sbom", cmd_sbom, "software bill of materials (CycloneDX 1.5 or SPDX 2.3) of a target"},
 	{"serve", cmd_serve, "serve the dashboard and JSON API over the store"},
 	{"guard", cmd_guard, "AWS CloudFormation Guard rules: validate, test, parse-tree"},
+	{"collect", cmd_collect, "read live AWS accounts into an AWS Config snapshot"},
+	{"vuln", cmd_vuln, "known vulnerabilities: scan, compare versions, the advisory database"},
+	{"sbom", cmd_sbom, "software bill of materials (CycloneDX 1.5 or SPDX 2.3) of a target"},
+	{"waf", cmd_waf, "evaluate requests against a WebACL, or run the WAF reverse proxy"},
+	{"detect", cmd_detect, "detect threats in CloudTrail, VPC Flow Logs and Route 53 DNS logs"},
 };
 
 static int version(void)
