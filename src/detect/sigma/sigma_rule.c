@@ -589,7 +589,8 @@ static void load_tree(sg_ruleset *rs, const char *dir, int depth)
 		names[n++] = mamori_xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, by_name); /* deterministic order */
+	if (n)
+		qsort(names, n, sizeof *names, by_name); /* deterministic order */
 	mamori_buf path = MAMORI_BUF_INIT, content = MAMORI_BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		mamori_buf_reset(&path);
