@@ -30,7 +30,9 @@ typedef struct dt_run dt_run;
 /* Thresholds, windows and switches (rules/detect/detect.yaml, overridable). */
 typedef struct dt_config {
 	int64_t window;		  /* seconds: threshold detectors count within it */
-	int64_t late_tolerance;	  /* seconds an event may arrive late and still count */
+	int64_t late_tolerance;	  /* reordering window: seconds an event may arrive late
+				     and still be processed in time order (0: no reordering) */
+	size_t reorder_bytes;	  /* memory the reordering buffer may hold */
 	unsigned portscan_ports;  /* distinct ports on one host */
 	unsigned portsweep_hosts; /* distinct hosts on one port */
 	unsigned bruteforce_conns;/* connections to 22/3389 from one source */
@@ -82,7 +84,11 @@ typedef struct dt_stats {
 	uint64_t files, files_skipped, digests, bytes_in, bytes;
 	uint64_t ct_records, dns_records, flow_records, flow_nodata, skipped_records;
 	uint64_t bad_records, bad_lines, late_events;
+	uint64_t early_events;	    /* released before their time: reorder buffer full */
+	uint64_t reorder_peak_bytes;
 	uint64_t sigma_matches, native_hits, sigma_evaluations;
+	uint64_t state_bytes;	/* detector tables at the end of the run */
+	uint64_t state_dropped; /* keys refused because a table was full */
 	double seconds;
 } dt_stats;
 

@@ -14,7 +14,8 @@ void dt_config_defaults(dt_config *c)
 {
 	memset(c, 0, sizeof *c);
 	c->window = 600;
-	c->late_tolerance = 900;
+	c->late_tolerance = 300;
+	c->reorder_bytes = 64u << 20;
 	c->portscan_ports = 25;
 	c->portsweep_hosts = 25;
 	c->bruteforce_conns = 20;
@@ -29,7 +30,7 @@ void dt_config_defaults(dt_config *c)
 	c->dns_exfil_queries = 20;
 	c->dga_nxdomains = 10;
 	c->max_findings_per_rule = 200;
-	c->max_state_entries = 2000000;
+	c->max_state_entries = 1u << 19;
 }
 
 void dt_engine_problem(dt_engine *e, const char *fmt, ...)

@@ -362,7 +362,7 @@ void dt_index_reset(dt_index *ix)
 
 #define MAX_VALUES_PER_RECORD 65536
 
-static void record(dt_index *ix, int slot, const dt_jval *v)
+void dt_index_add(dt_index *ix, int slot, const dt_jval *v)
 {
 	if (ix->nvals >= MAX_VALUES_PER_RECORD)
 		return;
@@ -513,7 +513,7 @@ static int index_value(dt_index *ix, const dt_pkid *kid, const char **pp, const 
 		}
 	}
 	if (kid->slot >= 0)
-		record(ix, kid->slot, &v);
+		dt_index_add(ix, kid->slot, &v);
 	*pp = p;
 	return DT_JS_OK;
 }

@@ -14,6 +14,7 @@
  * mounted (the hash is of the file's base name).
  */
 #include "dt_jreader.h"
+#include "dt_reorder.h"
 #include "dt_run.h"
 #include "native/baseline.h"
 
@@ -75,7 +76,7 @@ void dt_emit(dt_run *r, const dt_hit *h)
 	dt_agg_add(r->agg, h);
 }
 
-/* ---- CloudTrail ---- */
+/* ---- CloudTrail and Resolver events ---- */
 
 static void on_sigma(void *ud, size_t rule, const dt_event *ev)
 {
@@ -86,14 +87,191 @@ static void on_sigma(void *ud, size_t rule, const dt_event *ev)
 	dt_emit(r, &h);
 }
 
+/* Without a reordering window: count events more than late_tolerance
+ * behind the newest one as late. */
 static void note_time(dt_run *r, int64_t t)
 {
-	if (!t)
+	if (!t || r->reorder)
 		return;
 	if (t > r->watermark)
 		r->watermark = t;
 	else if (t < r->watermark - r->cfg->late_tolerance)
 		r->st->late_events++;
+}
+
+/* Run Sigma and the native detectors on one event, in time order. */
+static void process_json(dt_run *r, bool ct, const dt_event *ev)
+{
+	if (r->sg)
+		sg_scan(r->sg, ct ? SG_LOG_CLOUDTRAIL : SG_LOG_DNS, ev, on_sigma, r);
+	if (ct && r->ct)
+		dt_ct_event(r, ev);
+	if (!ct && r->dns)
+		dt_dnsdet_event(r, ev);
+}
+
+/* What waits in the reorder buffer: an event's text and its index (so
+ * that it is not parsed again), or a parsed flow record and its line. */
+enum { PL_CT = 1, PL_DNS, PL_FLOW };
+
+typedef struct pl_json {
+	uint32_t what, nvals;
+	uint64_t reclen;
+	const char *file;
+	uint64_t line, seq;
+} pl_json;
+
+typedef struct pl_val {
+	uint32_t slot, off, len;
+	uint8_t type, esc;
+} pl_val;
+
+typedef struct pl_flow {
+	uint32_t what, text_len;
+	const char *file;
+	uint64_t line;
+	int64_t start, end;
+	uint64_t packets, bytes;
+	uint8_t src[16], dst[16];
+	int32_t srcport, dstport, protocol, tcp_flags;
+	uint16_t off[4], len[4]; /* text fields detectors print: account, region, instance, eni */
+	bool has_src, has_dst, src_v4, dst_v4;
+	int8_t action, direction;
+} pl_flow;
+
+static const int flow_text_fields[4] = {FL_ACCOUNT, FL_REGION, FL_INSTANCE, FL_INTERFACE};
+
+/* File a JSON event in the reorder buffer; false when it must run now. */
+static bool buffer_json(dt_run *r, uint32_t what, const dt_index *ix, const dt_event *ev)
+{
+	if (!r->reorder)
+		return false;
+	size_t nvals = ix->nvals;
+	size_t size = sizeof(pl_json) + nvals * sizeof(pl_val) + ix->reclen + 1;
+	for (size_t i = 0; i < ix->nvals; i++)
+		if (ix->vals[i].p < ix->rec || ix->vals[i].p + ix->vals[i].len > ix->rec + ix->reclen)
+			return false; /* a value outside the record's text (never expected) */
+	char *p = dt_reorder_reserve(r->reorder, ev->time, size);
+	if (!p)
+		return false;
+	pl_json h = {what, (uint32_t)nvals, ix->reclen, ev->file, ev->line, ev->seq};
+	memcpy(p, &h, sizeof h);
+	pl_val *vals = (pl_val *)(void *)(p + sizeof h);
+	char *text = p + sizeof h + nvals * sizeof(pl_val);
+	size_t k = 0;
+	for (size_t t = 0; t < ix->ntouched; t++) {
+		int slot = (int)ix->touched[t];
+		for (int32_t i = ix->first[slot]; i >= 0; i = ix->next[i]) {
+			const dt_jval *v = &ix->vals[i];
+			vals[k++] = (pl_val){(uint32_t)slot, (uint32_t)(v->p - ix->rec), v->len,
+					     v->type, v->esc};
+		}
+	}
+	memcpy(text, ix->rec, ix->reclen);
+	text[ix->reclen] = '\0';
+	dt_reorder_commit(r->reorder);
+	return true;
+}
+
+static bool buffer_flow(dt_run *r, const dt_flow_rec *f)
+{
+	if (!r->reorder || f->text_len > 65535)
+		return false;
+	char *p = dt_reorder_reserve(r->reorder, f->start, sizeof(pl_flow) + f->text_len);
+	if (!p)
+		return false;
+	pl_flow h;
+	memset(&h, 0, sizeof h);
+	h.what = PL_FLOW;
+	h.text_len = (uint32_t)f->text_len;
+	h.file = f->file;
+	h.line = f->line;
+	memcpy(h.src, f->src, 16);
+	memcpy(h.dst, f->dst, 16);
+	h.has_src = f->has_src;
+	h.has_dst = f->has_dst;
+	h.src_v4 = f->src_v4;
+	h.dst_v4 = f->dst_v4;
+	h.action = (int8_t)f->action;
+	h.direction = (int8_t)f->direction;
+	h.srcport = f->srcport;
+	h.dstport = f->dstport;
+	h.protocol = f->protocol;
+	h.tcp_flags = f->tcp_flags;
+	h.start = f->start;
+	h.end = f->end;
+	h.packets = f->packets;
+	h.bytes = f->bytes;
+	for (int i = 0; i < 4; i++) {
+		const char *v = f->f[flow_text_fields[i]];
+		h.off[i] = v ? (uint16_t)(v - f->text) : UINT16_MAX;
+		h.len[i] = v ? f->n[flow_text_fields[i]] : 0;
+	}
+	memcpy(p, &h, sizeof h);
+	memcpy(p + sizeof h, f->text, f->text_len);
+	dt_reorder_commit(r->reorder);
+	return true;
+}
+
+/* A payload leaves the buffer: rebuild the event and process it. */
+static void release(void *ud, const void *payload, size_t len, int64_t t)
+{
+	dt_run *r = ud;
+	(void)len;
+	uint32_t what;
+	memcpy(&what, payload, sizeof what);
+	if (what == PL_FLOW) {
+		pl_flow h;
+		memcpy(&h, payload, sizeof h);
+		dt_flow_rec *f = &r->out_flow; /* fields other than the four stay NULL */
+		f->text = (const char *)payload + sizeof h;
+		f->text_len = h.text_len;
+		for (int i = 0; i < 4; i++) {
+			int k = flow_text_fields[i];
+			f->f[k] = h.off[i] != UINT16_MAX ? f->text + h.off[i] : NULL;
+			f->n[k] = h.len[i];
+		}
+		memcpy(f->src, h.src, 16);
+		memcpy(f->dst, h.dst, 16);
+		f->has_src = h.has_src;
+		f->has_dst = h.has_dst;
+		f->src_v4 = h.src_v4;
+		f->dst_v4 = h.dst_v4;
+		f->action = h.action;
+		f->direction = h.direction;
+		f->srcport = h.srcport;
+		f->dstport = h.dstport;
+		f->protocol = h.protocol;
+		f->tcp_flags = h.tcp_flags;
+		f->start = h.start;
+		f->end = h.end;
+		f->packets = h.packets;
+		f->bytes = h.bytes;
+		f->file = h.file;
+		f->line = h.line;
+		if (r->flow)
+			dt_flowdet_record(r, f);
+		return;
+	}
+	pl_json h;
+	memcpy(&h, payload, sizeof h);
+	const pl_val *vals = (const pl_val *)(const void *)((const char *)payload + sizeof h);
+	const char *text = (const char *)payload + sizeof h + h.nvals * sizeof(pl_val);
+	bool ct = what == PL_CT;
+	dt_index *ix = ct ? &r->out_ct_ix : &r->out_dns_ix;
+	dt_index_reset(ix);
+	for (uint32_t i = 0; i < h.nvals; i++) {
+		pl_val pv;
+		memcpy(&pv, &vals[i], sizeof pv);
+		dt_jval v = {text + pv.off, pv.len, pv.type, pv.esc};
+		dt_index_add(ix, (int)pv.slot, &v);
+	}
+	ix->rec = text;
+	ix->reclen = h.reclen;
+	dt_scratch_reset(&r->out_scratch);
+	dt_event ev = {ix, ct ? &r->e->ct_paths : &r->e->dns_paths, &r->out_scratch, t, h.file,
+		       h.line, h.seq};
+	process_json(r, ct, &ev);
 }
 
 static void ct_record(void *ud, dt_index *ix, uint64_t line)
@@ -120,10 +298,8 @@ static void ct_record(void *ud, dt_index *ix, uint64_t line)
 		ev.time = dt_parse_time(tv->p, tv->len);
 	note_time(r, ev.time);
 	r->st->ct_records++;
-	if (r->sg)
-		sg_scan(r->sg, SG_LOG_CLOUDTRAIL, &ev, on_sigma, r);
-	if (r->ct)
-		dt_ct_event(r, &ev);
+	if (!buffer_json(r, PL_CT, ix, &ev))
+		process_json(r, true, &ev);
 }
 
 static void dns_record(void *ud, dt_index *ix, uint64_t line)
@@ -145,17 +321,15 @@ static void dns_record(void *ud, dt_index *ix, uint64_t line)
 		ev.time = dt_parse_time(tv->p, tv->len);
 	note_time(r, ev.time);
 	r->st->dns_records++;
-	if (r->sg)
-		sg_scan(r->sg, SG_LOG_DNS, &ev, on_sigma, r);
-	if (r->dns)
-		dt_dnsdet_event(r, &ev);
+	if (!buffer_json(r, PL_DNS, ix, &ev))
+		process_json(r, false, &ev);
 }
 
 static void flow_record(void *ud, const dt_flow_rec *f)
 {
 	dt_run *r = ud;
 	note_time(r, f->start);
-	if (r->flow)
+	if (r->flow && !buffer_flow(r, f))
 		dt_flowdet_record(r, f);
 }
 
@@ -299,6 +473,10 @@ int dt_detect(dt_engine *e, const dt_run_options *o, const dt_file *files, size_
 	r.sg = sg_ruleset_count(e->sigma) ? sg_scanner_new(e->sigma, e->naive) : NULL;
 	dt_index_init(&r.ct_ix, e->ct_paths.nslots);
 	dt_index_init(&r.dns_ix, e->dns_paths.nslots);
+	dt_index_init(&r.out_ct_ix, e->ct_paths.nslots);
+	dt_index_init(&r.out_dns_ix, e->dns_paths.nslots);
+	if (e->cfg.late_tolerance > 0)
+		r.reorder = dt_reorder_new(e->cfg.late_tolerance, e->cfg.reorder_bytes, release, &r);
 	r.bl = dt_baseline_new(e->ctx, o ? o->store : NULL);
 	if (!e->no_natives) {
 		r.ct = dt_ct_new(&r);
@@ -326,6 +504,13 @@ int dt_detect(dt_engine *e, const dt_run_options *o, const dt_file *files, size_
 	}
 	mamori_progress_end(e->ctx);
 	free(ord);
+	if (r.reorder) {
+		dt_reorder_flush(r.reorder);
+		const dt_reorder_stats *rs = dt_reorder_stats_get(r.reorder);
+		stats->late_events += rs->late;
+		stats->early_events = rs->early;
+		stats->reorder_peak_bytes = rs->peak_bytes;
+	}
 	if (r.ct)
 		dt_ct_finish(&r);
 	if (r.flow)
@@ -343,7 +528,11 @@ int dt_detect(dt_engine *e, const dt_run_options *o, const dt_file *files, size_
 	sg_scanner_free(r.sg);
 	dt_index_free(&r.ct_ix);
 	dt_index_free(&r.dns_ix);
+	dt_index_free(&r.out_ct_ix);
+	dt_index_free(&r.out_dns_ix);
+	dt_reorder_free(r.reorder);
 	dt_scratch_free(&r.scratch);
+	dt_scratch_free(&r.out_scratch);
 	dt_agg_free(r.agg);
 	stats->seconds = now_s() - t0;
 	return MAMORI_OK;

@@ -52,8 +52,12 @@ struct dt_run {
 	dt_stats *st;
 	dt_agg *agg;
 	sg_scanner *sg;
-	dt_index ct_ix, dns_ix;
+	dt_index ct_ix, dns_ix; /* records as read */
 	dt_scratch scratch;
+	struct dt_reorder *reorder; /* time order (NULL: off) */
+	dt_index out_ct_ix, out_dns_ix; /* records leaving the reorder buffer */
+	dt_scratch out_scratch;
+	dt_flow_rec out_flow;
 	dt_ct_state *ct;
 	dt_flow_state *flow;
 	dt_dns_state *dns;

@@ -95,6 +95,21 @@ static inline size_t dt_map_slots(const dt_map *m)
 	return m->slots ? m->mask + 1 : 0;
 }
 
+/*
+ * A set of 64-bit hashes (0 is mapped to 1): open addressing, grows at
+ * 70 % load up to `cap` members (0 = unlimited); past it, inserts fail.
+ */
+typedef struct dt_set64 {
+	uint64_t *slots;
+	size_t mask, count, cap;
+} dt_set64;
+
+void dt_set64_init(dt_set64 *s, size_t cap);
+void dt_set64_free(dt_set64 *s);
+bool dt_set64_has(const dt_set64 *s, uint64_t v);
+/* 1 added, 0 already there, -1 full. */
+int dt_set64_add(dt_set64 *s, uint64_t v);
+
 /* A growable array of pointers. */
 typedef struct dt_vec {
 	void **items;
