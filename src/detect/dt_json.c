@@ -362,6 +362,16 @@ void dt_index_reset(dt_index *ix)
 
 #define MAX_VALUES_PER_RECORD 65536
 
+void dt_index_reserve(dt_index *ix, size_t n)
+{
+	if (n <= ix->cap)
+		return;
+	while (ix->cap < n)
+		ix->cap *= 2;
+	ix->vals = mamori_xrealloc(ix->vals, ix->cap * sizeof *ix->vals);
+	ix->next = mamori_xrealloc(ix->next, ix->cap * sizeof *ix->next);
+}
+
 void dt_index_add(dt_index *ix, int slot, const dt_jval *v)
 {
 	if (ix->nvals >= MAX_VALUES_PER_RECORD)

@@ -12,7 +12,11 @@
 
 #include <stdlib.h>
 
-#define KEEP_BUCKET_BYTES (64u << 10) /* larger bucket buffers are freed when emptied */
+/* Emptied bucket buffers are kept for reuse (no page faults and zeroing
+ * for every second of events) up to this much in all, and only when not
+ * larger than KEEP_ONE_BYTES each. */
+#define KEEP_BYTES (32u << 20)
+#define KEEP_ONE_BYTES (1u << 20)
 
 typedef struct bucket {
 	char *data;
@@ -31,6 +35,7 @@ struct dt_reorder {
 	bool started;
 	int64_t newest, released, top;
 	size_t pending;
+	size_t kept; /* capacity of empty buckets kept for reuse */
 	bucket *res; /* the reservation being filled */
 	size_t res_size;
 	dt_reorder_stats st;
@@ -82,10 +87,12 @@ static void release_bucket(dt_reorder *q, bucket *b, bool early)
 	q->bytes -= b->len;
 	b->len = 0;
 	b->entries = 0;
-	if (b->cap > KEEP_BUCKET_BYTES) {
+	if (b->cap > KEEP_ONE_BYTES || q->kept + b->cap > KEEP_BYTES) {
 		free(b->data);
 		b->data = NULL;
 		b->cap = 0;
+	} else {
+		q->kept += b->cap;
 	}
 }
 
@@ -121,6 +128,8 @@ void *dt_reorder_reserve(dt_reorder *q, int64_t t, size_t len)
 		release_until(q, t - q->window - 1, false);
 	}
 	bucket *b = &q->ring[(uint64_t)t & q->mask];
+	if (!b->entries && b->cap)
+		q->kept -= b->cap; /* a kept buffer back in use */
 	size_t size = 8 + ((len + 7) & ~(size_t)7);
 	if (b->len + size > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;

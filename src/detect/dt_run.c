@@ -81,8 +81,13 @@ void dt_emit(dt_run *r, const dt_hit *h)
 static void on_sigma(void *ud, size_t rule, const dt_event *ev)
 {
 	dt_run *r = ud;
+	if (ev->paths == &r->e->ct_paths && dt_ct_bump(r, ev, NULL, rule))
+		return; /* counted on the rule's existing finding for this identity */
 	dt_hit h;
-	dt_hit_from_ct(ev, &h, NULL);
+	if (ev->paths == &r->e->ct_paths)
+		dt_hit_from_ct(ev, &h, NULL);
+	else
+		dt_hit_from_dns(ev, &h, NULL, NULL);
 	h.sigma = rule;
 	dt_emit(r, &h);
 }
@@ -115,16 +120,21 @@ static void process_json(dt_run *r, bool ct, const dt_event *ev)
 enum { PL_CT = 1, PL_DNS, PL_FLOW };
 
 typedef struct pl_json {
-	uint32_t what, nvals;
+	uint32_t what, nvals, ntouched, pad;
 	uint64_t reclen;
 	const char *file;
 	uint64_t line, seq;
 } pl_json;
 
+/* followed by nvals pl_val, nvals int32 chain links, ntouched pl_slot, the text */
 typedef struct pl_val {
-	uint32_t slot, off, len;
+	uint32_t off, len;
 	uint8_t type, esc;
 } pl_val;
+
+typedef struct pl_slot {
+	int32_t slot, first, last;
+} pl_slot;
 
 typedef struct pl_flow {
 	uint32_t what, text_len;
@@ -141,34 +151,41 @@ typedef struct pl_flow {
 
 static const int flow_text_fields[4] = {FL_ACCOUNT, FL_REGION, FL_INSTANCE, FL_INTERFACE};
 
-/* File a JSON event in the reorder buffer; false when it must run now. */
+/* File a JSON event in the reorder buffer; false when it must run now.
+ * The index goes with it as it is (arrays copied, spans made offsets), so
+ * that the event is neither parsed nor indexed again. */
 static bool buffer_json(dt_run *r, uint32_t what, const dt_index *ix, const dt_event *ev)
 {
 	if (!r->reorder)
 		return false;
-	size_t nvals = ix->nvals;
-	size_t size = sizeof(pl_json) + nvals * sizeof(pl_val) + ix->reclen + 1;
-	for (size_t i = 0; i < ix->nvals; i++)
+	size_t nvals = ix->nvals, nt = ix->ntouched;
+	size_t size = sizeof(pl_json) + nvals * (sizeof(pl_val) + sizeof(int32_t)) +
+		      nt * sizeof(pl_slot) + ix->reclen + 1;
+	for (size_t i = 0; i < nvals; i++)
 		if (ix->vals[i].p < ix->rec || ix->vals[i].p + ix->vals[i].len > ix->rec + ix->reclen)
 			return false; /* a value outside the record's text (never expected) */
 	char *p = dt_reorder_reserve(r->reorder, ev->time, size);
 	if (!p)
 		return false;
-	pl_json h = {what, (uint32_t)nvals, ix->reclen, ev->file, ev->line, ev->seq};
+	pl_json h = {what, (uint32_t)nvals, (uint32_t)nt, 0, ix->reclen, ev->file, ev->line, ev->seq};
 	memcpy(p, &h, sizeof h);
-	pl_val *vals = (pl_val *)(void *)(p + sizeof h);
-	char *text = p + sizeof h + nvals * sizeof(pl_val);
-	size_t k = 0;
-	for (size_t t = 0; t < ix->ntouched; t++) {
-		int slot = (int)ix->touched[t];
-		for (int32_t i = ix->first[slot]; i >= 0; i = ix->next[i]) {
-			const dt_jval *v = &ix->vals[i];
-			vals[k++] = (pl_val){(uint32_t)slot, (uint32_t)(v->p - ix->rec), v->len,
-					     v->type, v->esc};
-		}
+	p += sizeof h;
+	for (size_t i = 0; i < nvals; i++) {
+		const dt_jval *v = &ix->vals[i];
+		pl_val pv = {(uint32_t)(v->p - ix->rec), v->len, v->type, v->esc};
+		memcpy(p, &pv, sizeof pv);
+		p += sizeof pv;
 	}
-	memcpy(text, ix->rec, ix->reclen);
-	text[ix->reclen] = '\0';
+	memcpy(p, ix->next, nvals * sizeof(int32_t));
+	p += nvals * sizeof(int32_t);
+	for (size_t i = 0; i < nt; i++) {
+		int32_t slot = (int32_t)ix->touched[i];
+		pl_slot ps = {slot, ix->first[slot], ix->last[slot]};
+		memcpy(p, &ps, sizeof ps);
+		p += sizeof ps;
+	}
+	memcpy(p, ix->rec, ix->reclen);
+	p[ix->reclen] = '\0';
 	dt_reorder_commit(r->reorder);
 	return true;
 }
@@ -255,16 +272,29 @@ static void release(void *ud, const void *payload, size_t len, int64_t t)
 	}
 	pl_json h;
 	memcpy(&h, payload, sizeof h);
-	const pl_val *vals = (const pl_val *)(const void *)((const char *)payload + sizeof h);
-	const char *text = (const char *)payload + sizeof h + h.nvals * sizeof(pl_val);
+	const char *p = (const char *)payload + sizeof h;
+	const char *text = p + h.nvals * (sizeof(pl_val) + sizeof(int32_t)) +
+			   h.ntouched * sizeof(pl_slot);
 	bool ct = what == PL_CT;
 	dt_index *ix = ct ? &r->out_ct_ix : &r->out_dns_ix;
 	dt_index_reset(ix);
+	dt_index_reserve(ix, h.nvals);
 	for (uint32_t i = 0; i < h.nvals; i++) {
 		pl_val pv;
-		memcpy(&pv, &vals[i], sizeof pv);
-		dt_jval v = {text + pv.off, pv.len, pv.type, pv.esc};
-		dt_index_add(ix, (int)pv.slot, &v);
+		memcpy(&pv, p, sizeof pv);
+		p += sizeof pv;
+		ix->vals[i] = (dt_jval){text + pv.off, pv.len, pv.type, pv.esc};
+	}
+	memcpy(ix->next, p, h.nvals * sizeof(int32_t));
+	p += h.nvals * sizeof(int32_t);
+	ix->nvals = h.nvals;
+	for (uint32_t i = 0; i < h.ntouched; i++) {
+		pl_slot ps;
+		memcpy(&ps, p, sizeof ps);
+		p += sizeof ps;
+		ix->first[ps.slot] = ps.first;
+		ix->last[ps.slot] = ps.last;
+		ix->touched[ix->ntouched++] = (uint32_t)ps.slot;
 	}
 	ix->rec = text;
 	ix->reclen = h.reclen;

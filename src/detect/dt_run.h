@@ -38,6 +38,12 @@ typedef struct dt_agg dt_agg;
 dt_agg *dt_agg_new(const dt_config *cfg);
 void dt_agg_free(dt_agg *a);
 void dt_agg_add(dt_agg *a, const dt_hit *h);
+/* The aggregation key of (rule or Sigma rule index, account, actor). */
+uint64_t dt_agg_key(const char *rule, size_t sigma, const char *account, size_t alen,
+		    const char *actor, size_t aclen);
+/* Count a hit on an entry that already exists (no hit to build): true when
+ * there was one. */
+bool dt_agg_bump(dt_agg *a, uint64_t key, int64_t time, const char *id, size_t idlen);
 size_t dt_agg_count(const dt_agg *a);
 
 typedef struct dt_ct_state dt_ct_state;
@@ -75,6 +81,11 @@ void dt_run_problem(dt_run *r, const char *path, uint64_t line, unsigned col, co
 
 /* Fill a hit's identity, account, region, API and sample from a CloudTrail event. */
 void dt_hit_from_ct(const dt_event *ev, dt_hit *h, const char *rule);
+/* The same from a Route 53 Resolver query (domain: the actor; NULL = the query name). */
+void dt_hit_from_dns(const dt_event *ev, dt_hit *h, const char *rule, const char *domain);
+/* A CloudTrail hit counted on its existing aggregate without building it;
+ * false when the hit must be built (dt_hit_from_ct + dt_emit). */
+bool dt_ct_bump(dt_run *r, const dt_event *ev, const char *rule, size_t sigma);
 
 /* Native detectors (src/detect/native/). */
 dt_ct_state *dt_ct_new(dt_run *r);

@@ -14,11 +14,15 @@
 
 #include <string.h>
 
-/* 64-bit hash of a byte string (multiply-mix over 8-byte words). */
+/* 64-bit hash of a byte string (multiply-mix over 8-byte words; the tail
+ * is read with whole overlapping loads, never byte by byte: a byte-wise
+ * copy followed by a word load stalls store forwarding, and keys are
+ * hashed for every member of every record). */
 static inline uint64_t dt_hash(const void *p, size_t n)
 {
 	const unsigned char *s = p;
 	uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xff51afd7ed558ccdull);
+	size_t len = n;
 	while (n >= 8) {
 		uint64_t w;
 		memcpy(&w, s, 8);
@@ -28,8 +32,16 @@ static inline uint64_t dt_hash(const void *p, size_t n)
 		n -= 8;
 	}
 	uint64_t w = 0;
-	if (n)
-		memcpy(&w, s, n);
+	if (n && len >= 8) {
+		memcpy(&w, s + n - 8, 8); /* the last 8 bytes, overlapping the previous word */
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else if (n) {
+		w = (uint64_t)s[0] << 16 | (uint64_t)s[n / 2] << 8 | s[n - 1];
+	}
 	h = (h ^ w ^ n) * 0x94d049bb133111ebull;
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ull;
@@ -43,6 +55,12 @@ static inline uint64_t dt_hash_u64(uint64_t x)
 	x ^= x >> 33;
 	x *= 0xc4ceb9fe1a85ec53ull;
 	return x ^ (x >> 33);
+}
+
+/* Combine a hash with another value (keys built from parts). */
+static inline uint64_t dt_hash_mix(uint64_t h, uint64_t v)
+{
+	return dt_hash_u64(h ^ (v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2)));
 }
 
 static inline unsigned char dt_lower(unsigned char c)

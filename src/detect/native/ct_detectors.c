@@ -228,6 +228,50 @@ static const char *member0(const dt_event *ev, int slot, const char *key)
 	return c;
 }
 
+/* The identity a CloudTrail hit is aggregated on, without copying: the
+ * role behind an assumed-role session, the root user, else the ARN or the
+ * principal. */
+static const char *ct_actor(const dt_event *ev, size_t *n)
+{
+	size_t tn = 0;
+	const char *type = dt_event_str(ev, DT_F_UI_TYPE, &tn);
+	const char *s;
+	if (type && tn == 11 && memcmp(type, "AssumedRole", 11) == 0 &&
+	    (s = dt_event_str(ev, DT_F_UI_ISSUER_ARN, n)))
+		return s;
+	if ((s = dt_event_str(ev, DT_F_UI_ARN, n)))
+		return s;
+	if (type && tn == 4 && memcmp(type, "Root", 4) == 0) {
+		*n = 4;
+		return "root";
+	}
+	if ((s = dt_event_str(ev, DT_F_UI_PRINCIPAL, n)))
+		return s;
+	if (type) {
+		*n = tn;
+		return type;
+	}
+	*n = 16;
+	return "unknown identity";
+}
+
+bool dt_ct_bump(dt_run *r, const dt_event *ev, const char *rule, size_t sigma)
+{
+	size_t an = 0, cn = 0, idn = 0;
+	const char *acct = dt_event_str(ev, DT_F_RECIPIENT_ACCOUNT, &an);
+	if (!acct)
+		acct = dt_event_str(ev, DT_F_UI_ACCOUNT, &an);
+	const char *actor = ct_actor(ev, &cn);
+	const char *id = dt_event_str(ev, DT_F_EVENT_ID, &idn);
+	if (!dt_agg_bump(r->agg, dt_agg_key(rule, sigma, acct, an, actor, cn), ev->time, id, idn))
+		return false;
+	if (sigma == SIZE_MAX)
+		r->st->native_hits++;
+	else
+		r->st->sigma_matches++;
+	return true;
+}
+
 void dt_hit_from_ct(const dt_event *ev, dt_hit *h, const char *rule)
 {
 	memset(h, 0, sizeof *h);
@@ -253,30 +297,28 @@ void dt_hit_from_ct(const dt_event *ev, dt_hit *h, const char *rule)
 	const char *type = str0(ev, DT_F_UI_TYPE);
 	const char *issuer = str0(ev, DT_F_UI_ISSUER_ARN);
 	const char *arn = str0(ev, DT_F_UI_ARN);
-	const char *principal = str0(ev, DT_F_UI_PRINCIPAL);
 	const char *key = str0(ev, DT_F_UI_ACCESS_KEY);
 	const char *name = str0(ev, DT_F_UI_USERNAME);
+	size_t an;
+	const char *actor = ct_actor(ev, &an);
+	char *a = dt_scratch_alloc(ev->scratch, an + 1);
+	memcpy(a, actor, an);
+	a[an] = '\0';
+	h->actor = a;
 	if (type && strcmp(type, "AssumedRole") == 0 && issuer) {
-		h->actor = issuer;
 		h->res_type = "AwsIamRole";
 		h->res_id = issuer;
 	} else if (type && strcmp(type, "Root") == 0) {
-		h->actor = arn ? arn : "root";
 		h->res_type = "AwsAccount";
 		if (h->account) {
 			char *id = dt_scratch_alloc(ev->scratch, strlen(h->account) + 20);
 			sprintf(id, "AWS::::Account:%s", h->account);
 			h->res_id = id;
 		} else {
-			h->res_id = arn;
+			h->res_id = arn ? arn : "root";
 		}
-	} else if (arn) {
-		h->actor = arn;
-		h->res_type = type && strcmp(type, "IAMUser") == 0 ? "AwsIamUser" : "Other";
-		h->res_id = arn;
 	} else {
-		h->actor = principal ? principal : (type ? type : "unknown identity");
-		h->res_type = "Other";
+		h->res_type = arn && type && strcmp(type, "IAMUser") == 0 ? "AwsIamUser" : "Other";
 		h->res_id = h->actor;
 	}
 	char *det = dt_scratch_alloc(ev->scratch, 512);
@@ -300,6 +342,8 @@ static bool failed(const dt_event *ev)
 
 static void hit(dt_run *r, const dt_event *ev, const char *rule, const char *detail, int sev)
 {
+	if (!detail && sev < 0 && dt_ct_bump(r, ev, rule, SIZE_MAX))
+		return;
 	dt_hit h;
 	dt_hit_from_ct(ev, &h, rule);
 	h.detail = detail;
@@ -340,9 +384,11 @@ static const char *actor_key(dt_run *r, const dt_event *ev)
 static bool threshold(dt_run *r, const dt_event *ev, const char *det, const char *item,
 		      uint64_t weight, unsigned limit, uint64_t *count)
 {
-	char key[600];
-	snprintf(key, sizeof key, "%s\x1f%s", det, actor_key(r, ev));
-	dt_wcount *c = dt_window_add(&r->ct->win, key, item, ev->time, weight);
+	size_t an;
+	const char *actor = ct_actor(ev, &an);
+	uint64_t key = dt_hash_mix(dt_hash(det, strlen(det)), dt_hash(actor, an));
+	dt_wcount *c = dt_window_hit(&r->ct->win, key, item != NULL,
+				     item ? dt_hash(item, strlen(item)) : 0, ev->time, weight);
 	if (!c)
 		return false;
 	*count = c->count;
@@ -483,18 +529,19 @@ static bool unusual_type(const char *t)
 static void identity_checks(dt_run *r, const dt_event *ev)
 {
 	const char *type = str0(ev, DT_F_UI_TYPE);
-	const char *ua = str0(ev, DT_F_USER_AGENT);
 	const char *ip = str0(ev, DT_F_SOURCE_IP);
 	const char *etype = str0(ev, DT_F_EVENT_TYPE);
 	if (type && strcmp(type, "Root") == 0 && !dt_index_get(ev->ix, DT_F_UI_INVOKED_BY) &&
 	    !(etype && strcmp(etype, "AwsServiceEvent") == 0))
 		hit(r, ev, "Policy:IAMUser/RootCredentialUsage", NULL, -1);
+	size_t un;
+	const char *ua = dt_event_str(ev, DT_F_USER_AGENT, &un);
 	if (ua) {
-		if (contains_ci(ua, "kali"))
+		if (dt_imem(ua, un, "kali", 4))
 			hit(r, ev, "PenTest:IAMUser/KaliLinux", NULL, -1);
-		else if (contains_ci(ua, "parrot"))
+		else if (dt_imem(ua, un, "parrot", 6))
 			hit(r, ev, "PenTest:IAMUser/ParrotLinux", NULL, -1);
-		else if (contains_ci(ua, "pentoo"))
+		else if (dt_imem(ua, un, "pentoo", 6))
 			hit(r, ev, "PenTest:IAMUser/PentooLinux", NULL, -1);
 	}
 	uint8_t a[16];

@@ -83,10 +83,4 @@ size_t dt_window_bytes(const dt_window *w);
 struct dt_stats;
 void dt_window_account(const dt_window *w, struct dt_stats *st);
 
-/* Hash helpers for detectors building keys from parts. */
-static inline uint64_t dt_hash_mix(uint64_t h, uint64_t v)
-{
-	return dt_hash_u64(h ^ (v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2)));
-}
-
 #endif
