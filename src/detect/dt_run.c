@@ -67,6 +67,18 @@ static void reader_problem(void *ud, const char *path, uint64_t line, unsigned c
 	dt_run_problem(r, r->file ? r->file : path, line, col, "%s", msg);
 }
 
+void dt_hit_init(dt_hit *h, const char *rule, int64_t time, const char *file, uint64_t line)
+{
+	memset(h, 0, sizeof *h);
+	h->rule = rule;
+	h->sigma = SIZE_MAX;
+	h->severity = -1;
+	h->local_port = h->remote_port = -1;
+	h->time = time;
+	h->file = file;
+	h->line = line;
+}
+
 void dt_emit(dt_run *r, const dt_hit *h)
 {
 	if (h->sigma == SIZE_MAX)

@@ -75,6 +75,9 @@ struct dt_run {
 };
 
 void dt_emit(dt_run *r, const dt_hit *h);
+/* A native hit of rule at time/file/line, everything else empty (ports -1,
+ * the rule's own severity). */
+void dt_hit_init(dt_hit *h, const char *rule, int64_t time, const char *file, uint64_t line);
 /* Report a bad input place (capped: the first 200 are listed, all counted). */
 void dt_run_problem(dt_run *r, const char *path, uint64_t line, unsigned col, const char *fmt,
 		    ...) MAMORI_PRINTF(5, 6);

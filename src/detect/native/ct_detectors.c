@@ -274,14 +274,7 @@ bool dt_ct_bump(dt_run *r, const dt_event *ev, const char *rule, size_t sigma)
 
 void dt_hit_from_ct(const dt_event *ev, dt_hit *h, const char *rule)
 {
-	memset(h, 0, sizeof *h);
-	h->rule = rule;
-	h->sigma = SIZE_MAX;
-	h->severity = -1;
-	h->local_port = h->remote_port = -1;
-	h->time = ev->time;
-	h->file = ev->file;
-	h->line = ev->line;
+	dt_hit_init(h, rule, ev->time, ev->file, ev->line);
 	h->event_id = str0(ev, DT_F_EVENT_ID);
 	h->account = str0(ev, DT_F_RECIPIENT_ACCOUNT);
 	if (!h->account)

@@ -113,7 +113,7 @@ static bool dga_like(const char *label, size_t n)
 
 void dt_hit_from_dns(const dt_event *ev, dt_hit *h, const char *rule, const char *domain)
 {
-	memset(h, 0, sizeof *h);
+	dt_hit_init(h, rule, ev->time, ev->file, ev->line);
 	size_t n;
 	const char *s;
 	char *inst = NULL, *src = NULL, *acct = NULL, *region = NULL, *q = NULL;
@@ -125,13 +125,6 @@ void dt_hit_from_dns(const dt_event *ev, dt_hit *h, const char *rule, const char
 			memcpy(*outs[i], s, n);
 			(*outs[i])[n] = '\0';
 		}
-	h->rule = rule;
-	h->sigma = SIZE_MAX;
-	h->severity = -1;
-	h->local_port = h->remote_port = -1;
-	h->time = ev->time;
-	h->file = ev->file;
-	h->line = ev->line;
 	h->account = acct;
 	h->region = region;
 	h->res_type = inst ? "AwsEc2Instance" : "Other";

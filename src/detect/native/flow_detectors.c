@@ -82,13 +82,8 @@ static void flow_hit(dt_run *r, const dt_flow_rec *f, const char *rule, bool out
 	dt_ip_format(f->src, src, sizeof src);
 	dt_ip_format(f->dst, dst, sizeof dst);
 	dt_hit h;
-	memset(&h, 0, sizeof h);
-	h.rule = rule;
-	h.sigma = SIZE_MAX;
+	dt_hit_init(&h, rule, f->start, f->file, f->line);
 	h.severity = sev;
-	h.time = f->start;
-	h.file = f->file;
-	h.line = f->line;
 	h.account = field(f, FL_ACCOUNT, acct, sizeof acct);
 	h.region = field(f, FL_REGION, region, sizeof region);
 	const char *i = field(f, FL_INSTANCE, inst, sizeof inst);
