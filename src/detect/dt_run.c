@@ -6,7 +6,7 @@
  * Order: files are sorted by the time in their name (CloudTrail and flow
  * log object names carry YYYYMMDDTHHMMZ) and then by name, so events reach
  * the window detectors roughly in time order; detectors count in event
- * time and accept events up to late_tolerance behind the newest one seen
+ * time and accept events up to reorder_window behind the newest one seen
  * (later ones still count but are reported as late in the summary).
  *
  * Sharding: --shard I/N keeps the files whose name hashes to I mod N —
@@ -79,6 +79,48 @@ void dt_hit_init(dt_hit *h, const char *rule, int64_t time, const char *file, ui
 	h->line = line;
 }
 
+/*
+ * Progress of a long run: the bar (on a terminal) follows the bytes read
+ * and its label carries the counts and the throughput; every PROGRESS_LOG
+ * seconds the same goes to the log (INFO: `-v` shows it where there is no
+ * terminal).  Called every PROGRESS_EVERY records and after each file.
+ */
+#define PROGRESS_EVERY 8192
+#define PROGRESS_RELABEL 2.0
+#define PROGRESS_LOG 10.0
+
+static void progress(dt_run *r, bool force)
+{
+	if (!force && ++r->since_progress < PROGRESS_EVERY)
+		return;
+	r->since_progress = 0;
+	uint64_t done = r->done_bytes + (r->in ? r->in->bytes_in : 0);
+	double t = now_s();
+	const dt_stats *st = r->st;
+	if (t - r->relabelled >= PROGRESS_RELABEL || t - r->logged >= PROGRESS_LOG) {
+		double mb = (double)(st->bytes + (r->in ? r->in->bytes_out : 0)) / 1e6;
+		double secs = t - r->started;
+		char label[200];
+		snprintf(label, sizeof label,
+			 "detect: %.0f MB (%.0f MB/s), %llu events, %llu flows, %llu skipped, %llu bad",
+			 mb, secs > 0 ? mb / secs : 0.0,
+			 (unsigned long long)(st->ct_records + st->dns_records),
+			 (unsigned long long)st->flow_records,
+			 (unsigned long long)(st->files_skipped + st->skipped_records + st->digests),
+			 (unsigned long long)(st->bad_records + st->bad_lines + st->unreadable_files));
+		if (t - r->relabelled >= PROGRESS_RELABEL) {
+			mamori_progress_end(r->e->ctx);
+			mamori_progress_begin(r->e->ctx, label, r->total_bytes);
+			r->relabelled = t;
+		}
+		if (t - r->logged >= PROGRESS_LOG) {
+			mamori_log(r->e->ctx, MAMORI_LOG_INFO, "%s", label);
+			r->logged = t;
+		}
+	}
+	mamori_progress_update(r->e->ctx, done);
+}
+
 void dt_emit(dt_run *r, const dt_hit *h)
 {
 	if (h->sigma == SIZE_MAX)
@@ -104,7 +146,7 @@ static void on_sigma(void *ud, size_t rule, const dt_event *ev)
 	dt_emit(r, &h);
 }
 
-/* Without a reordering window: count events more than late_tolerance
+/* Without a reordering window: count events more than reorder_window
  * behind the newest one as late. */
 static void note_time(dt_run *r, int64_t t)
 {
@@ -112,7 +154,7 @@ static void note_time(dt_run *r, int64_t t)
 		return;
 	if (t > r->watermark)
 		r->watermark = t;
-	else if (t < r->watermark - r->cfg->late_tolerance)
+	else if (t < r->watermark - r->cfg->reorder_window)
 		r->st->late_events++;
 }
 
@@ -340,6 +382,7 @@ static void ct_record(void *ud, dt_index *ix, uint64_t line)
 		ev.time = dt_parse_time(tv->p, tv->len);
 	note_time(r, ev.time);
 	r->st->ct_records++;
+	progress(r, false);
 	if (!buffer_json(r, PL_CT, ix, &ev))
 		process_json(r, true, &ev);
 }
@@ -363,6 +406,7 @@ static void dns_record(void *ud, dt_index *ix, uint64_t line)
 		ev.time = dt_parse_time(tv->p, tv->len);
 	note_time(r, ev.time);
 	r->st->dns_records++;
+	progress(r, false);
 	if (!buffer_json(r, PL_DNS, ix, &ev))
 		process_json(r, false, &ev);
 }
@@ -371,6 +415,7 @@ static void flow_record(void *ud, const dt_flow_rec *f)
 {
 	dt_run *r = ud;
 	note_time(r, f->start);
+	progress(r, false);
 	if (r->flow && !buffer_flow(r, f))
 		dt_flowdet_record(r, f);
 }
@@ -451,14 +496,17 @@ static int by_time(const void *a, const void *b)
 	return c ? c : strcmp(x->f->name, y->f->name);
 }
 
-static void read_file(dt_run *r, const dt_file *f, uint64_t *done)
+static void read_file(dt_run *r, const dt_file *f)
 {
 	dt_input in;
 	r->file = f->name;
 	if (dt_input_open(r->e->ctx, &in, f->path)) {
+		r->st->unreadable_files++;
 		mamori_module_problem(r->mrun, NULL);
+		r->done_bytes += f->size;
 		return;
 	}
+	r->in = &in;
 	int kind = sniff(&in, f->name);
 	if (kind <= 0) {
 		if (kind < 0)
@@ -467,6 +515,8 @@ static void read_file(dt_run *r, const dt_file *f, uint64_t *done)
 			r->st->files_skipped++;
 		mamori_log(r->e->ctx, MAMORI_LOG_DEBUG, "detect: %s: not a log mamori reads; skipped",
 			   f->name);
+		r->done_bytes += f->size;
+		r->in = NULL;
 		dt_input_close(&in);
 		return;
 	}
@@ -497,7 +547,8 @@ static void read_file(dt_run *r, const dt_file *f, uint64_t *done)
 	}
 	r->st->bytes += in.bytes_out;
 	r->st->bytes_in += in.bytes_in;
-	*done += f->size;
+	r->done_bytes += f->path && strcmp(f->path, "-") == 0 ? in.bytes_in : f->size;
+	r->in = NULL;
 	dt_input_close(&in);
 }
 
@@ -517,8 +568,8 @@ int dt_detect(dt_engine *e, const dt_run_options *o, const dt_file *files, size_
 	dt_index_init(&r.dns_ix, e->dns_paths.nslots);
 	dt_index_init(&r.out_ct_ix, e->ct_paths.nslots);
 	dt_index_init(&r.out_dns_ix, e->dns_paths.nslots);
-	if (e->cfg.late_tolerance > 0)
-		r.reorder = dt_reorder_new(e->cfg.late_tolerance, e->cfg.reorder_bytes, release, &r);
+	if (e->cfg.reorder_window > 0)
+		r.reorder = dt_reorder_new(e->cfg.reorder_window, e->cfg.reorder_bytes, release, &r);
 	r.bl = dt_baseline_new(e->ctx, o ? o->store : NULL);
 	if (!e->no_natives) {
 		r.ct = dt_ct_new(&r);
@@ -538,11 +589,12 @@ int dt_detect(dt_engine *e, const dt_run_options *o, const dt_file *files, size_
 		n++;
 	}
 	qsort(ord, n, sizeof *ord, by_time);
+	r.total_bytes = total;
+	r.started = r.relabelled = r.logged = now_s();
 	mamori_progress_begin(e->ctx, "detect: reading logs", total);
-	uint64_t done = 0;
 	for (size_t i = 0; i < n; i++) {
-		read_file(&r, ord[i].f, &done);
-		mamori_progress_update(e->ctx, done);
+		read_file(&r, ord[i].f);
+		progress(&r, true);
 	}
 	mamori_progress_end(e->ctx);
 	free(ord);
@@ -598,4 +650,15 @@ void dt_stats_summary(const dt_stats *s, mamori_buf *out)
 			  (unsigned long long)s->bad_records, (unsigned long long)s->bad_lines,
 			  (unsigned long long)s->late_events, (unsigned long long)s->sigma_matches,
 			  (unsigned long long)s->native_hits);
+	if (s->unreadable_files)
+		mamori_buf_printf(out, "; %llu files could not be read",
+				  (unsigned long long)s->unreadable_files);
+	mamori_buf_printf(out, "; detector state %.1f MB, reorder buffer peak %.1f MB",
+			  (double)s->state_bytes / 1e6, (double)s->reorder_peak_bytes / 1e6);
+	if (s->early_events)
+		mamori_buf_printf(out, " (%llu events released early: buffer full)",
+				  (unsigned long long)s->early_events);
+	if (s->state_dropped)
+		mamori_buf_printf(out, "; %llu keys not tracked: detector tables full",
+				  (unsigned long long)s->state_dropped);
 }

@@ -72,6 +72,11 @@ struct dt_run {
 	const char *file; /* display name of the file being read */
 	uint64_t seq;
 	size_t problems_reported;
+	/* progress */
+	struct dt_input *in; /* the file being read */
+	uint64_t done_bytes, total_bytes;
+	unsigned since_progress;
+	double started, relabelled, logged;
 };
 
 void dt_emit(dt_run *r, const dt_hit *h);

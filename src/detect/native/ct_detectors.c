@@ -178,7 +178,7 @@ dt_ct_state *dt_ct_new(dt_run *r)
 		dt_map_put(&s->names, dispatch[i].name, strlen(dispatch[i].name), &c)->value =
 			(uint64_t)dispatch[i].h;
 	}
-	dt_window_init(&s->win, r->cfg->window, r->cfg->late_tolerance, r->cfg->max_state_entries);
+	dt_window_init(&s->win, r->cfg->window, r->cfg->reorder_window, r->cfg->max_state_entries);
 	dt_map_init(&s->stopped, r->cfg->max_state_entries);
 	dt_map_init(&s->modified, r->cfg->max_state_entries);
 	dt_map_init(&s->cred_ips, r->cfg->max_state_entries);

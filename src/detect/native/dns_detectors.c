@@ -32,7 +32,7 @@ struct dt_dns_state {
 dt_dns_state *dt_dnsdet_new(dt_run *r)
 {
 	dt_dns_state *s = mamori_xcalloc(1, sizeof *s);
-	dt_window_init(&s->win, r->cfg->window, r->cfg->late_tolerance, r->cfg->max_state_entries);
+	dt_window_init(&s->win, r->cfg->window, r->cfg->reorder_window, r->cfg->max_state_entries);
 	s->crypto = dt_intel_new();
 	const mamori_embedded_file *f = mamori_embedded_rule(CRYPTO_DOMAINS);
 	if (f) {

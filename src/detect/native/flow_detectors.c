@@ -46,7 +46,7 @@ struct dt_flow_state {
 dt_flow_state *dt_flowdet_new(dt_run *r)
 {
 	dt_flow_state *s = mamori_xcalloc(1, sizeof *s);
-	dt_window_init(&s->win, r->cfg->window, r->cfg->late_tolerance, r->cfg->max_state_entries);
+	dt_window_init(&s->win, r->cfg->window, r->cfg->reorder_window, r->cfg->max_state_entries);
 	dt_set64_init(&s->seen_ports, r->cfg->max_state_entries);
 	return s;
 }
