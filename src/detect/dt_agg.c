@@ -16,6 +16,7 @@
 
 #define MAX_IDS 10
 #define MAX_SAMPLE 16384
+#define MAX_SAMPLES_BYTES (32u << 20) /* all samples together: past it, entries keep none */
 
 typedef struct entry {
 	dt_hit h; /* strings copied into the arena */
@@ -25,7 +26,7 @@ typedef struct entry {
 	size_t nids;
 } entry;
 
-#define MAX_KEYS (1u << 20) /* (rule, account, actor) keys remembered for the fast path */
+#define MAX_KEYS (1u << 18) /* (rule, account, actor) keys remembered for the fast path */
 
 struct dt_agg {
 	const dt_config *cfg;
@@ -33,6 +34,7 @@ struct dt_agg {
 	dt_map per_rule;  /* rule -> entries so far */
 	entry *entries;
 	size_t count, cap;
+	size_t sample_bytes;
 	mamori_arena arena;
 };
 
@@ -144,7 +146,11 @@ void dt_agg_add(dt_agg *a, const dt_hit *h)
 			n->h.res_details = adup(a, h->res_details);
 			n->h.event_id = NULL;
 			n->h.detail = adup(a, h->detail);
-			size_t sl = h->sample_len > MAX_SAMPLE ? 0 : h->sample_len;
+			size_t sl = h->sample_len > MAX_SAMPLE ||
+						    a->sample_bytes + h->sample_len > MAX_SAMPLES_BYTES
+					    ? 0
+					    : h->sample_len;
+			a->sample_bytes += sl;
 			n->h.sample = sl ? mamori_arena_strndup(&a->arena, h->sample, sl) : NULL;
 			n->h.sample_len = sl;
 			n->h.api = adup(a, h->api);

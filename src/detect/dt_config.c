@@ -51,7 +51,7 @@ void dt_config_defaults(dt_config *c)
 	memset(c, 0, sizeof *c);
 	c->window = 600;
 	c->reorder_window = 300;
-	c->reorder_bytes = 64u << 20;
+	c->reorder_bytes = 128u << 20;
 	c->portscan_ports = 25;
 	c->portsweep_hosts = 25;
 	c->bruteforce_conns = 20;

@@ -13,7 +13,7 @@
  */
 #include "baseline.h"
 #include "../../core/store_baseline.h"
-#include "window.h"
+#include "../dt_window.h"
 
 #include <stdlib.h>
 

@@ -21,11 +21,13 @@
 #include "../dt_intel.h"
 #include "../dt_run.h"
 #include "baseline.h"
-#include "window.h"
+#include "../dt_window.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+
+#define MAX_INSTANCES 100000
 
 enum h {
 	H_NONE = 0,
@@ -179,9 +181,11 @@ dt_ct_state *dt_ct_new(dt_run *r)
 			(uint64_t)dispatch[i].h;
 	}
 	dt_window_init(&s->win, r->cfg->window, r->cfg->reorder_window, r->cfg->max_state_entries);
-	dt_map_init(&s->stopped, r->cfg->max_state_entries);
-	dt_map_init(&s->modified, r->cfg->max_state_entries);
-	dt_map_init(&s->cred_ips, r->cfg->max_state_entries);
+	/* per-instance memory of the sequence and credential detectors: capped
+	 * (new instances past the cap are not followed) */
+	dt_map_init(&s->stopped, MAX_INSTANCES);
+	dt_map_init(&s->modified, MAX_INSTANCES);
+	dt_map_init(&s->cred_ips, MAX_INSTANCES);
 	return s;
 }
 

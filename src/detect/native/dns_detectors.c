@@ -16,7 +16,7 @@
 #include "../../core/embedded.h"
 #include "../dt_intel.h"
 #include "../dt_run.h"
-#include "window.h"
+#include "../dt_window.h"
 
 #include <math.h>
 #include <stdio.h>

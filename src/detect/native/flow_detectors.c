@@ -33,7 +33,7 @@
 #include "../dt_intel.h"
 #include "../dt_run.h"
 #include "baseline.h"
-#include "window.h"
+#include "../dt_window.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * window.c — windowed counters in fixed-slot hash tables (see window.h).
+ * dt_window.c — windowed counters in fixed-slot hash tables (see window.h).
  *
  * Both tables share one probing scheme: linear probing over slots that
  * begin with {uint64 key, int64 start}.  A lookup walks the chain to the
@@ -10,8 +10,8 @@
  * rebuild is attempted at most every window/8 of event time (a rebuild
  * costs the whole table), and past 9/10 load new keys are refused.
  */
-#include "window.h"
-#include "../detect.h"
+#include "dt_window.h"
+#include "detect.h"
 
 #include <stdlib.h>
 

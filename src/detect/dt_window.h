@@ -1,5 +1,5 @@
 /*
- * window.h — counting within a time window, per key, with distinct items.
+ * dt_window.h — counting within a time window, per key, with distinct items.
  *
  * The state behind every threshold detector, built so that its memory
  * follows the number of keys active within a window, never the input:
@@ -23,7 +23,7 @@
 #ifndef MAMORI_DETECT_WINDOW_H
 #define MAMORI_DETECT_WINDOW_H
 
-#include "../dt_util.h"
+#include "dt_util.h"
 
 #define DT_WIN_INLINE 5
 
