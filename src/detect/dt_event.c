@@ -110,6 +110,7 @@ void dt_ct_paths_init(dt_paths *ps)
 		"responseElements.ConsoleLogin",
 		"readOnly",
 		"resources",
+		"sessionCredentialFromConsole",
 		"detail",
 		"detail-type",
 		"eventData",
