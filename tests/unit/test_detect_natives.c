@@ -21,6 +21,7 @@
 #include "../../src/core/json.h"
 #include "../../src/core/store_backend.h"
 #include "../../src/core/store_baseline.h"
+#include "detect/dt_intel.h"
 #include "detect/dt_run.h"
 
 typedef struct fx {
@@ -660,6 +661,61 @@ static void test_dns(void **state)
 	mamori_buf_free(&b);
 }
 
+/* ---- threat lists ---- */
+
+static bool listed(dt_intel *in, const char *ip, int *kind)
+{
+	uint8_t a[16];
+	bool v4;
+	assert_true(dt_ip_parse(ip, strlen(ip), a, &v4));
+	dt_intel_hit h;
+	if (!dt_intel_ip(in, a, &h))
+		return false;
+	*kind = h.kind;
+	return true;
+}
+
+static void test_intel(void **state)
+{
+	(void)state;
+	dt_intel *in = dt_intel_new();
+	/* GuardDuty TXT: addresses, networks, domains, comments */
+	const char *txt = "# feed\n198.51.100.23\n203.0.113.0/24\n2001:db8::/32\nevil.example\n\nnot an entry\n";
+	dt_intel_load_buf(in, DT_INTEL_MALICIOUS, "feed.txt", txt, strlen(txt));
+	assert_int_equal(dt_intel_problem_count(in), 1); /* "not an entry", with its line */
+	assert_non_null(strstr(dt_intel_problem(in, 0), "feed.txt:7"));
+	const char *trusted = "203.0.113.0/28\n";
+	dt_intel_load_buf(in, DT_INTEL_TRUSTED, "office.txt", trusted, strlen(trusted));
+	int kind = 0;
+	assert_true(listed(in, "198.51.100.23", &kind));
+	assert_false(listed(in, "198.51.100.99", &kind)); /* one address is /32, not a prefix */
+	assert_false(listed(in, "10.1.2.3", &kind));
+	assert_true(listed(in, "203.0.113.200", &kind));
+	assert_int_equal(kind, DT_INTEL_MALICIOUS);
+	assert_true(listed(in, "203.0.113.7", &kind)); /* the longer trusted prefix wins */
+	assert_int_equal(kind, DT_INTEL_TRUSTED);
+	assert_true(listed(in, "2001:db8::5", &kind));
+	assert_false(listed(in, "2001:db9::5", &kind));
+	dt_intel_hit h;
+	assert_true(dt_intel_domain(in, "a.b.EVIL.example.", 17, &h));
+	assert_false(dt_intel_domain(in, "notevil.example", 15, &h));
+	/* STIX 2.1 and OTX-style CSV */
+	const char *stix = "{\"type\":\"bundle\",\"objects\":[{\"type\":\"indicator\","
+			   "\"pattern\":\"[ipv4-addr:value = '192.0.2.66']\"},{\"type\":\"indicator\","
+			   "\"pattern\":\"[domain-name:value = 'c2.example.org']\"}]}";
+	dt_intel_load_buf(in, DT_INTEL_C2, "bundle.json", stix, strlen(stix));
+	const char *csv = "indicator,type,description\n192.0.2.77,IPv4,tor exit\n";
+	dt_intel_load_buf(in, DT_INTEL_TOR, "otx.csv", csv, strlen(csv));
+	assert_true(listed(in, "192.0.2.66", &kind));
+	assert_int_equal(kind, DT_INTEL_C2);
+	assert_true(dt_intel_domain(in, "x.c2.example.org", 16, &h));
+	assert_int_equal(h.kind, DT_INTEL_C2);
+	assert_true(listed(in, "192.0.2.77", &kind));
+	assert_int_equal(kind, DT_INTEL_TOR);
+	assert_false(listed(in, "192.0.2.78", &kind));
+	dt_intel_free(in);
+}
+
 /* ---- baselines: the store functions, and a second run knowing what is normal ---- */
 
 static void test_store_baseline(void **state)
@@ -790,6 +846,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flow_corpus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dns, setup, teardown),
+		cmocka_unit_test(test_intel),
 		cmocka_unit_test_setup_teardown(test_store_baseline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_baseline_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_run, setup, teardown),
