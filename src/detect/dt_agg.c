@@ -26,6 +26,7 @@ typedef struct entry {
 	size_t nids;
 } entry;
 
+#define OTHER_ACTORS "(other actors)"
 #define MAX_KEYS (1u << 18) /* (rule, account, actor) keys remembered for the fast path */
 
 struct dt_agg {
@@ -69,12 +70,32 @@ static const char *adup(dt_agg *a, const char *s)
 	return s ? mamori_arena_strdup(&a->arena, s) : NULL;
 }
 
-uint64_t dt_agg_key(const char *rule, size_t sigma, const char *account, size_t alen,
-		    const char *actor, size_t aclen)
+static uint64_t span_hash(dt_span s)
+{
+	return s.p ? dt_hash(s.p, s.n) : 0;
+}
+
+uint64_t dt_agg_key(const char *rule, size_t sigma, dt_span account, dt_span region, dt_span actor,
+		    dt_span resource)
 {
 	uint64_t r = sigma != SIZE_MAX ? dt_hash_u64(sigma + 1) : dt_hash(rule, strlen(rule));
-	return dt_hash_mix(dt_hash_mix(r, dt_hash(account ? account : "", account ? alen : 0)),
-			   dt_hash(actor ? actor : "", actor ? aclen : 0));
+	r = dt_hash_mix(r, span_hash(account));
+	r = dt_hash_mix(r, span_hash(region));
+	r = dt_hash_mix(r, span_hash(actor));
+	return dt_hash_mix(r, span_hash(resource));
+}
+
+static dt_span span(const char *s)
+{
+	return (dt_span){s, s ? strlen(s) : 0};
+}
+
+/* The key of a hit as dt_agg_emit() will name it (resource: its id, else the actor). */
+static uint64_t hit_key(const dt_hit *h, const char *actor)
+{
+	const char *res = h->res_id && *h->res_id ? h->res_id : actor;
+	return dt_agg_key(h->rule, h->sigma, span(h->account), span(h->region), span(actor),
+			  span(res));
 }
 
 static void count_hit(dt_agg *a, entry *n, int64_t time, const char *id, size_t idlen)
@@ -104,8 +125,7 @@ bool dt_agg_bump(dt_agg *a, uint64_t key, int64_t time, const char *id, size_t i
 void dt_agg_add(dt_agg *a, const dt_hit *h)
 {
 	const char *actor = h->actor ? h->actor : "";
-	uint64_t key = dt_agg_key(h->rule, h->sigma, h->account,
-				  h->account ? strlen(h->account) : 0, actor, strlen(actor));
+	uint64_t key = hit_key(h, actor);
 	dt_map_entry *e = dt_map_get(&a->keys, &key, sizeof key);
 	size_t index = e ? e->value : 0;
 	if (!e) {
@@ -115,14 +135,14 @@ void dt_agg_add(dt_agg *a, const dt_hit *h)
 			snprintf(rulekey, sizeof rulekey, "#%zu", h->sigma);
 			rule = rulekey;
 		}
-		bool created;
+		bool created, folded = false;
 		dt_map_entry *pr = dt_map_put(&a->per_rule, rule, strlen(rule), &created);
 		if (pr && pr->value >= a->cfg->max_findings_per_rule) {
 			/* one noisy rule: the actors past the cap share one entry */
-			actor = "(other actors)";
-			uint64_t other = dt_agg_key(h->rule, h->sigma, h->account,
-						    h->account ? strlen(h->account) : 0, actor,
-						    strlen(actor));
+			actor = OTHER_ACTORS;
+			folded = true;
+			uint64_t other = dt_agg_key(h->rule, h->sigma, span(h->account),
+						    span(h->region), span(actor), span(actor));
 			dt_map_entry *oe = dt_map_get(&a->keys, &other, sizeof other);
 			index = oe ? oe->value : 0;
 		}
@@ -165,10 +185,13 @@ void dt_agg_add(dt_agg *a, const dt_hit *h)
 			n->h.action_type = adup(a, h->action_type);
 			n->h.file = adup(a, h->file);
 			n->first = n->last = h->time;
-			if (strcmp(actor, "(other actors)") == 0) {
-				uint64_t other = dt_agg_key(h->rule, h->sigma, h->account,
-							    h->account ? strlen(h->account) : 0,
-							    actor, strlen(actor));
+			if (folded) {
+				/* the shared entry's resource is the folded actors themselves */
+				n->h.res_type = "Other";
+				n->h.res_id = NULL;
+				n->h.res_details = NULL;
+				uint64_t other = dt_agg_key(h->rule, h->sigma, span(h->account),
+							    span(h->region), span(actor), span(actor));
 				dt_map_entry *oe = dt_map_put(&a->keys, &other, sizeof other, &created);
 				if (oe)
 					oe->value = index;

@@ -38,9 +38,17 @@ typedef struct dt_agg dt_agg;
 dt_agg *dt_agg_new(const dt_config *cfg);
 void dt_agg_free(dt_agg *a);
 void dt_agg_add(dt_agg *a, const dt_hit *h);
-/* The aggregation key of (rule or Sigma rule index, account, actor). */
-uint64_t dt_agg_key(const char *rule, size_t sigma, const char *account, size_t alen,
-		    const char *actor, size_t aclen);
+/* A piece of text (not NUL-terminated); p NULL = absent. */
+typedef struct dt_span {
+	const char *p;
+	size_t n;
+} dt_span;
+
+/* The aggregation key of (rule or Sigma rule index, account, region, actor,
+ * resource): what makes a finding's Id, so that the same hits give the same
+ * finding whatever order they come in (shards, files). */
+uint64_t dt_agg_key(const char *rule, size_t sigma, dt_span account, dt_span region, dt_span actor,
+		    dt_span resource);
 /* Count a hit on an entry that already exists (no hit to build): true when
  * there was one. */
 bool dt_agg_bump(dt_agg *a, uint64_t key, int64_t time, const char *id, size_t idlen);

@@ -262,13 +262,24 @@ static const char *ct_actor(const dt_event *ev, size_t *n)
 
 bool dt_ct_bump(dt_run *r, const dt_event *ev, const char *rule, size_t sigma)
 {
-	size_t an = 0, cn = 0, idn = 0;
-	const char *acct = dt_event_str(ev, DT_F_RECIPIENT_ACCOUNT, &an);
-	if (!acct)
-		acct = dt_event_str(ev, DT_F_UI_ACCOUNT, &an);
-	const char *actor = ct_actor(ev, &cn);
+	dt_span acct = {NULL, 0}, region = {NULL, 0}, actor, res;
+	size_t idn = 0, tn = 0;
+	acct.p = dt_event_str(ev, DT_F_RECIPIENT_ACCOUNT, &acct.n);
+	if (!acct.p)
+		acct.p = dt_event_str(ev, DT_F_UI_ACCOUNT, &acct.n);
+	region.p = dt_event_str(ev, DT_F_AWS_REGION, &region.n);
+	actor.p = ct_actor(ev, &actor.n);
+	res = actor;
+	/* the resource as dt_hit_from_ct names it: the account for the root user */
+	const char *type = dt_event_str(ev, DT_F_UI_TYPE, &tn);
+	char acctres[300];
+	if (type && tn == 4 && memcmp(type, "Root", 4) == 0 && acct.p && acct.n < 256) {
+		res.n = (size_t)snprintf(acctres, sizeof acctres, "AWS::::Account:%.*s", (int)acct.n,
+					 acct.p);
+		res.p = acctres;
+	}
 	const char *id = dt_event_str(ev, DT_F_EVENT_ID, &idn);
-	if (!dt_agg_bump(r->agg, dt_agg_key(rule, sigma, acct, an, actor, cn), ev->time, id, idn))
+	if (!dt_agg_bump(r->agg, dt_agg_key(rule, sigma, acct, region, actor, res), ev->time, id, idn))
 		return false;
 	if (sigma == SIZE_MAX)
 		r->st->native_hits++;
