@@ -117,6 +117,9 @@ int mamori_detect_run(mamori_ctx *ctx, mamori_store *store, const char *const *p
 	mamori_registry_add(reg, &m.base);
 	mamori_scan_options so = {NULL, 0};
 	rc = mamori_scan_run(ctx, reg, store, merged, &so, result);
+	/* the result outlives the merged target: keep its scope in the result */
+	if (result->target)
+		result->target = mamori_findings_strdup(&result->findings, result->target);
 	mamori_registry_free(reg);
 	opts->summary = summary.len ? mamori_buf_detach(&summary) : NULL;
 	mamori_buf_free(&summary);
