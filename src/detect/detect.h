@@ -54,6 +54,8 @@ void dt_config_defaults(dt_config *c);
 int dt_config_set(mamori_ctx *ctx, dt_config *c, const char *assignment);
 /* Apply a YAML file of NAME: VALUE; MAMORI_EINPUT with path and reason. */
 int dt_config_load(mamori_ctx *ctx, dt_config *c, const char *path);
+int dt_config_load_buf(mamori_ctx *ctx, dt_config *c, const char *path, const char *buf,
+		       size_t len);
 /* The settings, their defaults and meaning, one a line. */
 void dt_config_describe(mamori_buf *out);
 

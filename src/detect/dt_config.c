@@ -119,14 +119,10 @@ int dt_config_set(mamori_ctx *ctx, dt_config *c, const char *assignment)
 	return set_value(ctx, c, s, eq + 1, "--set");
 }
 
-int dt_config_load(mamori_ctx *ctx, dt_config *c, const char *path)
+int dt_config_load_buf(mamori_ctx *ctx, dt_config *c, const char *path, const char *buf,
+		       size_t len)
 {
-	mamori_buf b = MAMORI_BUF_INIT;
-	int rc = mamori_buf_read_file(ctx, &b, path, 1 << 20);
-	if (rc)
-		return rc;
-	cJSON *y = mamori_yaml_parse(ctx, path, b.data, b.len);
-	mamori_buf_free(&b);
+	cJSON *y = mamori_yaml_parse(ctx, path, buf, len);
 	if (!y)
 		return MAMORI_EINPUT;
 	if (!cJSON_IsObject(y)) {
@@ -134,7 +130,7 @@ int dt_config_load(mamori_ctx *ctx, dt_config *c, const char *path)
 		return mamori_error_set(ctx, MAMORI_EINPUT, "%s: expected NAME: VALUE lines", path);
 	}
 	const cJSON *it;
-	rc = MAMORI_OK;
+	int rc = MAMORI_OK;
 	cJSON_ArrayForEach(it, y)
 	{
 		const setting *s = find(it->string, strlen(it->string));
@@ -155,6 +151,16 @@ int dt_config_load(mamori_ctx *ctx, dt_config *c, const char *path)
 	cJSON_Delete(y);
 	if (rc == MAMORI_EUSAGE)
 		rc = MAMORI_EINPUT; /* the file is wrong, not the command line */
+	return rc;
+}
+
+int dt_config_load(mamori_ctx *ctx, dt_config *c, const char *path)
+{
+	mamori_buf b = MAMORI_BUF_INIT;
+	int rc = mamori_buf_read_file(ctx, &b, path, 1 << 20);
+	if (!rc)
+		rc = dt_config_load_buf(ctx, c, path, b.data ? b.data : "", b.len);
+	mamori_buf_free(&b);
 	return rc;
 }
 
