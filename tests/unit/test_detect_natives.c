@@ -14,13 +14,12 @@
  * difference that no longer happens fails the test too, so the list stays
  * true.  Detectors that need several events (thresholds) must stay quiet
  * on every single event; crafted bursts check that they fire at volume
- * and not below.
+ * and not below.  Baselines: a second run with the same store knows what
+ * is normal (the store functions themselves: test_store_baseline.c).
  */
 #include "testutil.h"
 
 #include "../../src/core/json.h"
-#include "../../src/core/store_backend.h"
-#include "../../src/core/store_baseline.h"
 #include "detect/dt_intel.h"
 #include "detect/dt_run.h"
 
@@ -716,69 +715,7 @@ static void test_intel(void **state)
 	dt_intel_free(in);
 }
 
-/* ---- baselines: the store functions, and a second run knowing what is normal ---- */
-
-static void test_store_baseline(void **state)
-{
-	fx *f = *state;
-	char *db = test_path(f->dir, "baseline.db");
-	mamori_store *s;
-	assert_int_equal(mamori_store_open(f->ctx, db, &s), MAMORI_OK);
-	mamori_store_baseline_item a[] = {{"0", "arn:a", "s3\nec2\n"}, {"1", "i-1", "443\n"}};
-	assert_int_equal(mamori_store_baseline_merge(f->ctx, s, a, 2, 4), MAMORI_OK);
-	/* union: known items are not repeated, new ones are added up to the cap */
-	mamori_store_baseline_item b[] = {{"0", "arn:a", "ec2\niam\nkms\nsts\nlambda\n"}};
-	assert_int_equal(mamori_store_baseline_merge(f->ctx, s, b, 1, 4), MAMORI_OK);
-	char *v = NULL;
-	assert_int_equal(s->ops->baseline_get(f->ctx, s, "0", "arn:a", &v), MAMORI_OK);
-	assert_string_equal(v, "s3\nec2\niam\nkms\n");
-	free(v);
-	assert_int_equal(s->ops->baseline_get(f->ctx, s, "1", "i-1", &v), MAMORI_OK);
-	assert_string_equal(v, "443\n");
-	free(v);
-	assert_int_equal(s->ops->baseline_get(f->ctx, s, "1", "i-unknown", &v), MAMORI_OK);
-	assert_null(v);
-	mamori_store_close(s);
-	free(db);
-}
-
-typedef struct loaded {
-	int n;
-	char seen[8][128];
-} loaded;
-
-static void on_row(void *ud, const char *ns, const char *subject, const char *items)
-{
-	loaded *l = ud;
-	if (l->n < 8)
-		snprintf(l->seen[l->n++], 128, "%s|%s|%s", ns, subject, items);
-}
-
-static void test_store_baseline_load(void **state)
-{
-	fx *f = *state;
-	char *db = test_path(f->dir, "baseline-load.db");
-	mamori_store *s;
-	assert_int_equal(mamori_store_open(f->ctx, db, &s), MAMORI_OK);
-	loaded l = {0};
-	assert_int_equal(mamori_store_baseline_load(f->ctx, s, on_row, &l), MAMORI_OK);
-	assert_int_equal(l.n, 0);
-	mamori_store_baseline_item a[] = {{"0", "arn:x", "s3\n"}, {"1", "eni-2", "22\n3389\n"}};
-	assert_int_equal(mamori_store_baseline_merge(f->ctx, s, a, 2, 256), MAMORI_OK);
-	mamori_store_close(s);
-	/* another process (a later run) reads them back */
-	assert_int_equal(mamori_store_open(f->ctx, db, &s), MAMORI_OK);
-	assert_int_equal(mamori_store_baseline_load(f->ctx, s, on_row, &l), MAMORI_OK);
-	assert_int_equal(l.n, 2);
-	bool x = false, y = false;
-	for (int i = 0; i < l.n; i++) {
-		x |= strcmp(l.seen[i], "0|arn:x|s3\n") == 0;
-		y |= strcmp(l.seen[i], "1|eni-2|22\n3389\n") == 0;
-	}
-	assert_true(x && y);
-	mamori_store_close(s);
-	free(db);
-}
+/* ---- baselines: a second run knows what is normal ---- */
 
 static void test_second_run(void **state)
 {
@@ -847,8 +784,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flow_corpus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dns, setup, teardown),
 		cmocka_unit_test(test_intel),
-		cmocka_unit_test_setup_teardown(test_store_baseline, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_store_baseline_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_run, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
