@@ -416,7 +416,7 @@ static void flow_record(void *ud, const dt_flow_rec *f)
 	dt_run *r = ud;
 	note_time(r, f->start);
 	progress(r, false);
-	if (r->flow && !buffer_flow(r, f))
+	if (r->flow && dt_flowdet_read(r, f) && !buffer_flow(r, f))
 		dt_flowdet_record(r, f);
 }
 

@@ -110,6 +110,9 @@ void dt_ct_finish(dt_run *r);
 void dt_ct_free(dt_ct_state *s);
 
 dt_flow_state *dt_flowdet_new(dt_run *r);
+/* A flow as read: the per-flow checks (threat lists) run now; true when the
+ * stateful detectors want it, in time order, through dt_flowdet_record. */
+bool dt_flowdet_read(dt_run *r, const dt_flow_rec *f);
 void dt_flowdet_record(dt_run *r, const dt_flow_rec *f);
 void dt_flowdet_finish(dt_run *r);
 void dt_flowdet_free(dt_flow_state *s);

@@ -40,7 +40,8 @@
 
 struct dt_flow_state {
 	dt_window win;
-	dt_set64 seen_ports; /* hash(interface, port) already checked against the baseline */
+	dt_set64 seen_ports;	/* hash(interface, port) queued for the baseline check */
+	dt_set64 checked_ports; /* ... and checked */
 };
 
 dt_flow_state *dt_flowdet_new(dt_run *r)
@@ -48,6 +49,7 @@ dt_flow_state *dt_flowdet_new(dt_run *r)
 	dt_flow_state *s = mamori_xcalloc(1, sizeof *s);
 	dt_window_init(&s->win, r->cfg->window, r->cfg->reorder_window, r->cfg->max_state_entries);
 	dt_set64_init(&s->seen_ports, r->cfg->max_state_entries);
+	dt_set64_init(&s->checked_ports, r->cfg->max_state_entries);
 	return s;
 }
 
@@ -57,6 +59,7 @@ void dt_flowdet_free(dt_flow_state *s)
 		return;
 	dt_window_free(&s->win);
 	dt_set64_free(&s->seen_ports);
+	dt_set64_free(&s->checked_ports);
 	free(s);
 }
 
@@ -199,16 +202,24 @@ static uint64_t flow_key(char tag, uint64_t a, uint64_t b, uint64_t c)
 	return dt_hash_mix(dt_hash_mix(dt_hash_mix((uint64_t)(unsigned char)tag, a), b), c);
 }
 
-/* Has this instance (or interface) used this remote port before? */
+/* The remote port's key for the unusual-port detector, 0 when the flow is not
+ * an accepted outbound attempt by an identified instance or interface. */
+static uint64_t port_key(const dt_flow_rec *f, bool sp, bool dp)
+{
+	if (!sp || dp || f->action != 1 || !attempt(f))
+		return 0;
+	int k = f->f[FL_INSTANCE] ? FL_INSTANCE : FL_INTERFACE;
+	if (!f->f[k])
+		return 0;
+	uint64_t h = dt_hash_mix(dt_hash(f->f[k], f->n[k]), (uint64_t)f->dstport);
+	return h ? h : 1;
+}
+
+/* Has this instance (or interface) used this remote port before?  Each
+ * (instance, port) is looked up in the baseline once per run. */
 static void unusual_port(dt_run *r, const dt_flow_rec *f)
 {
 	int k = f->f[FL_INSTANCE] ? FL_INSTANCE : FL_INTERFACE;
-	if (!f->f[k])
-		return;
-	uint64_t h = dt_hash_mix(dt_hash(f->f[k], f->n[k]), (uint64_t)f->dstport);
-	/* each (instance, port) is looked up in the baseline once per run */
-	if (dt_set64_add(&r->flow->seen_ports, h) != 1)
-		return;
 	char who[64], item[16], dst[64], det[300];
 	field(f, k, who, sizeof who);
 	snprintf(item, sizeof item, "%d", f->dstport);
@@ -222,6 +233,40 @@ static void unusual_port(dt_run *r, const dt_flow_rec *f)
 	dt_baseline_learn(r->bl, DT_BL_INSTANCE, who, item);
 }
 
+/* What the stateful detectors want of a flow (bits), decided from the flow
+ * alone: most records want nothing and never wait in the reorder buffer. */
+enum { W_UNUSUAL = 1, W_BRUTE = 2, W_UNPROTECTED = 4, W_SCAN = 8 };
+
+static unsigned wants(dt_run *r, const dt_flow_rec *f, bool sp, bool dp, bool first_port)
+{
+	(void)r;
+	if (f->dstport < 0)
+		return 0;
+	unsigned w = first_port ? W_UNUSUAL : 0;
+	bool att = attempt(f);
+	if (att && f->protocol == 6 && (f->dstport == 22 || f->dstport == 3389))
+		w |= W_BRUTE;
+	if (!sp && dp && f->action == 1 && admin_port(f->dstport))
+		w |= W_UNPROTECTED;
+	if (sp && att && probe(f)) /* scans by our own instances (GuardDuty: outbound) */
+		w |= W_SCAN;
+	return w;
+}
+
+bool dt_flowdet_read(dt_run *r, const dt_flow_rec *f)
+{
+	if (!f->has_src || !f->has_dst)
+		return false;
+	bool sp = dt_ip_private(f->src), dp = dt_ip_private(f->dst);
+	/* threat lists are per flow: no order needed */
+	if (!dt_intel_empty(r->e->intel))
+		intel(r, f, sp, dp);
+	uint64_t pk = f->dstport >= 0 ? port_key(f, sp, dp) : 0;
+	/* an (instance, port) already queued needs nothing more this run */
+	bool first_port = pk && dt_set64_add(&r->flow->seen_ports, pk) == 1;
+	return wants(r, f, sp, dp, first_port) != 0;
+}
+
 void dt_flowdet_record(dt_run *r, const dt_flow_rec *f)
 {
 	if (!f->has_src || !f->has_dst)
@@ -229,19 +274,15 @@ void dt_flowdet_record(dt_run *r, const dt_flow_rec *f)
 	dt_flow_state *s = r->flow;
 	const dt_config *cfg = r->cfg;
 	bool sp = dt_ip_private(f->src), dp = dt_ip_private(f->dst);
-	if (!dt_intel_empty(r->e->intel))
-		intel(r, f, sp, dp);
-	if (f->dstport < 0)
-		return;
-	if (sp && !dp && f->action == 1 && attempt(f))
+	uint64_t pk = f->dstport >= 0 ? port_key(f, sp, dp) : 0;
+	/* the record that queued its (instance, port) first: seen_ports holds it */
+	unsigned w = wants(r, f, sp, dp, pk && dt_set64_has(&s->seen_ports, pk) &&
+						 dt_set64_add(&s->checked_ports, pk) == 1);
+	if (w & W_UNUSUAL)
 		unusual_port(r, f);
-	bool brute = f->protocol == 6 && (f->dstport == 22 || f->dstport == 3389);
-	bool unprotected = !sp && dp && f->action == 1 && admin_port(f->dstport);
-	bool scan = sp && probe(f); /* scans by our own instances (GuardDuty: outbound) */
+	bool brute = w & W_BRUTE, unprotected = w & W_UNPROTECTED, scan = w & W_SCAN;
 	if (!brute && !unprotected && !scan)
 		return;
-	if ((brute || scan) && !attempt(f))
-		brute = scan = false;
 	char src[64], dst[64], det[300];
 	int64_t t = f->start;
 	uint64_t hs = dt_hash(f->src, 16), hd = dt_hash(f->dst, 16);
