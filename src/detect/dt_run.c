@@ -100,17 +100,23 @@ static void progress(dt_run *r, bool force)
 	if (t - r->relabelled >= PROGRESS_RELABEL || t - r->logged >= PROGRESS_LOG) {
 		double mb = (double)(st->bytes + (r->in ? r->in->bytes_out : 0)) / 1e6;
 		double secs = t - r->started;
-		char label[200];
+		char label[240], of[48] = "";
+		if (r->total_bytes)
+			snprintf(of, sizeof of, " (%.0f%% of %.0f MB on disk)",
+				 100.0 * (double)done / (double)r->total_bytes,
+				 (double)r->total_bytes / 1e6);
 		snprintf(label, sizeof label,
-			 "detect: %.0f MB (%.0f MB/s), %llu events, %llu flows, %llu skipped, %llu bad",
-			 mb, secs > 0 ? mb / secs : 0.0,
+			 "detect: %.0f MB%s, %.0f MB/s, %llu events, %llu flows, %llu skipped, %llu bad",
+			 mb, of, secs > 0 ? mb / secs : 0.0,
 			 (unsigned long long)(st->ct_records + st->dns_records),
 			 (unsigned long long)st->flow_records,
 			 (unsigned long long)(st->files_skipped + st->skipped_records + st->digests),
 			 (unsigned long long)(st->bad_records + st->bad_lines + st->unreadable_files));
 		if (t - r->relabelled >= PROGRESS_RELABEL) {
+			/* a new task of unknown size: the label carries the progress (a
+			 * sized task would redraw its bar from zero) */
 			mamori_progress_end(r->e->ctx);
-			mamori_progress_begin(r->e->ctx, label, r->total_bytes);
+			mamori_progress_begin(r->e->ctx, label, 0);
 			r->relabelled = t;
 		}
 		if (t - r->logged >= PROGRESS_LOG) {
@@ -415,6 +421,7 @@ static void flow_record(void *ud, const dt_flow_rec *f)
 {
 	dt_run *r = ud;
 	note_time(r, f->start);
+	r->st->flow_records++;
 	progress(r, false);
 	if (r->flow && dt_flowdet_read(r, f) && !buffer_flow(r, f))
 		dt_flowdet_record(r, f);
@@ -524,7 +531,6 @@ static void read_file(dt_run *r, const dt_file *f)
 	if (kind == K_FLOW) {
 		dt_flow_reader fr = {&in, r, flow_record, reader_problem, 0, 0, 0};
 		dt_flow_read(&fr);
-		r->st->flow_records += fr.records;
 		r->st->flow_nodata += fr.nodata;
 		r->st->bad_lines += fr.bad;
 	} else {
