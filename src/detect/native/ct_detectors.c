@@ -728,9 +728,11 @@ static void handle(dt_run *r, const dt_event *ev, int hd)
 			if (status && strcasecmp(status, "Enabled") != 0)
 				continue;
 			const cJSON *days = mamori_json_get(mamori_json_get(rule, "Expiration"), "Days");
-			long n = cJSON_IsNumber(days)	 ? (long)days->valuedouble
-				 : cJSON_IsString(days) ? strtol(days->valuestring, NULL, 10)
-							 : -1;
+			long n = -1;
+			if (cJSON_IsNumber(days) && days->valuedouble > 0 && days->valuedouble < 1e9)
+				n = (long)days->valuedouble; /* in range before the cast */
+			else if (cJSON_IsString(days))
+				n = strtol(days->valuestring, NULL, 10);
 			if (n > 0 && (min < 0 || n < min))
 				min = n;
 		}

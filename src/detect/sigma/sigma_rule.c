@@ -106,7 +106,7 @@ static char *scalar_text(mamori_arena *a, const cJSON *v, bool *is_num)
 	if (cJSON_IsNumber(v)) {
 		*is_num = true;
 		double d = v->valuedouble;
-		if (d == (double)(int64_t)d && d > -1e15 && d < 1e15)
+		if (d > -1e15 && d < 1e15 && d == (double)(int64_t)d) /* in range before the cast */
 			return mamori_arena_printf(a, "%lld", (long long)d);
 		return mamori_arena_printf(a, "%.15g", d);
 	}
