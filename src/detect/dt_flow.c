@@ -179,7 +179,7 @@ bool dt_flow_parse(const dt_flow_format *fmt, const char *line, size_t n, dt_flo
 		   const char **why)
 {
 	memset(r->f, 0, sizeof r->f);
-	r->has_src = r->has_dst = false;
+	r->has_src = r->has_dst = r->src_v4 = r->dst_v4 = false;
 	r->srcport = r->dstport = r->protocol = r->tcp_flags = -1;
 	r->start = r->end = 0;
 	r->packets = r->bytes = 0;
@@ -294,6 +294,7 @@ int dt_flow_read(dt_flow_reader *fr)
 	dt_flow_format_default(&fmt);
 	bool have_format = false;
 	dt_flow_rec rec;
+	memset(&rec, 0, sizeof rec);
 	rec.file = in->path;
 	uint64_t line = in->base_line;
 	for (;;) {
