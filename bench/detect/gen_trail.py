@@ -1,26 +1,40 @@
 #!/usr/bin/env python3
-"""Write CloudTrail S3-delivery files ({"Records":[...]}, one line) totalling
-about SIZE MB, with a realistic population: two accounts, 300 identities
-(mostly assumed roles, some IAM users, rare root), read-heavy API mix over
-30 services, varied request/response payloads, and a handful of attacks
-(StopLogging, a public bucket policy, a burst of GetSecretValue) so every
-detector path is exercised.  Deterministic.  usage: gen_trail.py OUT SIZE_MB"""
-import json, random, sys
-out, size = sys.argv[1], int(sys.argv[2]) * 1024 * 1024
+"""Write CloudTrail S3-delivery documents ({"Records":[...]}, one line each,
+10,000 events a document) totalling about SIZE MB, to a file or to stdout
+('-': stream them, nothing stored), with a realistic population: two
+accounts, 300 identities (mostly assumed roles, some IAM users, rare root),
+read-heavy API mix over 30 services, varied request/response payloads, and
+a handful of attacks (StopLogging now and then) so every detector path is
+exercised.  30 events per second of event time.  Deterministic.
+
+--rotate: every document renames the identities (new users, roles and
+sessions), so that a long stream keeps meeting identities never seen
+before: detector state must expire, not accumulate.
+
+Speed: one document is rendered once as a template and re-emitted with
+its event times and identity generation substituted per second of event
+time (string replaces), so the generator keeps up with the reader.
+
+usage: gen_trail.py OUT|- SIZE_MB [--rotate]"""
+import datetime, json, random, sys
+
+out, size = sys.argv[1], int(float(sys.argv[2]) * 1024 * 1024)
+rotate = "--rotate" in sys.argv[3:]
 rnd = random.Random(11)
 accounts = ["111122223333", "444455556666"]
+PER_SECOND, PER_DOC = 30, 10000
 ids = []
 for i in range(300):
     a = accounts[i % 2]
     if i % 10 == 0:
-        ids.append({"type": "IAMUser", "principalId": "AIDA%016X" % i, "arn": "arn:aws:iam::%s:user/user%d" % (a, i),
-                    "accountId": a, "accessKeyId": "AKIA%016X" % i, "userName": "user%d" % i})
+        ids.append({"type": "IAMUser", "principalId": "AIDA%016X" % i, "arn": "arn:aws:iam::%s:user/user%d@K@" % (a, i),
+                    "accountId": a, "accessKeyId": "AKIA%016X" % i, "userName": "user%d@K@" % i})
     else:
-        ids.append({"type": "AssumedRole", "principalId": "AROA%016X:session%d" % (i, i),
-                    "arn": "arn:aws:sts::%s:assumed-role/role%d/session%d" % (a, i % 40, i), "accountId": a,
+        ids.append({"type": "AssumedRole", "principalId": "AROA%016X:session%d@K@" % (i, i),
+                    "arn": "arn:aws:sts::%s:assumed-role/role%d@K@/session%d@K@" % (a, i % 40, i), "accountId": a,
                     "accessKeyId": "ASIA%016X" % i,
                     "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "AROA%016X" % (i % 40),
-                                                         "arn": "arn:aws:iam::%s:role/role%d" % (a, i % 40), "accountId": a, "userName": "role%d" % (i % 40)},
+                                                         "arn": "arn:aws:iam::%s:role/role%d@K@" % (a, i % 40), "accountId": a, "userName": "role%d@K@" % (i % 40)},
                                        "attributes": {"creationDate": "2026-11-20T10:00:00Z", "mfaAuthenticated": "false"}}})
 apis = [("s3.amazonaws.com", n) for n in ["GetObject", "PutObject", "HeadObject", "ListObjects", "GetBucketAcl"]] * 4 + \
        [("ec2.amazonaws.com", n) for n in ["DescribeInstances", "DescribeVolumes", "DescribeSecurityGroups", "RunInstances", "CreateTags"]] + \
@@ -30,10 +44,12 @@ apis = [("s3.amazonaws.com", n) for n in ["GetObject", "PutObject", "HeadObject"
         ("cloudwatch.amazonaws.com", "PutMetricData"), ("ssm.amazonaws.com", "GetParameter"), ("sqs.amazonaws.com", "SendMessage")]
 agents = ["aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64.debian.12", "Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1 lang/python#3.11",
           "aws-sdk-go-v2/1.24.0 os/linux lang/go#1.21.5", "console.amazonaws.com", "terraform/1.6.6 (+https://www.terraform.io)"]
-def event(i, t):
+
+
+def event(i):
     who = ids[rnd.randrange(300)] if i % 50000 else {"type": "Root", "principalId": accounts[0], "arn": "arn:aws:iam::%s:root" % accounts[0], "accountId": accounts[0]}
     src, name = rnd.choice(apis)
-    ev = {"eventVersion": "1.09", "userIdentity": who, "eventTime": "2026-11-20T%02d:%02d:%02dZ" % (t // 3600 % 24, t // 60 % 60, t % 60),
+    ev = {"eventVersion": "1.09", "userIdentity": who, "eventTime": "@T@",
           "eventSource": src, "eventName": name, "awsRegion": rnd.choice(["us-east-1", "eu-west-1"]),
           "sourceIPAddress": "%d.%d.%d.%d" % (rnd.randrange(1, 223), rnd.randrange(256), rnd.randrange(256), rnd.randrange(1, 255)),
           "userAgent": rnd.choice(agents),
@@ -52,12 +68,30 @@ def event(i, t):
     if i % 100003 == 5:
         ev.update({"eventSource": "cloudtrail.amazonaws.com", "eventName": "StopLogging"})
     return ev
-with open(out, "w") as f:
-    f.write('{"Records":[')
-    n, i = 13, 0
-    while n < size:
-        s = ("," if i else "") + json.dumps(event(i, i // 30), separators=(",", ":"))
-        f.write(s)
-        n += len(s)
-        i += 1
-    f.write("]}\n")
+
+
+# the template: one document in per-second segments, each with its time placeholder
+segments = []
+for s in range(PER_DOC // PER_SECOND + 1):
+    evs = [json.dumps(event(s * PER_SECOND + k), separators=(",", ":")) for k in range(PER_SECOND)
+           if s * PER_SECOND + k < PER_DOC]
+    if evs:
+        segments.append(",".join(evs))
+
+f = sys.stdout if out == "-" else open(out, "w")
+t0 = datetime.datetime(2026, 11, 20, 0, 0, 0)
+written, doc, sec = 0, 0, 0
+while written < size:
+    gen = "-g%d" % doc if rotate else ""
+    parts = ['{"Records":[']
+    for i, seg in enumerate(segments):
+        stamp = (t0 + datetime.timedelta(seconds=sec)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        sec += 1
+        parts.append(("," if i else "") + seg.replace("@T@", stamp).replace("@K@", gen))
+    parts.append("]}\n")
+    text = "".join(parts)
+    f.write(text)
+    written += len(text)
+    doc += 1
+if f is not sys.stdout:
+    f.close()

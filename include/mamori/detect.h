@@ -26,6 +26,9 @@ typedef struct mamori_detect_options {
 	unsigned shard_index, shard_count; /* --shard I/N; count 0 = all files */
 	bool naive;	 /* evaluate every Sigma rule on every record (benchmark baseline) */
 	bool no_natives; /* Sigma rules only */
+	const char *config;	     /* YAML file of settings (thresholds, windows), or NULL */
+	const char *const *settings; /* "NAME=VALUE" overrides, applied after config */
+	size_t setting_count;
 	char *summary;	 /* out: what was read and skipped (malloc'd; free it) */
 } mamori_detect_options;
 
@@ -37,6 +40,10 @@ typedef struct mamori_detect_options {
 MAMORI_API int mamori_detect_run(mamori_ctx *ctx, mamori_store *store, const char *const *paths,
 				 size_t npaths, mamori_detect_options *opts,
 				 mamori_scan_result *result);
+
+/* The settings (--config / --set names), their defaults and meaning, one a
+ * line (malloc'd; free it). */
+MAMORI_API char *mamori_detect_settings_text(void);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,9 @@ enum {
 	OPT_NAIVE,
 	OPT_NO_NATIVES,
 	OPT_ALL_D,
+	OPT_CONFIG_D,
+	OPT_SET_D,
+	OPT_SETTINGS_D,
 };
 
 int cmd_detect(cli *c, int argc, char **argv)
@@ -34,11 +37,16 @@ int cmd_detect(cli *c, int argc, char **argv)
 		{"naive", no_argument, NULL, OPT_NAIVE},
 		{"no-natives", no_argument, NULL, OPT_NO_NATIVES},
 		{"all", no_argument, NULL, OPT_ALL_D},
+		{"config", required_argument, NULL, OPT_CONFIG_D},
+		{"set", required_argument, NULL, OPT_SET_D},
+		{"settings", no_argument, NULL, OPT_SETTINGS_D},
 		{NULL, 0, NULL, 0},
 	};
 	const char **rules = calloc((size_t)argc + 1, sizeof *rules);
 	const char **lists = calloc((size_t)argc + 1, sizeof *lists);
-	size_t nrules = 0, nlists = 0;
+	const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+	const char *config = NULL;
+	size_t nrules = 0, nlists = 0, nsets = 0;
 	unsigned shard_i = 0, shard_n = 0;
 	int format = MAMORI_FORMAT_TABLE, fail_on = -1, opt, rc = EXIT_OK;
 	const char *output = NULL;
@@ -104,6 +112,19 @@ int cmd_detect(cli *c, int argc, char **argv)
 		case OPT_ALL_D:
 			all = true;
 			break;
+		case OPT_CONFIG_D:
+			config = optarg;
+			break;
+		case OPT_SET_D:
+			sets[nsets++] = optarg;
+			break;
+		case OPT_SETTINGS_D: {
+			char *text = mamori_detect_settings_text();
+			fputs(text, stdout);
+			free(text);
+			rc = EXIT_OK;
+			goto out;
+		}
 		default:
 			rc = cli_usage_error(c, "unknown option");
 			goto out;
@@ -123,6 +144,9 @@ int cmd_detect(cli *c, int argc, char **argv)
 		.shard_count = shard_n,
 		.naive = naive,
 		.no_natives = no_natives,
+		.config = config,
+		.settings = sets,
+		.setting_count = nsets,
 	};
 	mamori_store *store = NULL;
 	mamori_scan_result res;
@@ -175,7 +199,9 @@ int cmd_detect(cli *c, int argc, char **argv)
 			fprintf(stderr, "mamori: problem: %s\n", res.problems[i]);
 		if (d.summary)
 			fprintf(stderr, "mamori: detect: %s\n", d.summary);
-		rc = failing ? EXIT_FINDINGS : EXIT_OK;
+		/* some input could not be read (or a rule could not run): say so in the
+		 * exit code, as `mamori scan` does, after reporting everything else */
+		rc = res.problem_count ? EXIT_USAGE : failing ? EXIT_FINDINGS : EXIT_OK;
 	}
 	free(d.summary);
 	mamori_scan_result_free(&res);
@@ -183,5 +209,6 @@ int cmd_detect(cli *c, int argc, char **argv)
 out:
 	free(rules);
 	free(lists);
+	free(sets);
 	return rc;
 }

@@ -27,10 +27,12 @@ typedef struct sg_ruleset sg_ruleset;
 typedef struct dt_intel dt_intel;
 typedef struct dt_run dt_run;
 
-/* Thresholds, windows and switches (rules/detect/detect.yaml, overridable). */
+/* Thresholds, windows and caps (dt_config.c: --config FILE, --set NAME=VALUE). */
 typedef struct dt_config {
 	int64_t window;		  /* seconds: threshold detectors count within it */
-	int64_t late_tolerance;	  /* seconds an event may arrive late and still count */
+	int64_t reorder_window;	  /* reordering window: seconds an event may arrive late
+				     and still be processed in time order (0: no reordering) */
+	size_t reorder_bytes;	  /* memory the reordering buffer may hold */
 	unsigned portscan_ports;  /* distinct ports on one host */
 	unsigned portsweep_hosts; /* distinct hosts on one port */
 	unsigned bruteforce_conns;/* connections to 22/3389 from one source */
@@ -41,7 +43,6 @@ typedef struct dt_config {
 	unsigned userdata_calls;
 	unsigned multi_instance;   /* SendCommand / StartSession / SendSSHPublicKey targets */
 	unsigned s3_delete_objects;
-	unsigned bedrock_calls;
 	unsigned dns_exfil_queries; /* long high-entropy names under one domain */
 	unsigned dga_nxdomains;	    /* DGA-looking NXDOMAINs by one source */
 	unsigned max_findings_per_rule;
@@ -49,6 +50,14 @@ typedef struct dt_config {
 } dt_config;
 
 void dt_config_defaults(dt_config *c);
+/* Apply "NAME=VALUE" (--set); MAMORI_EUSAGE with the reason when wrong. */
+int dt_config_set(mamori_ctx *ctx, dt_config *c, const char *assignment);
+/* Apply a YAML file of NAME: VALUE; MAMORI_EINPUT with path and reason. */
+int dt_config_load(mamori_ctx *ctx, dt_config *c, const char *path);
+int dt_config_load_buf(mamori_ctx *ctx, dt_config *c, const char *path, const char *buf,
+		       size_t len);
+/* The settings, their defaults and meaning, one a line. */
+void dt_config_describe(mamori_buf *out);
 
 typedef struct dt_engine_options {
 	const char *const *rule_dirs; /* Sigma rule files or directories */
@@ -58,6 +67,9 @@ typedef struct dt_engine_options {
 	bool naive;	/* evaluate every Sigma rule on every record (bench) */
 	bool no_natives;
 	bool no_sigma;
+	const char *config;		/* YAML file of settings, or NULL */
+	const char *const *settings;	/* "NAME=VALUE" */
+	size_t setting_count;
 } dt_engine_options;
 
 typedef struct dt_engine {
@@ -79,10 +91,14 @@ void dt_engine_problem(dt_engine *e, const char *fmt, ...) MAMORI_PRINTF(2, 3);
 
 /* What one run read and skipped. */
 typedef struct dt_stats {
-	uint64_t files, files_skipped, digests, bytes_in, bytes;
+	uint64_t files, files_skipped, unreadable_files, digests, bytes_in, bytes;
 	uint64_t ct_records, dns_records, flow_records, flow_nodata, skipped_records;
 	uint64_t bad_records, bad_lines, late_events;
+	uint64_t early_events;	    /* released before their time: reorder buffer full */
+	uint64_t reorder_peak_bytes;
 	uint64_t sigma_matches, native_hits, sigma_evaluations;
+	uint64_t state_bytes;	/* detector tables at the end of the run */
+	uint64_t state_dropped; /* keys refused because a table was full */
 	double seconds;
 } dt_stats;
 

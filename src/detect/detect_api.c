@@ -37,6 +37,15 @@ static int by_rel(const void *a, const void *b)
 int mamori_detect_run(mamori_ctx *ctx, mamori_store *store, const char *const *paths,
 		      size_t npaths, mamori_detect_options *opts, mamori_scan_result *result)
 {
+	/* settings are checked first: a mistyped one is a usage error, not a problem
+	 * met while reading logs */
+	dt_config cfg;
+	dt_config_defaults(&cfg);
+	int st = opts->config ? dt_config_load(ctx, &cfg, opts->config) : MAMORI_OK;
+	for (size_t i = 0; !st && i < opts->setting_count; i++)
+		st = dt_config_set(ctx, &cfg, opts->settings[i]);
+	if (st)
+		return st;
 	mamori_target *merged = mamori_xcalloc(1, sizeof *merged);
 	mamori_arena_init(&merged->arena, 0);
 	merged->kind = MAMORI_TARGET_PATH;
@@ -97,14 +106,20 @@ int mamori_detect_run(mamori_ctx *ctx, mamori_store *store, const char *const *p
 	m.base = mamori_module_detect;
 	m.base.wants = NULL;
 	m.base.run = api_run;
-	m.eo = (dt_engine_options){opts->rule_dirs, opts->rule_dir_count, opts->threat_lists,
-				   opts->threat_list_count, opts->naive, opts->no_natives, false};
+	m.eo = (dt_engine_options){opts->rule_dirs,	     opts->rule_dir_count,
+				   opts->threat_lists,	     opts->threat_list_count,
+				   opts->naive,		     opts->no_natives,
+				   false,		     opts->config,
+				   opts->settings,	     opts->setting_count};
 	mamori_buf summary = MAMORI_BUF_INIT;
 	m.ro = (dt_run_options){opts->shard_index, opts->shard_count, store, true, &summary};
 	mamori_registry *reg = mamori_registry_new();
 	mamori_registry_add(reg, &m.base);
 	mamori_scan_options so = {NULL, 0};
 	rc = mamori_scan_run(ctx, reg, store, merged, &so, result);
+	/* the result outlives the merged target: keep its scope in the result */
+	if (result->target)
+		result->target = mamori_findings_strdup(&result->findings, result->target);
 	mamori_registry_free(reg);
 	opts->summary = summary.len ? mamori_buf_detach(&summary) : NULL;
 	mamori_buf_free(&summary);
@@ -113,4 +128,11 @@ int mamori_detect_run(mamori_ctx *ctx, mamori_store *store, const char *const *p
 	free(merged);
 	mamori_buf_free(&scope);
 	return rc;
+}
+
+char *mamori_detect_settings_text(void)
+{
+	mamori_buf b = MAMORI_BUF_INIT;
+	dt_config_describe(&b);
+	return mamori_buf_detach(&b);
 }

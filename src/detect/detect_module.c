@@ -106,7 +106,7 @@ static int detect_run(mamori_module_run *run)
 			rules[nr++] = t->files[i].path;
 		}
 	}
-	dt_engine_options eo = {rules, nr, lists, nl, false, false, false};
+	dt_engine_options eo = {rules, nr, lists, nl, false, false, false, NULL, NULL, 0};
 	int rc = dt_module_run_with(run, &eo, NULL);
 	for (size_t i = 0; i < nl; i++)
 		mamori_buf_free(&specs[i]);

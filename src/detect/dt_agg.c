@@ -16,6 +16,7 @@
 
 #define MAX_IDS 10
 #define MAX_SAMPLE 16384
+#define MAX_SAMPLES_BYTES (32u << 20) /* all samples together: past it, entries keep none */
 
 typedef struct entry {
 	dt_hit h; /* strings copied into the arena */
@@ -25,12 +26,16 @@ typedef struct entry {
 	size_t nids;
 } entry;
 
+#define OTHER_ACTORS "(other actors)"
+#define MAX_KEYS (1u << 18) /* (rule, account, actor) keys remembered for the fast path */
+
 struct dt_agg {
 	const dt_config *cfg;
-	dt_map keys;	  /* key -> entry index + 1 */
+	dt_map keys;	  /* 8-byte aggregation key -> entry index + 1 */
 	dt_map per_rule;  /* rule -> entries so far */
 	entry *entries;
 	size_t count, cap;
+	size_t sample_bytes;
 	mamori_arena arena;
 };
 
@@ -38,7 +43,7 @@ dt_agg *dt_agg_new(const dt_config *cfg)
 {
 	dt_agg *a = mamori_xcalloc(1, sizeof *a);
 	a->cfg = cfg;
-	dt_map_init(&a->keys, 0);
+	dt_map_init(&a->keys, MAX_KEYS);
 	dt_map_init(&a->per_rule, 0);
 	mamori_arena_init(&a->arena, 0);
 	return a;
@@ -65,39 +70,92 @@ static const char *adup(dt_agg *a, const char *s)
 	return s ? mamori_arena_strdup(&a->arena, s) : NULL;
 }
 
+static uint64_t span_hash(dt_span s)
+{
+	return s.p ? dt_hash(s.p, s.n) : 0;
+}
+
+uint64_t dt_agg_key(const char *rule, size_t sigma, dt_span account, dt_span region, dt_span actor,
+		    dt_span resource)
+{
+	uint64_t r = sigma != SIZE_MAX ? dt_hash_u64(sigma + 1) : dt_hash(rule, strlen(rule));
+	r = dt_hash_mix(r, span_hash(account));
+	r = dt_hash_mix(r, span_hash(region));
+	r = dt_hash_mix(r, span_hash(actor));
+	return dt_hash_mix(r, span_hash(resource));
+}
+
+static dt_span span(const char *s)
+{
+	return (dt_span){s, s ? strlen(s) : 0};
+}
+
+/* The key of a hit as dt_agg_emit() will name it (resource: its id, else the actor). */
+static uint64_t hit_key(const dt_hit *h, const char *actor)
+{
+	const char *res = h->res_id && *h->res_id ? h->res_id : actor;
+	return dt_agg_key(h->rule, h->sigma, span(h->account), span(h->region), span(actor),
+			  span(res));
+}
+
+static void count_hit(dt_agg *a, entry *n, int64_t time, const char *id, size_t idlen)
+{
+	n->count++;
+	if (time && (time < n->first || !n->first))
+		n->first = time;
+	if (time > n->last)
+		n->last = time;
+	if (id && n->nids < MAX_IDS) {
+		for (size_t i = 0; i < n->nids; i++)
+			if (strlen(n->ids[i]) == idlen && memcmp(n->ids[i], id, idlen) == 0)
+				return;
+		n->ids[n->nids++] = mamori_arena_strndup(&a->arena, id, idlen);
+	}
+}
+
+bool dt_agg_bump(dt_agg *a, uint64_t key, int64_t time, const char *id, size_t idlen)
+{
+	dt_map_entry *e = dt_map_get(&a->keys, &key, sizeof key);
+	if (!e)
+		return false;
+	count_hit(a, &a->entries[e->value - 1], time, id, idlen);
+	return true;
+}
+
 void dt_agg_add(dt_agg *a, const dt_hit *h)
 {
-	char rulekey[64];
-	const char *rule = h->rule;
-	if (h->sigma != SIZE_MAX) {
-		snprintf(rulekey, sizeof rulekey, "#%zu", h->sigma);
-		rule = rulekey;
-	}
 	const char *actor = h->actor ? h->actor : "";
-	mamori_buf key = MAMORI_BUF_INIT;
-	mamori_buf_printf(&key, "%s%c%s%c%s", rule, 0, h->account ? h->account : "", 0, actor);
-	dt_map_entry *e = dt_map_get(&a->keys, key.data, key.len);
+	uint64_t key = hit_key(h, actor);
+	dt_map_entry *e = dt_map_get(&a->keys, &key, sizeof key);
+	size_t index = e ? e->value : 0;
 	if (!e) {
-		bool created;
+		char rulekey[64];
+		const char *rule = h->rule;
+		if (h->sigma != SIZE_MAX) {
+			snprintf(rulekey, sizeof rulekey, "#%zu", h->sigma);
+			rule = rulekey;
+		}
+		bool created, folded = false;
 		dt_map_entry *pr = dt_map_put(&a->per_rule, rule, strlen(rule), &created);
 		if (pr && pr->value >= a->cfg->max_findings_per_rule) {
-			actor = "(other actors)";
-			mamori_buf_reset(&key);
-			mamori_buf_printf(&key, "%s%c%s%c%s", rule, 0, h->account ? h->account : "",
-					  0, actor);
-			e = dt_map_get(&a->keys, key.data, key.len);
+			/* one noisy rule: the actors past the cap share one entry */
+			actor = OTHER_ACTORS;
+			folded = true;
+			uint64_t other = dt_agg_key(h->rule, h->sigma, span(h->account),
+						    span(h->region), span(actor), span(actor));
+			dt_map_entry *oe = dt_map_get(&a->keys, &other, sizeof other);
+			index = oe ? oe->value : 0;
 		}
-		if (!e) {
+		if (!index) {
 			if (pr)
 				pr->value++;
-			e = dt_map_put(&a->keys, key.data, key.len, &created);
 			if (a->count == a->cap) {
 				a->cap = a->cap ? a->cap * 2 : 64;
 				a->entries = mamori_xrealloc(a->entries, a->cap * sizeof *a->entries);
 			}
 			entry *n = &a->entries[a->count];
 			memset(n, 0, sizeof *n);
-			e->value = ++a->count;
+			index = ++a->count;
 			n->h = *h;
 			n->h.rule = adup(a, h->rule);
 			n->h.account = adup(a, h->account);
@@ -108,7 +166,11 @@ void dt_agg_add(dt_agg *a, const dt_hit *h)
 			n->h.res_details = adup(a, h->res_details);
 			n->h.event_id = NULL;
 			n->h.detail = adup(a, h->detail);
-			size_t sl = h->sample_len > MAX_SAMPLE ? 0 : h->sample_len;
+			size_t sl = h->sample_len > MAX_SAMPLE ||
+						    a->sample_bytes + h->sample_len > MAX_SAMPLES_BYTES
+					    ? 0
+					    : h->sample_len;
+			a->sample_bytes += sl;
 			n->h.sample = sl ? mamori_arena_strndup(&a->arena, h->sample, sl) : NULL;
 			n->h.sample_len = sl;
 			n->h.api = adup(a, h->api);
@@ -123,26 +185,29 @@ void dt_agg_add(dt_agg *a, const dt_hit *h)
 			n->h.action_type = adup(a, h->action_type);
 			n->h.file = adup(a, h->file);
 			n->first = n->last = h->time;
+			if (folded) {
+				/* the shared entry's resource is the folded actors themselves */
+				n->h.res_type = "Other";
+				n->h.res_id = NULL;
+				n->h.res_details = NULL;
+				uint64_t other = dt_agg_key(h->rule, h->sigma, span(h->account),
+							    span(h->region), span(actor), span(actor));
+				dt_map_entry *oe = dt_map_put(&a->keys, &other, sizeof other, &created);
+				if (oe)
+					oe->value = index;
+			}
 		}
+		/* remember the key (a folded actor maps to the shared entry) */
+		e = dt_map_put(&a->keys, &key, sizeof key, &created);
+		if (e)
+			e->value = index;
 	}
-	mamori_buf_free(&key);
-	entry *n = &a->entries[e->value - 1];
-	n->count++;
-	if (h->time && (h->time < n->first || !n->first))
-		n->first = h->time;
-	if (h->time > n->last)
-		n->last = h->time;
+	entry *n = &a->entries[index - 1];
+	count_hit(a, n, h->time, h->event_id, h->event_id ? strlen(h->event_id) : 0);
 	if (h->detail && n->count > 1) /* the latest detail says the most (counts grow) */
 		n->h.detail = adup(a, h->detail);
 	if (h->severity > n->h.severity)
 		n->h.severity = h->severity;
-	if (h->event_id && n->nids < MAX_IDS) {
-		bool seen = false;
-		for (size_t i = 0; i < n->nids; i++)
-			seen |= strcmp(n->ids[i], h->event_id) == 0;
-		if (!seen)
-			n->ids[n->nids++] = adup(a, h->event_id);
-	}
 }
 
 static bool twelve_digits(const char *s)

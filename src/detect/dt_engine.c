@@ -10,28 +10,6 @@
 
 #define NATIVE_RULES "rules/detect/native.yaml"
 
-void dt_config_defaults(dt_config *c)
-{
-	memset(c, 0, sizeof *c);
-	c->window = 600;
-	c->late_tolerance = 900;
-	c->portscan_ports = 25;
-	c->portsweep_hosts = 25;
-	c->bruteforce_conns = 20;
-	c->probe_sources = 5;
-	c->discovery_calls = 20;
-	c->secrets_calls = 20;
-	c->password_data_calls = 10;
-	c->userdata_calls = 10;
-	c->multi_instance = 3;
-	c->s3_delete_objects = 50;
-	c->bedrock_calls = 10;
-	c->dns_exfil_queries = 20;
-	c->dga_nxdomains = 10;
-	c->max_findings_per_rule = 200;
-	c->max_state_entries = 2000000;
-}
-
 void dt_engine_problem(dt_engine *e, const char *fmt, ...)
 {
 	mamori_buf b = MAMORI_BUF_INIT;
@@ -48,13 +26,19 @@ int dt_engine_init(mamori_ctx *ctx, dt_engine *e, const dt_engine_options *o)
 	memset(e, 0, sizeof *e);
 	e->ctx = ctx;
 	dt_config_defaults(&e->cfg);
+	int rc;
+	if (o && o->config && (rc = dt_config_load(ctx, &e->cfg, o->config)) != MAMORI_OK)
+		return rc;
+	for (size_t i = 0; o && i < o->setting_count; i++)
+		if ((rc = dt_config_set(ctx, &e->cfg, o->settings[i])) != MAMORI_OK)
+			return rc;
 	e->naive = o && o->naive;
 	e->no_natives = o && o->no_natives;
 	dt_paths_init(&e->ct_paths);
 	dt_paths_init(&e->dns_paths);
 	dt_ct_paths_init(&e->ct_paths);
 	dt_dns_paths_init(&e->dns_paths);
-	int rc = mamori_rulebook_load_builtin(ctx, NATIVE_RULES, &e->meta);
+	rc = mamori_rulebook_load_builtin(ctx, NATIVE_RULES, &e->meta);
 	if (rc)
 		return rc;
 	e->intel = dt_intel_new();

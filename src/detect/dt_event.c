@@ -25,9 +25,12 @@ char *dt_scratch_alloc(dt_scratch *s, size_t n)
 {
 	n = (n + 15) & ~(size_t)15;
 	if (s->n == 0 || s->used + n > s->sizes[s->n - 1]) {
-		if (s->n == 64) /* absurd record: reuse the last big chunk */
-			dt_scratch_reset(s);
-		size_t sz = n > (64u << 10) ? n : (64u << 10);
+		if (s->n == 64) /* cannot happen: the chunks below double up to 4 GiB each */
+			mamori_oom(n);
+		/* chunks double (from the second) so that 64 of them never run out */
+		size_t sz = (size_t)(64u << 10) << (s->n < 16 ? s->n : 16);
+		if (sz < n)
+			sz = n;
 		s->chunks[s->n] = mamori_xmalloc(sz);
 		s->sizes[s->n] = sz;
 		s->n++;
@@ -107,6 +110,7 @@ void dt_ct_paths_init(dt_paths *ps)
 		"responseElements.ConsoleLogin",
 		"readOnly",
 		"resources",
+		"sessionCredentialFromConsole",
 		"detail",
 		"detail-type",
 		"eventData",

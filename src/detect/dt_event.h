@@ -43,6 +43,7 @@ enum {
 	DT_F_CONSOLE_LOGIN,
 	DT_F_READ_ONLY,
 	DT_F_RESOURCES,
+	DT_F_FROM_CONSOLE, /* sessionCredentialFromConsole */
 	/* envelopes and non-events, for the reader */
 	DT_F_DETAIL,
 	DT_F_DETAIL_TYPE,

@@ -12,6 +12,9 @@
 #include "dt_flow.h"
 
 #include <arpa/inet.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdio.h>
 
 static const char *const names[FL_COUNT] = {
@@ -71,6 +74,11 @@ bool dt_flow_format_parse(dt_flow_format *fmt, const char *line, size_t n)
 
 bool dt_flow_is_header(const char *line, size_t n)
 {
+	/* records start with a number, '-' or an upper-case value far more
+	 * often than not: answer those without searching the line */
+	if (n == 0 || (line[0] >= '0' && line[0] <= '9') || line[0] == '-' ||
+	    (line[0] >= 'A' && line[0] <= 'Z'))
+		return false;
 	return (n > 7 && memcmp(line, "version", 7) == 0) ||
 	       (memmem(line, n, "srcaddr", 7) && memmem(line, n, "dstaddr", 7) &&
 		!(line[0] >= '0' && line[0] <= '9'));
@@ -78,28 +86,28 @@ bool dt_flow_is_header(const char *line, size_t n)
 
 bool dt_ip_parse(const char *s, size_t n, uint8_t out[16], bool *v4)
 {
-	/* IPv4 by hand */
-	unsigned parts[4], k = 0, v = 0, digits = 0;
-	size_t i = 0;
-	for (; i < n; i++) {
-		char c = s[i];
-		if (c >= '0' && c <= '9') {
-			v = v * 10 + (unsigned)(c - '0');
-			if (++digits > 3 || v > 255)
-				break;
-		} else if (c == '.' && digits && k < 3) {
-			parts[k++] = v;
-			v = digits = 0;
-		} else {
+	/* IPv4 by hand (the hot path): four 1-3 digit parts, each <= 255 */
+	const char *p = s, *e = s + n;
+	uint8_t q[4];
+	int k = 0;
+	for (; k < 4; k++) {
+		unsigned v = 0;
+		const char *st = p;
+		while (p < e && (unsigned)(*p - '0') < 10 && p - st < 3)
+			v = v * 10 + (unsigned)(*p++ - '0');
+		if (p == st || v > 255)
 			break;
+		q[k] = (uint8_t)v;
+		if (k < 3) {
+			if (p >= e || *p != '.')
+				break;
+			p++;
 		}
 	}
-	if (i == n && k == 3 && digits) {
-		parts[3] = v;
+	if (k == 4 && p == e) {
 		memset(out, 0, 10);
 		out[10] = out[11] = 0xff;
-		for (int j = 0; j < 4; j++)
-			out[12 + j] = (uint8_t)parts[j];
+		memcpy(out + 12, q, 4);
 		*v4 = true;
 		return true;
 	}
@@ -147,28 +155,79 @@ static int64_t to_int(const char *s, size_t n, bool *ok)
 	return v;
 }
 
+/* Bit i of the result: p[i] is a space or a tab (i < n <= 64). */
+static inline uint64_t sep_mask(const char *p, size_t n)
+{
+	uint64_t m = 0;
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		unsigned b = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, tab)));
+		m |= (uint64_t)b << i;
+	}
+#endif
+	for (; i < n; i++)
+		if (p[i] == ' ' || p[i] == '\t')
+			m |= 1ull << i;
+	return m;
+}
+
 bool dt_flow_parse(const dt_flow_format *fmt, const char *line, size_t n, dt_flow_rec *r,
 		   const char **why)
 {
 	memset(r->f, 0, sizeof r->f);
-	r->has_src = r->has_dst = false;
+	r->has_src = r->has_dst = r->src_v4 = r->dst_v4 = false;
 	r->srcport = r->dstport = r->protocol = r->tcp_flags = -1;
 	r->start = r->end = 0;
 	r->packets = r->bytes = 0;
 	r->action = r->direction = -1;
 	r->nodata = false;
-	size_t col = 0, i = 0;
-	while (i < n) {
-		while (i < n && (line[i] == ' ' || line[i] == '\t'))
-			i++;
-		if (i >= n || line[i] == '#')
-			break;
-		size_t st = i;
-		while (i < n && line[i] != ' ' && line[i] != '\t')
-			i++;
-		if (col < fmt->columns && fmt->map[col] >= 0 && !(i - st == 1 && line[st] == '-')) {
+	/* Tokens are runs of non-separators, found 64 bytes at a time: a token
+	 * starts where a separator is followed by a non-separator. */
+	size_t col = 0, tok = SIZE_MAX; /* tok: start of the token being read */
+	bool prev_sep = true, comment = false;
+	for (size_t base = 0; base < n && !comment; base += 64) {
+		size_t len = n - base < 64 ? n - base : 64;
+		uint64_t sep = sep_mask(line + base, len);
+		uint64_t valid = len == 64 ? ~0ull : (1ull << len) - 1;
+		uint64_t nonsep = ~sep & valid;
+		uint64_t shifted_sep = (sep << 1) | (prev_sep ? 1 : 0);
+		uint64_t starts = nonsep & shifted_sep;
+		uint64_t ends = sep & ~((sep << 1) | (prev_sep ? 1 : 0)) & valid; /* first separator after a token */
+		while (starts | ends) {
+			unsigned s_at = starts ? (unsigned)__builtin_ctzll(starts) : 64;
+			unsigned e_at = ends ? (unsigned)__builtin_ctzll(ends) : 64;
+			if (tok != SIZE_MAX && e_at < s_at) {
+				size_t st = tok, en = base + e_at;
+				if (col < fmt->columns && fmt->map[col] >= 0 &&
+				    !(en - st == 1 && line[st] == '-')) {
+					r->f[fmt->map[col]] = line + st;
+					r->n[fmt->map[col]] = (uint16_t)(en - st > 65535 ? 65535 : en - st);
+				}
+				col++;
+				tok = SIZE_MAX;
+				ends &= ends - 1;
+				continue;
+			}
+			if (s_at == 64)
+				break;
+			if (line[base + s_at] == '#') { /* a trailing comment ends the record */
+				comment = true;
+				break;
+			}
+			tok = base + s_at;
+			starts &= starts - 1;
+		}
+		prev_sep = (sep >> (len - 1)) & 1;
+	}
+	if (tok != SIZE_MAX && !comment) {
+		size_t st = tok;
+		if (col < fmt->columns && fmt->map[col] >= 0 && !(n - st == 1 && line[st] == '-')) {
 			r->f[fmt->map[col]] = line + st;
-			r->n[fmt->map[col]] = (uint16_t)(i - st > 65535 ? 65535 : i - st);
+			r->n[fmt->map[col]] = (uint16_t)(n - st > 65535 ? 65535 : n - st);
 		}
 		col++;
 	}
@@ -235,6 +294,7 @@ int dt_flow_read(dt_flow_reader *fr)
 	dt_flow_format_default(&fmt);
 	bool have_format = false;
 	dt_flow_rec rec;
+	memset(&rec, 0, sizeof rec);
 	rec.file = in->path;
 	uint64_t line = in->base_line;
 	for (;;) {

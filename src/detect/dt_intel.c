@@ -209,7 +209,7 @@ static bool parse_addr(const char *s, size_t n, uint8_t out[16], int *bits)
 	if (!dt_ip_parse(buf, strlen(buf), out, &v4))
 		return false;
 	if (b < 0)
-		b = v4 ? 32 : 128;
+		b = 128; /* one address: all 128 bits (IPv4 is mapped into ::ffff:0:0/96) */
 	else if (v4) {
 		if (b > 32)
 			return false;

@@ -362,7 +362,17 @@ void dt_index_reset(dt_index *ix)
 
 #define MAX_VALUES_PER_RECORD 65536
 
-static void record(dt_index *ix, int slot, const dt_jval *v)
+void dt_index_reserve(dt_index *ix, size_t n)
+{
+	if (n <= ix->cap)
+		return;
+	while (ix->cap < n)
+		ix->cap *= 2;
+	ix->vals = mamori_xrealloc(ix->vals, ix->cap * sizeof *ix->vals);
+	ix->next = mamori_xrealloc(ix->next, ix->cap * sizeof *ix->next);
+}
+
+void dt_index_add(dt_index *ix, int slot, const dt_jval *v)
 {
 	if (ix->nvals >= MAX_VALUES_PER_RECORD)
 		return;
@@ -513,7 +523,7 @@ static int index_value(dt_index *ix, const dt_pkid *kid, const char **pp, const 
 		}
 	}
 	if (kid->slot >= 0)
-		record(ix, kid->slot, &v);
+		dt_index_add(ix, kid->slot, &v);
 	*pp = p;
 	return DT_JS_OK;
 }

@@ -90,10 +90,15 @@ typedef struct dt_index {
 void dt_index_init(dt_index *ix, size_t nslots);
 void dt_index_free(dt_index *ix);
 void dt_index_reset(dt_index *ix);
+/* Append a value to a slot (the indexer's own step; also used to rebuild
+ * an index copied out of the input, see dt_reorder). */
+void dt_index_add(dt_index *ix, int slot, const dt_jval *v);
+/* Room for n values (an index rebuilt wholesale). */
+void dt_index_reserve(dt_index *ix, size_t n);
 /* First value of slot (or NULL). */
 static inline const dt_jval *dt_index_get(const dt_index *ix, int slot)
 {
-	if (slot < 0 || ix->first[slot] < 0)
+	if (slot < 0 || (size_t)slot >= ix->nslots || ix->first[slot] < 0)
 		return NULL;
 	return &ix->vals[ix->first[slot]];
 }

@@ -38,6 +38,20 @@ typedef struct dt_agg dt_agg;
 dt_agg *dt_agg_new(const dt_config *cfg);
 void dt_agg_free(dt_agg *a);
 void dt_agg_add(dt_agg *a, const dt_hit *h);
+/* A piece of text (not NUL-terminated); p NULL = absent. */
+typedef struct dt_span {
+	const char *p;
+	size_t n;
+} dt_span;
+
+/* The aggregation key of (rule or Sigma rule index, account, region, actor,
+ * resource): what makes a finding's Id, so that the same hits give the same
+ * finding whatever order they come in (shards, files). */
+uint64_t dt_agg_key(const char *rule, size_t sigma, dt_span account, dt_span region, dt_span actor,
+		    dt_span resource);
+/* Count a hit on an entry that already exists (no hit to build): true when
+ * there was one. */
+bool dt_agg_bump(dt_agg *a, uint64_t key, int64_t time, const char *id, size_t idlen);
 size_t dt_agg_count(const dt_agg *a);
 
 typedef struct dt_ct_state dt_ct_state;
@@ -52,8 +66,12 @@ struct dt_run {
 	dt_stats *st;
 	dt_agg *agg;
 	sg_scanner *sg;
-	dt_index ct_ix, dns_ix;
+	dt_index ct_ix, dns_ix; /* records as read */
 	dt_scratch scratch;
+	struct dt_reorder *reorder; /* time order (NULL: off) */
+	dt_index out_ct_ix, out_dns_ix; /* records leaving the reorder buffer */
+	dt_scratch out_scratch;
+	dt_flow_rec out_flow;
 	dt_ct_state *ct;
 	dt_flow_state *flow;
 	dt_dns_state *dns;
@@ -62,15 +80,28 @@ struct dt_run {
 	const char *file; /* display name of the file being read */
 	uint64_t seq;
 	size_t problems_reported;
+	/* progress */
+	struct dt_input *in; /* the file being read */
+	uint64_t done_bytes, total_bytes;
+	unsigned since_progress;
+	double started, relabelled, logged;
 };
 
 void dt_emit(dt_run *r, const dt_hit *h);
+/* A native hit of rule at time/file/line, everything else empty (ports -1,
+ * the rule's own severity). */
+void dt_hit_init(dt_hit *h, const char *rule, int64_t time, const char *file, uint64_t line);
 /* Report a bad input place (capped: the first 200 are listed, all counted). */
 void dt_run_problem(dt_run *r, const char *path, uint64_t line, unsigned col, const char *fmt,
 		    ...) MAMORI_PRINTF(5, 6);
 
 /* Fill a hit's identity, account, region, API and sample from a CloudTrail event. */
 void dt_hit_from_ct(const dt_event *ev, dt_hit *h, const char *rule);
+/* The same from a Route 53 Resolver query (domain: the actor; NULL = the query name). */
+void dt_hit_from_dns(const dt_event *ev, dt_hit *h, const char *rule, const char *domain);
+/* A CloudTrail hit counted on its existing aggregate without building it;
+ * false when the hit must be built (dt_hit_from_ct + dt_emit). */
+bool dt_ct_bump(dt_run *r, const dt_event *ev, const char *rule, size_t sigma);
 
 /* Native detectors (src/detect/native/). */
 dt_ct_state *dt_ct_new(dt_run *r);
@@ -79,6 +110,9 @@ void dt_ct_finish(dt_run *r);
 void dt_ct_free(dt_ct_state *s);
 
 dt_flow_state *dt_flowdet_new(dt_run *r);
+/* A flow as read: the per-flow checks (threat lists) run now; true when the
+ * stateful detectors want it, in time order, through dt_flowdet_record. */
+bool dt_flowdet_read(dt_run *r, const dt_flow_rec *f);
 void dt_flowdet_record(dt_run *r, const dt_flow_rec *f);
 void dt_flowdet_finish(dt_run *r);
 void dt_flowdet_free(dt_flow_state *s);

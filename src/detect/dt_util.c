@@ -131,6 +131,61 @@ dt_map_entry *dt_map_put(dt_map *m, const void *key, size_t klen, bool *created)
 	return e;
 }
 
+void dt_set64_init(dt_set64 *s, size_t cap)
+{
+	memset(s, 0, sizeof *s);
+	s->cap = cap;
+}
+
+void dt_set64_free(dt_set64 *s)
+{
+	free(s->slots);
+	memset(s, 0, sizeof *s);
+}
+
+bool dt_set64_has(const dt_set64 *s, uint64_t v)
+{
+	if (!s->slots)
+		return false;
+	v = v ? v : 1;
+	for (size_t i = (size_t)dt_hash_u64(v) & s->mask;; i = (i + 1) & s->mask) {
+		if (s->slots[i] == v)
+			return true;
+		if (!s->slots[i])
+			return false;
+	}
+}
+
+int dt_set64_add(dt_set64 *s, uint64_t v)
+{
+	v = v ? v : 1;
+	if (!s->slots || (s->count + 1) * 10 > (s->mask + 1) * 7) {
+		size_t n = s->slots ? (s->mask + 1) * 2 : 64;
+		uint64_t *old = s->slots;
+		size_t oldn = s->slots ? s->mask + 1 : 0;
+		s->slots = mamori_xcalloc(n, sizeof *s->slots);
+		s->mask = n - 1;
+		for (size_t i = 0; i < oldn; i++) {
+			if (!old[i])
+				continue;
+			size_t j = (size_t)dt_hash_u64(old[i]) & s->mask;
+			while (s->slots[j])
+				j = (j + 1) & s->mask;
+			s->slots[j] = old[i];
+		}
+		free(old);
+	}
+	size_t i = (size_t)dt_hash_u64(v) & s->mask;
+	for (; s->slots[i]; i = (i + 1) & s->mask)
+		if (s->slots[i] == v)
+			return 0;
+	if (s->cap && s->count >= s->cap)
+		return -1;
+	s->slots[i] = v;
+	s->count++;
+	return 1;
+}
+
 void dt_vec_push(dt_vec *v, void *p)
 {
 	if (v->count == v->cap) {

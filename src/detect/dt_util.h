@@ -14,11 +14,15 @@
 
 #include <string.h>
 
-/* 64-bit hash of a byte string (multiply-mix over 8-byte words). */
+/* 64-bit hash of a byte string (multiply-mix over 8-byte words; the tail
+ * is read with whole overlapping loads, never byte by byte: a byte-wise
+ * copy followed by a word load stalls store forwarding, and keys are
+ * hashed for every member of every record). */
 static inline uint64_t dt_hash(const void *p, size_t n)
 {
 	const unsigned char *s = p;
 	uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xff51afd7ed558ccdull);
+	size_t len = n;
 	while (n >= 8) {
 		uint64_t w;
 		memcpy(&w, s, 8);
@@ -28,7 +32,16 @@ static inline uint64_t dt_hash(const void *p, size_t n)
 		n -= 8;
 	}
 	uint64_t w = 0;
-	memcpy(&w, s, n);
+	if (n && len >= 8) {
+		memcpy(&w, s + n - 8, 8); /* the last 8 bytes, overlapping the previous word */
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else if (n) {
+		w = (uint64_t)s[0] << 16 | (uint64_t)s[n / 2] << 8 | s[n - 1];
+	}
 	h = (h ^ w ^ n) * 0x94d049bb133111ebull;
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ull;
@@ -42,6 +55,12 @@ static inline uint64_t dt_hash_u64(uint64_t x)
 	x ^= x >> 33;
 	x *= 0xc4ceb9fe1a85ec53ull;
 	return x ^ (x >> 33);
+}
+
+/* Combine a hash with another value (keys built from parts). */
+static inline uint64_t dt_hash_mix(uint64_t h, uint64_t v)
+{
+	return dt_hash_u64(h ^ (v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2)));
 }
 
 static inline unsigned char dt_lower(unsigned char c)
@@ -93,6 +112,21 @@ static inline size_t dt_map_slots(const dt_map *m)
 {
 	return m->slots ? m->mask + 1 : 0;
 }
+
+/*
+ * A set of 64-bit hashes (0 is mapped to 1): open addressing, grows at
+ * 70 % load up to `cap` members (0 = unlimited); past it, inserts fail.
+ */
+typedef struct dt_set64 {
+	uint64_t *slots;
+	size_t mask, count, cap;
+} dt_set64;
+
+void dt_set64_init(dt_set64 *s, size_t cap);
+void dt_set64_free(dt_set64 *s);
+bool dt_set64_has(const dt_set64 *s, uint64_t v);
+/* 1 added, 0 already there, -1 full. */
+int dt_set64_add(dt_set64 *s, uint64_t v);
 
 /* A growable array of pointers. */
 typedef struct dt_vec {

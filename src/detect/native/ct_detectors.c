@@ -21,11 +21,13 @@
 #include "../dt_intel.h"
 #include "../dt_run.h"
 #include "baseline.h"
-#include "window.h"
+#include "../dt_window.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+
+#define MAX_INSTANCES 100000
 
 enum h {
 	H_NONE = 0,
@@ -95,6 +97,7 @@ static const struct {
 	{"DeleteFlowLogs", H_FLOW_LOGS},
 	{"DeleteDetector", H_LOGGING_SERVICE},
 	{"StopConfigurationRecorder", H_LOGGING_SERVICE},
+	{"DeleteDeliveryChannel", H_LOGGING_SERVICE},
 	{"DeleteConfigurationRecorder", H_LOGGING_SERVICE},
 	{"DisableSecurityHub", H_LOGGING_SERVICE},
 	{"DeleteModelInvocationLoggingConfiguration", H_LOGGING_SERVICE},
@@ -178,10 +181,12 @@ dt_ct_state *dt_ct_new(dt_run *r)
 		dt_map_put(&s->names, dispatch[i].name, strlen(dispatch[i].name), &c)->value =
 			(uint64_t)dispatch[i].h;
 	}
-	dt_window_init(&s->win, r->cfg->window, r->cfg->max_state_entries);
-	dt_map_init(&s->stopped, r->cfg->max_state_entries);
-	dt_map_init(&s->modified, r->cfg->max_state_entries);
-	dt_map_init(&s->cred_ips, r->cfg->max_state_entries);
+	dt_window_init(&s->win, r->cfg->window, r->cfg->reorder_window, r->cfg->max_state_entries);
+	/* per-instance memory of the sequence and credential detectors: capped
+	 * (new instances past the cap are not followed) */
+	dt_map_init(&s->stopped, MAX_INSTANCES);
+	dt_map_init(&s->modified, MAX_INSTANCES);
+	dt_map_init(&s->cred_ips, MAX_INSTANCES);
 	return s;
 }
 
@@ -199,7 +204,7 @@ void dt_ct_free(dt_ct_state *s)
 
 void dt_ct_finish(dt_run *r)
 {
-	(void)r;
+	dt_window_account(&r->ct->win, r->st);
 }
 
 /* ---- the event's identity ---- */
@@ -228,16 +233,64 @@ static const char *member0(const dt_event *ev, int slot, const char *key)
 	return c;
 }
 
+/* The identity a CloudTrail hit is aggregated on, without copying: the
+ * role behind an assumed-role session, the root user, else the ARN or the
+ * principal. */
+static const char *ct_actor(const dt_event *ev, size_t *n)
+{
+	size_t tn = 0;
+	const char *type = dt_event_str(ev, DT_F_UI_TYPE, &tn);
+	const char *s;
+	if (type && tn == 11 && memcmp(type, "AssumedRole", 11) == 0 &&
+	    (s = dt_event_str(ev, DT_F_UI_ISSUER_ARN, n)))
+		return s;
+	if ((s = dt_event_str(ev, DT_F_UI_ARN, n)))
+		return s;
+	if (type && tn == 4 && memcmp(type, "Root", 4) == 0) {
+		*n = 4;
+		return "root";
+	}
+	if ((s = dt_event_str(ev, DT_F_UI_PRINCIPAL, n)))
+		return s;
+	if (type) {
+		*n = tn;
+		return type;
+	}
+	*n = 16;
+	return "unknown identity";
+}
+
+bool dt_ct_bump(dt_run *r, const dt_event *ev, const char *rule, size_t sigma)
+{
+	dt_span acct = {NULL, 0}, region = {NULL, 0}, actor, res;
+	size_t idn = 0, tn = 0;
+	acct.p = dt_event_str(ev, DT_F_RECIPIENT_ACCOUNT, &acct.n);
+	if (!acct.p)
+		acct.p = dt_event_str(ev, DT_F_UI_ACCOUNT, &acct.n);
+	region.p = dt_event_str(ev, DT_F_AWS_REGION, &region.n);
+	actor.p = ct_actor(ev, &actor.n);
+	res = actor;
+	/* the resource as dt_hit_from_ct names it: the account for the root user */
+	const char *type = dt_event_str(ev, DT_F_UI_TYPE, &tn);
+	char acctres[300];
+	if (type && tn == 4 && memcmp(type, "Root", 4) == 0 && acct.p && acct.n < 256) {
+		res.n = (size_t)snprintf(acctres, sizeof acctres, "AWS::::Account:%.*s", (int)acct.n,
+					 acct.p);
+		res.p = acctres;
+	}
+	const char *id = dt_event_str(ev, DT_F_EVENT_ID, &idn);
+	if (!dt_agg_bump(r->agg, dt_agg_key(rule, sigma, acct, region, actor, res), ev->time, id, idn))
+		return false;
+	if (sigma == SIZE_MAX)
+		r->st->native_hits++;
+	else
+		r->st->sigma_matches++;
+	return true;
+}
+
 void dt_hit_from_ct(const dt_event *ev, dt_hit *h, const char *rule)
 {
-	memset(h, 0, sizeof *h);
-	h->rule = rule;
-	h->sigma = SIZE_MAX;
-	h->severity = -1;
-	h->local_port = h->remote_port = -1;
-	h->time = ev->time;
-	h->file = ev->file;
-	h->line = ev->line;
+	dt_hit_init(h, rule, ev->time, ev->file, ev->line);
 	h->event_id = str0(ev, DT_F_EVENT_ID);
 	h->account = str0(ev, DT_F_RECIPIENT_ACCOUNT);
 	if (!h->account)
@@ -253,30 +306,28 @@ void dt_hit_from_ct(const dt_event *ev, dt_hit *h, const char *rule)
 	const char *type = str0(ev, DT_F_UI_TYPE);
 	const char *issuer = str0(ev, DT_F_UI_ISSUER_ARN);
 	const char *arn = str0(ev, DT_F_UI_ARN);
-	const char *principal = str0(ev, DT_F_UI_PRINCIPAL);
 	const char *key = str0(ev, DT_F_UI_ACCESS_KEY);
 	const char *name = str0(ev, DT_F_UI_USERNAME);
+	size_t an;
+	const char *actor = ct_actor(ev, &an);
+	char *a = dt_scratch_alloc(ev->scratch, an + 1);
+	memcpy(a, actor, an);
+	a[an] = '\0';
+	h->actor = a;
 	if (type && strcmp(type, "AssumedRole") == 0 && issuer) {
-		h->actor = issuer;
 		h->res_type = "AwsIamRole";
 		h->res_id = issuer;
 	} else if (type && strcmp(type, "Root") == 0) {
-		h->actor = arn ? arn : "root";
 		h->res_type = "AwsAccount";
 		if (h->account) {
 			char *id = dt_scratch_alloc(ev->scratch, strlen(h->account) + 20);
 			sprintf(id, "AWS::::Account:%s", h->account);
 			h->res_id = id;
 		} else {
-			h->res_id = arn;
+			h->res_id = arn ? arn : "root";
 		}
-	} else if (arn) {
-		h->actor = arn;
-		h->res_type = type && strcmp(type, "IAMUser") == 0 ? "AwsIamUser" : "Other";
-		h->res_id = arn;
 	} else {
-		h->actor = principal ? principal : (type ? type : "unknown identity");
-		h->res_type = "Other";
+		h->res_type = arn && type && strcmp(type, "IAMUser") == 0 ? "AwsIamUser" : "Other";
 		h->res_id = h->actor;
 	}
 	char *det = dt_scratch_alloc(ev->scratch, 512);
@@ -300,6 +351,8 @@ static bool failed(const dt_event *ev)
 
 static void hit(dt_run *r, const dt_event *ev, const char *rule, const char *detail, int sev)
 {
+	if (!detail && sev < 0 && dt_ct_bump(r, ev, rule, SIZE_MAX))
+		return;
 	dt_hit h;
 	dt_hit_from_ct(ev, &h, rule);
 	h.detail = detail;
@@ -340,9 +393,11 @@ static const char *actor_key(dt_run *r, const dt_event *ev)
 static bool threshold(dt_run *r, const dt_event *ev, const char *det, const char *item,
 		      uint64_t weight, unsigned limit, uint64_t *count)
 {
-	char key[600];
-	snprintf(key, sizeof key, "%s\x1f%s", det, actor_key(r, ev));
-	dt_wcount *c = dt_window_add(&r->ct->win, key, item, ev->time, weight);
+	size_t an;
+	const char *actor = ct_actor(ev, &an);
+	uint64_t key = dt_hash_mix(dt_hash(det, strlen(det)), dt_hash(actor, an));
+	dt_wcount *c = dt_window_hit(&r->ct->win, key, item != NULL,
+				     item ? dt_hash(item, strlen(item)) : 0, ev->time, weight);
 	if (!c)
 		return false;
 	*count = c->count;
@@ -404,7 +459,44 @@ static void principal_value(const cJSON *v, const char *own, principals *p)
 	}
 }
 
-/* Allow statements of a policy: who they open to (conditions disarm "*"). */
+/* Does a statement's Condition restrict who can use it?  Only keys naming
+ * the caller's organisation, account, identity or network do (and an
+ * aws:SourceIp of the whole Internet does not); sts:ExternalId and the
+ * like are secrets anyone may learn, not a restriction of principals. */
+static bool restrictive_condition(const cJSON *cond)
+{
+	static const char *const keys[] = {
+		"aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount",
+		"aws:principalarn",   "aws:sourceaccount",	"aws:sourcearn",
+		"aws:sourceowner",    "aws:sourcevpc",		"aws:sourcevpce",
+		"aws:sourceip",	      "aws:userid",		"aws:username",
+		"aws:calledvia",      "kms:calleraccount",	"aws:resourceorgid",
+	};
+	const cJSON *op, *kv;
+	cJSON_ArrayForEach(op, cond)
+	{
+		cJSON_ArrayForEach(kv, op)
+		{
+			if (!kv->string)
+				continue;
+			for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+				if (strcasecmp(kv->string, keys[i]) != 0)
+					continue;
+				if (strcmp(keys[i], "aws:sourceip") == 0) {
+					char *txt = cJSON_PrintUnformatted(kv);
+					bool open = txt && (strstr(txt, "0.0.0.0/0") || strstr(txt, "::/0"));
+					free(txt);
+					if (open)
+						continue;
+				}
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* Allow statements of a policy: who they open to (restrictive conditions disarm "*"). */
 static principals policy_principals(const cJSON *policy, const char *own)
 {
 	principals p = {false, false, ""};
@@ -423,7 +515,7 @@ static principals policy_principals(const cJSON *policy, const char *own)
 			continue;
 		principals q = {false, false, ""};
 		principal_value(mamori_json_get(s, "Principal"), own, &q);
-		if (q.everyone && !mamori_json_get(s, "Condition"))
+		if (q.everyone && !restrictive_condition(mamori_json_get(s, "Condition")))
 			p.everyone = true;
 		if (q.foreign) {
 			p.foreign = true;
@@ -457,6 +549,41 @@ static bool shared_out(const cJSON *perm, const char *own, char *who, size_t cap
 	return out;
 }
 
+static bool from_s3(const dt_event *ev)
+{
+	return dt_event_is(ev, DT_F_EVENT_SOURCE, "s3.amazonaws.com");
+}
+
+/* A person rather than automation: an IAM user, the root user, a federated
+ * user, a role session from IAM Identity Center (AWSReservedSSO_) or one
+ * CloudTrail marks as the console's (sessionCredentialFromConsole).  Plain
+ * role sessions are how CI/CD deploys. */
+static bool human_caller(const dt_event *ev)
+{
+	const char *type = str0(ev, DT_F_UI_TYPE);
+	if (!type)
+		return false;
+	if (strcmp(type, "AssumedRole") != 0)
+		return strcmp(type, "IAMUser") == 0 || strcmp(type, "Root") == 0 ||
+		       strcmp(type, "FederatedUser") == 0;
+	const char *issuer = str0(ev, DT_F_UI_ISSUER_ARN);
+	const char *console = str0(ev, DT_F_FROM_CONSOLE);
+	return (issuer && strstr(issuer, "AWSReservedSSO_")) ||
+	       (console && strcmp(console, "true") == 0);
+}
+
+/* The caller's own user name: userName, else the session name of a role
+ * session (the last part of its ARN), else NULL. */
+static const char *caller_name(const dt_event *ev)
+{
+	const char *name = str0(ev, DT_F_UI_USERNAME);
+	if (name)
+		return name;
+	const char *arn = str0(ev, DT_F_UI_ARN);
+	const char *slash = arn ? strrchr(arn, '/') : NULL;
+	return slash && slash[1] ? slash + 1 : NULL;
+}
+
 static bool contains_ci(const char *hay, const char *needle)
 {
 	return hay && strcasestr(hay, needle) != NULL;
@@ -483,18 +610,30 @@ static bool unusual_type(const char *t)
 static void identity_checks(dt_run *r, const dt_event *ev)
 {
 	const char *type = str0(ev, DT_F_UI_TYPE);
-	const char *ua = str0(ev, DT_F_USER_AGENT);
 	const char *ip = str0(ev, DT_F_SOURCE_IP);
 	const char *etype = str0(ev, DT_F_EVENT_TYPE);
 	if (type && strcmp(type, "Root") == 0 && !dt_index_get(ev->ix, DT_F_UI_INVOKED_BY) &&
-	    !(etype && strcmp(etype, "AwsServiceEvent") == 0))
-		hit(r, ev, "Policy:IAMUser/RootCredentialUsage", NULL, -1);
+	    !(etype && strcmp(etype, "AwsServiceEvent") == 0)) {
+		/* a failed sign-in used no credentials; a successful one says whether MFA did */
+		const dt_jval *resp = dt_index_get(ev->ix, DT_F_RESPONSE);
+		bool signin = etype && strcmp(etype, "AwsConsoleSignIn") == 0;
+		if (!(signin && resp && memmem(resp->p, resp->len, "\"Failure\"", 9))) {
+			const char *mfa = str0(ev, DT_F_MFA_USED);
+			const char *d = !signin || !mfa ? NULL
+					: strcasecmp(mfa, "no") == 0
+						? "The root user signed in to the console without MFA."
+						: "The root user signed in to the console with MFA.";
+			hit(r, ev, "Policy:IAMUser/RootCredentialUsage", d, -1);
+		}
+	}
+	size_t un;
+	const char *ua = dt_event_str(ev, DT_F_USER_AGENT, &un);
 	if (ua) {
-		if (contains_ci(ua, "kali"))
+		if (dt_imem(ua, un, "kali", 4))
 			hit(r, ev, "PenTest:IAMUser/KaliLinux", NULL, -1);
-		else if (contains_ci(ua, "parrot"))
+		else if (dt_imem(ua, un, "parrot", 6))
 			hit(r, ev, "PenTest:IAMUser/ParrotLinux", NULL, -1);
-		else if (contains_ci(ua, "pentoo"))
+		else if (dt_imem(ua, un, "pentoo", 6))
 			hit(r, ev, "PenTest:IAMUser/PentooLinux", NULL, -1);
 	}
 	uint8_t a[16];
@@ -566,24 +705,38 @@ static void handle(dt_run *r, const dt_event *ev, int hd)
 		break;
 	}
 	case H_LIFECYCLE: {
-		const dt_jval *v = dt_index_get(ev->ix, DT_F_REQUEST);
-		if (fail || !v)
+		if (fail || !from_s3(ev) || !(rp = parse_slot(ev, DT_F_REQUEST)))
 			break;
-		/* the smallest "Days" of an Expiration */
+		/* the smallest Expiration.Days of an enabled rule */
+		const cJSON *lc = mamori_json_get(rp, "LifecycleConfiguration");
+		if (!lc)
+			lc = mamori_json_get(rp, "lifecycleConfiguration");
+		const cJSON *rules = mamori_json_get(lc, "Rule");
+		if (!rules)
+			rules = mamori_json_get(lc, "Rules");
+		cJSON *one = NULL;
+		if (cJSON_IsObject(rules)) {
+			one = cJSON_CreateArray();
+			cJSON_AddItemToArray(one, cJSON_Duplicate(rules, true));
+			rules = one;
+		}
 		long min = -1;
-		const char *p = v->p, *end = v->p + v->len;
-		while ((p = memmem(p, (size_t)(end - p), "Expiration", 10)) != NULL) {
-			const char *d = memmem(p, (size_t)(end - p) > 80 ? 80 : (size_t)(end - p), "Days", 4);
-			p += 10;
-			if (!d)
+		const cJSON *rule;
+		cJSON_ArrayForEach(rule, rules)
+		{
+			const char *status = mamori_json_str(rule, "Status");
+			if (status && strcasecmp(status, "Enabled") != 0)
 				continue;
-			d += 4;
-			while (d < end && (*d == '"' || *d == ':' || *d == ' '))
-				d++;
-			long n = strtol(d, NULL, 10);
+			const cJSON *days = mamori_json_get(mamori_json_get(rule, "Expiration"), "Days");
+			long n = -1;
+			if (cJSON_IsNumber(days) && days->valuedouble > 0 && days->valuedouble < 1e9)
+				n = (long)days->valuedouble; /* in range before the cast */
+			else if (cJSON_IsString(days))
+				n = strtol(days->valuestring, NULL, 10);
 			if (n > 0 && (min < 0 || n < min))
 				min = n;
 		}
+		cJSON_Delete(one);
 		if (min > 0 && min <= 7) {
 			snprintf(det, sizeof det, "Objects expire after %ld day%s.", min, min == 1 ? "" : "s");
 			hit(r, ev, "Stealth:S3/TrailBucketLifecycleShortened", det, -1);
@@ -611,7 +764,7 @@ static void handle(dt_run *r, const dt_event *ev, int hd)
 		break;
 	case H_ACCOUNT_BPA:
 	case H_BUCKET_BPA: {
-		if (fail)
+		if (fail || !from_s3(ev))
 			break;
 		const char *name = str0(ev, DT_F_EVENT_NAME);
 		bool del = name && strncmp(name, "Delete", 6) == 0;
@@ -625,7 +778,7 @@ static void handle(dt_run *r, const dt_event *ev, int hd)
 		break;
 	}
 	case H_BUCKET_POLICY: {
-		if (fail || !(rp = parse_slot(ev, DT_F_REQUEST)))
+		if (fail || !from_s3(ev) || !(rp = parse_slot(ev, DT_F_REQUEST)))
 			break;
 		cJSON *pol = parse_doc(rp, "bucketPolicy");
 		principals p = policy_principals(pol, own);
@@ -644,7 +797,7 @@ static void handle(dt_run *r, const dt_event *ev, int hd)
 	}
 	case H_BUCKET_ACL: {
 		const dt_jval *v = dt_index_get(ev->ix, DT_F_REQUEST);
-		if (fail || !v)
+		if (fail || !v || !from_s3(ev))
 			break;
 		if (memmem(v->p, v->len, "AllUsers", 8) || memmem(v->p, v->len, "public-read", 11))
 			hit(r, ev, "Policy:S3/BucketAnonymousAccessGranted", NULL, -1);
@@ -654,8 +807,11 @@ static void handle(dt_run *r, const dt_event *ev, int hd)
 		break;
 	}
 	case H_BUCKET_LOGGING: {
+		/* a BucketLoggingStatus without LoggingEnabled turns logging off; a
+		 * request without BucketLoggingStatus says nothing */
 		const dt_jval *v = dt_index_get(ev->ix, DT_F_REQUEST);
-		if (!fail && v && !memmem(v->p, v->len, "LoggingEnabled", 14))
+		if (!fail && v && from_s3(ev) && memmem(v->p, v->len, "BucketLoggingStatus", 19) &&
+		    !memmem(v->p, v->len, "LoggingEnabled", 14))
 			hit(r, ev, "Stealth:S3/ServerAccessLoggingDisabled", NULL, -1);
 		break;
 	}
@@ -664,9 +820,12 @@ static void handle(dt_run *r, const dt_event *ev, int hd)
 		const char *ok = dt_event_str(ev, DT_F_CONSOLE_LOGIN, &n);
 		const char *mfa = str0(ev, DT_F_MFA_USED);
 		const char *type = str0(ev, DT_F_UI_TYPE);
+		/* IAM users only: the root user's sign-in is RootCredentialUsage (which
+		 * says whether MFA was used); with SAML the identity provider does MFA */
+		const dt_jval *ad = dt_index_get(ev->ix, DT_F_ADDITIONAL);
+		bool saml = ad && memmem(ad->p, ad->len, "\"SamlProviderArn\"", 17);
 		if (ok && n == 7 && memcmp(ok, "Success", 7) == 0 && mfa &&
-		    strcasecmp(mfa, "no") == 0 && type &&
-		    (strcmp(type, "IAMUser") == 0 || strcmp(type, "Root") == 0))
+		    strcasecmp(mfa, "no") == 0 && type && strcmp(type, "IAMUser") == 0 && !saml)
 			hit(r, ev, "Policy:IAMUser/ConsoleLoginWithoutMFA", NULL, -1);
 		break;
 	}
@@ -675,15 +834,29 @@ static void handle(dt_run *r, const dt_event *ev, int hd)
 		if (fail)
 			break;
 		const char *actor = actor_key(r, ev);
+		const char *name = str0(ev, DT_F_EVENT_NAME);
 		const char *target = member0(ev, DT_F_REQUEST, "userName");
-		const char *caller = str0(ev, DT_F_UI_USERNAME);
-		if (hd == H_LOGIN_PROFILE && target && (!caller || strcmp(target, caller) != 0)) {
+		const char *caller = caller_name(ev);
+		bool other = target && (!caller || strcmp(target, caller) != 0);
+		const dt_jval *req = dt_index_get(ev->ix, DT_F_REQUEST);
+		/* a reset that forces a new password at sign-in is the help-desk pattern */
+		bool reset = req && (memmem(req->p, req->len, "\"passwordResetRequired\":true", 28) ||
+				     memmem(req->p, req->len, "\"passwordResetRequired\": true", 29));
+		if (hd == H_LOGIN_PROFILE && other && !reset) {
 			snprintf(det, sizeof det, "The password of user %s was set by %s.", target, actor);
 			hit(r, ev, "Persistence:IAMUser/LoginProfileChanged", det, -1);
 		}
+		/* unusual: an identity earlier runs know that never managed IAM, or one
+		 * with no IAM history creating an access key for someone else */
 		if (!dt_baseline_knows(r->bl, DT_BL_IDENTITY, actor, "iam.amazonaws.com#write")) {
-			snprintf(det, sizeof det, "%s had not changed IAM before.", actor);
-			hit(r, ev, "Persistence:IAMUser/AnomalousBehavior", det, -1);
+			bool known = dt_baseline_has_subject(r->bl, DT_BL_IDENTITY, actor);
+			bool key_for_other = name && strcmp(name, "CreateAccessKey") == 0 && other;
+			if (known || key_for_other) {
+				snprintf(det, sizeof det, "%s %s; it had not managed IAM before.", actor,
+					 key_for_other ? "created an access key for another user"
+						       : "created IAM credentials or users");
+				hit(r, ev, "Persistence:IAMUser/AnomalousBehavior", det, -1);
+			}
 		}
 		break;
 	}
@@ -738,12 +911,20 @@ static void handle(dt_run *r, const dt_event *ev, int hd)
 	case H_LAMBDA_PERMISSION:
 		break;
 	case H_LAMBDA_CODE:
-		if (!fail)
+		/* by a person: deployments run as roles (CI/CD) */
+		if (!fail && human_caller(ev))
 			hit(r, ev, "Persistence:Lambda/FunctionCodeChanged", "The function's code was replaced.", -1);
 		break;
 	case H_LAMBDA_CONFIG: {
-		const dt_jval *v = dt_index_get(ev->ix, DT_F_REQUEST);
-		if (!fail && v && memmem(v->p, v->len, "\"layers\"", 8))
+		if (fail || !human_caller(ev))
+			break;
+		bool layers = false;
+		for (int slot = DT_F_REQUEST; slot <= DT_F_RESPONSE && !layers; slot++) {
+			cJSON *o = parse_slot(ev, slot);
+			layers = cJSON_GetArraySize(mamori_json_get(o, "layers")) > 0;
+			cJSON_Delete(o);
+		}
+		if (layers)
 			hit(r, ev, "Persistence:Lambda/FunctionCodeChanged", "Layers were attached to the function.", -1);
 		break;
 	}
@@ -801,6 +982,15 @@ static void handle(dt_run *r, const dt_event *ev, int hd)
 	}
 	case H_RUN_INSTANCES: {
 		const char *t = member0(ev, DT_F_REQUEST, "instanceType");
+		if (!t && (rp = parse_slot(ev, DT_F_REQUEST)) != NULL) {
+			/* also written {"value": "p3.2xlarge"} */
+			const char *v = mamori_json_str(mamori_json_get(rp, "instanceType"), "value");
+			if (v) {
+				char *c = dt_scratch_alloc(ev->scratch, strlen(v) + 1);
+				strcpy(c, v);
+				t = c;
+			}
+		}
 		if (unusual_type(t)) {
 			snprintf(det, sizeof det, "Instance type %s%s.", t, fail ? " (the call failed)" : "");
 			hit(r, ev, "Execution:EC2/UnusualInstanceTypeLaunched", det, -1);

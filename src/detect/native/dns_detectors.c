@@ -16,7 +16,7 @@
 #include "../../core/embedded.h"
 #include "../dt_intel.h"
 #include "../dt_run.h"
-#include "window.h"
+#include "../dt_window.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -32,7 +32,7 @@ struct dt_dns_state {
 dt_dns_state *dt_dnsdet_new(dt_run *r)
 {
 	dt_dns_state *s = mamori_xcalloc(1, sizeof *s);
-	dt_window_init(&s->win, r->cfg->window, r->cfg->max_state_entries);
+	dt_window_init(&s->win, r->cfg->window, r->cfg->reorder_window, r->cfg->max_state_entries);
 	s->crypto = dt_intel_new();
 	const mamori_embedded_file *f = mamori_embedded_rule(CRYPTO_DOMAINS);
 	if (f) {
@@ -63,7 +63,7 @@ void dt_dnsdet_free(dt_dns_state *s)
 
 void dt_dnsdet_finish(dt_run *r)
 {
-	(void)r;
+	dt_window_account(&r->dns->win, r->st);
 }
 
 static double entropy(const char *s, size_t n)
@@ -111,39 +111,37 @@ static bool dga_like(const char *label, size_t n)
 	return entropy(label, n) > 3.2 && ((double)vowels / (double)n < 0.25 || digits > 2);
 }
 
+void dt_hit_from_dns(const dt_event *ev, dt_hit *h, const char *rule, const char *domain)
+{
+	dt_hit_init(h, rule, ev->time, ev->file, ev->line);
+	size_t n;
+	const char *s;
+	char *inst = NULL, *src = NULL, *acct = NULL, *region = NULL, *q = NULL;
+	char **outs[] = {&inst, &src, &acct, &region, &q};
+	const int slots[] = {DT_D_INSTANCE, DT_D_SRCADDR, DT_D_ACCOUNT, DT_D_REGION, DT_D_QUERY_NAME};
+	for (int i = 0; i < 5; i++)
+		if ((s = dt_event_str(ev, slots[i], &n)) && n < 300) {
+			*outs[i] = dt_scratch_alloc(ev->scratch, n + 1);
+			memcpy(*outs[i], s, n);
+			(*outs[i])[n] = '\0';
+		}
+	h->account = acct;
+	h->region = region;
+	h->res_type = inst ? "AwsEc2Instance" : "Other";
+	h->res_id = inst ? inst : (src ? src : "unknown");
+	h->actor = domain ? domain : q;
+	h->domain = domain ? domain : q;
+	h->action_type = "DNS_REQUEST";
+	h->sample = ev->ix->rec;
+	h->sample_len = ev->ix->reclen;
+}
+
 static void dns_hit(dt_run *r, const dt_event *ev, const char *rule, const char *domain,
 		    const char *detail)
 {
-	char inst[64] = "", src[64] = "", acct[32] = "", region[32] = "";
-	size_t n;
-	const char *s;
-	if ((s = dt_event_str(ev, DT_D_INSTANCE, &n)) && n < sizeof inst)
-		memcpy(inst, s, n), inst[n] = '\0';
-	if ((s = dt_event_str(ev, DT_D_SRCADDR, &n)) && n < sizeof src)
-		memcpy(src, s, n), src[n] = '\0';
-	if ((s = dt_event_str(ev, DT_D_ACCOUNT, &n)) && n < sizeof acct)
-		memcpy(acct, s, n), acct[n] = '\0';
-	if ((s = dt_event_str(ev, DT_D_REGION, &n)) && n < sizeof region)
-		memcpy(region, s, n), region[n] = '\0';
 	dt_hit h;
-	memset(&h, 0, sizeof h);
-	h.rule = rule;
-	h.sigma = SIZE_MAX;
-	h.severity = -1;
-	h.local_port = h.remote_port = -1;
-	h.time = ev->time;
-	h.file = ev->file;
-	h.line = ev->line;
-	h.account = acct;
-	h.region = region;
-	h.res_type = *inst ? "AwsEc2Instance" : "Other";
-	h.res_id = *inst ? inst : (*src ? src : "unknown");
-	h.actor = domain;
+	dt_hit_from_dns(ev, &h, rule, domain);
 	h.detail = detail;
-	h.domain = domain;
-	h.action_type = "DNS_REQUEST";
-	h.sample = ev->ix->rec;
-	h.sample_len = ev->ix->reclen;
 	dt_emit(r, &h);
 }
 

@@ -1,8 +1,10 @@
 /*
  * flow_detectors.c — GuardDuty's network findings from VPC Flow Logs.
  *
- *   Recon:EC2/Portscan             one source, one destination, many ports
- *   Impact:EC2/PortSweep           one source, one port, many destinations
+ *   Recon:EC2/Portscan             one of our instances probes many ports of
+ *                                  one host
+ *   Impact:EC2/PortSweep           one of our instances probes one port on
+ *                                  many hosts
  *   UnauthorizedAccess:EC2/SSHBruteForce, RDPBruteForce
  *                                  many connections to 22 / 3389 from one
  *                                  source to one host (low when an instance
@@ -19,26 +21,35 @@
  * A flow counts as a connection attempt when its tcp-flags show a SYN
  * without SYN-ACK, or (no flags) when it was rejected or goes from a high
  * port to a lower one — replies (server port to client port) do not count.
- * All tables are windowed and capped (window.h).
+ * Scans count only probes (attempts that carried no data, see probe()) by
+ * a private (our) source, as GuardDuty reports outbound scans: the
+ * Internet's constant background scanning of public addresses is not a
+ * finding unless it reaches an open administration port.
+ *
+ * The hot path is a few integer tests per record; only records that can
+ * feed a detector touch its tables, whose keys are 64-bit hashes of the
+ * binary addresses and ports (window.h: bounded, expiring state).
  */
 #include "../dt_intel.h"
 #include "../dt_run.h"
 #include "baseline.h"
-#include "window.h"
+#include "../dt_window.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
 struct dt_flow_state {
 	dt_window win;
-	dt_map seen_ports; /* instance \x1f port learnt this run (for the baseline) */
+	dt_set64 seen_ports;	/* hash(interface, port) queued for the baseline check */
+	dt_set64 checked_ports; /* ... and checked */
 };
 
 dt_flow_state *dt_flowdet_new(dt_run *r)
 {
 	dt_flow_state *s = mamori_xcalloc(1, sizeof *s);
-	dt_window_init(&s->win, r->cfg->window, r->cfg->max_state_entries);
-	dt_map_init(&s->seen_ports, 100000);
+	dt_window_init(&s->win, r->cfg->window, r->cfg->reorder_window, r->cfg->max_state_entries);
+	dt_set64_init(&s->seen_ports, r->cfg->max_state_entries);
+	dt_set64_init(&s->checked_ports, r->cfg->max_state_entries);
 	return s;
 }
 
@@ -47,13 +58,14 @@ void dt_flowdet_free(dt_flow_state *s)
 	if (!s)
 		return;
 	dt_window_free(&s->win);
-	dt_map_free(&s->seen_ports);
+	dt_set64_free(&s->seen_ports);
+	dt_set64_free(&s->checked_ports);
 	free(s);
 }
 
 void dt_flowdet_finish(dt_run *r)
 {
-	(void)r;
+	dt_window_account(&r->flow->win, r->st);
 }
 
 static const char *field(const dt_flow_rec *f, int k, char *buf, size_t cap)
@@ -73,13 +85,8 @@ static void flow_hit(dt_run *r, const dt_flow_rec *f, const char *rule, bool out
 	dt_ip_format(f->src, src, sizeof src);
 	dt_ip_format(f->dst, dst, sizeof dst);
 	dt_hit h;
-	memset(&h, 0, sizeof h);
-	h.rule = rule;
-	h.sigma = SIZE_MAX;
+	dt_hit_init(&h, rule, f->start, f->file, f->line);
 	h.severity = sev;
-	h.time = f->start;
-	h.file = f->file;
-	h.line = f->line;
 	h.account = field(f, FL_ACCOUNT, acct, sizeof acct);
 	h.region = field(f, FL_REGION, region, sizeof region);
 	const char *i = field(f, FL_INSTANCE, inst, sizeof inst);
@@ -115,13 +122,35 @@ static void flow_hit(dt_run *r, const dt_flow_rec *f, const char *rule, bool out
 	free(ev);
 }
 
+#define TCP_FIN 1
+#define TCP_SYN 2
+#define TCP_SYNACK 18
+
+/* The flow opens (or tries to open) a connection: SYN without SYN-ACK in
+ * tcp-flags; without flags, rejected or from a higher port to a lower one
+ * (replies, server port to client port, do not count). */
 static bool attempt(const dt_flow_rec *f)
 {
 	if (f->tcp_flags >= 0 && f->protocol == 6)
-		return (f->tcp_flags & 2) && (f->tcp_flags & 18) != 18;
+		return (f->tcp_flags & TCP_SYN) && (f->tcp_flags & TCP_SYNACK) != TCP_SYNACK;
 	if (f->action == 0)
 		return true;
 	return f->srcport >= 1024 && f->dstport >= 0 && f->dstport < f->srcport;
+}
+
+/* An attempt that carried no data — what a scan leaves: rejected, or a
+ * SYN never closed with FIN, or (no flags) at most 3 packets of at most
+ * 64 bytes each.  Ordinary client traffic carries data and is not counted
+ * by the scan detectors (GuardDuty looks at probes, not at busy clients). */
+static bool probe(const dt_flow_rec *f)
+{
+	if (f->action == 0)
+		return true;
+	if (!attempt(f))
+		return false;
+	if (f->tcp_flags >= 0 && f->protocol == 6)
+		return !(f->tcp_flags & TCP_FIN);
+	return f->packets > 0 && f->packets <= 3 && f->bytes <= 64 * f->packets;
 }
 
 static bool admin_port(int p)
@@ -168,6 +197,76 @@ static void intel(dt_run *r, const dt_flow_rec *f, bool src_private, bool dst_pr
 	flow_hit(r, f, rule, outbound, ip, d, -1);
 }
 
+static uint64_t flow_key(char tag, uint64_t a, uint64_t b, uint64_t c)
+{
+	return dt_hash_mix(dt_hash_mix(dt_hash_mix((uint64_t)(unsigned char)tag, a), b), c);
+}
+
+/* The remote port's key for the unusual-port detector, 0 when the flow is not
+ * an accepted outbound attempt by an identified instance or interface. */
+static uint64_t port_key(const dt_flow_rec *f, bool sp, bool dp)
+{
+	if (!sp || dp || f->action != 1 || !attempt(f))
+		return 0;
+	int k = f->f[FL_INSTANCE] ? FL_INSTANCE : FL_INTERFACE;
+	if (!f->f[k])
+		return 0;
+	uint64_t h = dt_hash_mix(dt_hash(f->f[k], f->n[k]), (uint64_t)f->dstport);
+	return h ? h : 1;
+}
+
+/* Has this instance (or interface) used this remote port before?  Each
+ * (instance, port) is looked up in the baseline once per run. */
+static void unusual_port(dt_run *r, const dt_flow_rec *f)
+{
+	int k = f->f[FL_INSTANCE] ? FL_INSTANCE : FL_INTERFACE;
+	char who[64], item[16], dst[64], det[300];
+	field(f, k, who, sizeof who);
+	snprintf(item, sizeof item, "%d", f->dstport);
+	bool has = dt_baseline_has_subject(r->bl, DT_BL_INSTANCE, who);
+	if (has && !dt_baseline_knows(r->bl, DT_BL_INSTANCE, who, item)) {
+		dt_ip_format(f->dst, dst, sizeof dst);
+		snprintf(det, sizeof det, "%s connected to %s port %d, never seen before.", who, dst,
+			 f->dstport);
+		flow_hit(r, f, "Behavior:EC2/NetworkPortUnusual", true, item, det, -1);
+	}
+	dt_baseline_learn(r->bl, DT_BL_INSTANCE, who, item);
+}
+
+/* What the stateful detectors want of a flow (bits), decided from the flow
+ * alone: most records want nothing and never wait in the reorder buffer. */
+enum { W_UNUSUAL = 1, W_BRUTE = 2, W_UNPROTECTED = 4, W_SCAN = 8 };
+
+static unsigned wants(dt_run *r, const dt_flow_rec *f, bool sp, bool dp, bool first_port)
+{
+	(void)r;
+	if (f->dstport < 0)
+		return 0;
+	unsigned w = first_port ? W_UNUSUAL : 0;
+	bool att = attempt(f);
+	if (att && f->protocol == 6 && (f->dstport == 22 || f->dstport == 3389))
+		w |= W_BRUTE;
+	if (!sp && dp && f->action == 1 && admin_port(f->dstport))
+		w |= W_UNPROTECTED;
+	if (sp && att && probe(f)) /* scans by our own instances (GuardDuty: outbound) */
+		w |= W_SCAN;
+	return w;
+}
+
+bool dt_flowdet_read(dt_run *r, const dt_flow_rec *f)
+{
+	if (!f->has_src || !f->has_dst)
+		return false;
+	bool sp = dt_ip_private(f->src), dp = dt_ip_private(f->dst);
+	/* threat lists are per flow: no order needed */
+	if (!dt_intel_empty(r->e->intel))
+		intel(r, f, sp, dp);
+	uint64_t pk = f->dstport >= 0 ? port_key(f, sp, dp) : 0;
+	/* an (instance, port) already queued needs nothing more this run */
+	bool first_port = pk && dt_set64_add(&r->flow->seen_ports, pk) == 1;
+	return wants(r, f, sp, dp, first_port) != 0;
+}
+
 void dt_flowdet_record(dt_run *r, const dt_flow_rec *f)
 {
 	if (!f->has_src || !f->has_dst)
@@ -175,102 +274,69 @@ void dt_flowdet_record(dt_run *r, const dt_flow_rec *f)
 	dt_flow_state *s = r->flow;
 	const dt_config *cfg = r->cfg;
 	bool sp = dt_ip_private(f->src), dp = dt_ip_private(f->dst);
-	if (!dt_intel_empty(r->e->intel))
-		intel(r, f, sp, dp);
-	if (f->dstport < 0 || !attempt(f))
+	uint64_t pk = f->dstport >= 0 ? port_key(f, sp, dp) : 0;
+	/* the record that queued its (instance, port) first: seen_ports holds it */
+	unsigned w = wants(r, f, sp, dp, pk && dt_set64_has(&s->seen_ports, pk) &&
+						 dt_set64_add(&s->checked_ports, pk) == 1);
+	if (w & W_UNUSUAL)
+		unusual_port(r, f);
+	bool brute = w & W_BRUTE, unprotected = w & W_UNPROTECTED, scan = w & W_SCAN;
+	if (!brute && !unprotected && !scan)
 		return;
-	char src[64], dst[64], item[100], det[300];
+	char src[64], dst[64], det[300];
 	int64_t t = f->start;
-	struct {
-		char tag;
-		uint8_t a[16], b[16];
-		uint16_t port;
-	} __attribute__((packed)) k;
-	uint16_t port = (uint16_t)f->dstport;
-	/* port scan: distinct ports on one destination */
-	k.tag = 's';
-	memcpy(k.a, f->src, 16);
-	memcpy(k.b, f->dst, 16);
-	k.port = 0;
-	dt_wcount *c = dt_window_addn(&s->win, &k, sizeof k, &port, sizeof port, t, 1);
-	if (c && c->count >= cfg->portscan_ports && !c->fired) {
-		c->fired = true;
-		dt_ip_format(f->src, src, sizeof src);
-		dt_ip_format(f->dst, dst, sizeof dst);
-		snprintf(det, sizeof det, "%s probed %llu distinct ports of %s.", src,
-			 (unsigned long long)c->count, dst);
-		flow_hit(r, f, "Recon:EC2/Portscan", sp || !dp, src, det, -1);
+	uint64_t hs = dt_hash(f->src, 16), hd = dt_hash(f->dst, 16);
+	uint64_t port = (uint64_t)f->dstport;
+	dt_wcount *c;
+	if (scan) {
+		/* port scan: distinct ports of one destination */
+		c = dt_window_hit(&s->win, flow_key('s', hs, hd, 0), true, dt_hash_u64(port + 1), t, 1);
+		if (c && c->count >= cfg->portscan_ports && !c->fired) {
+			c->fired = true;
+			dt_ip_format(f->src, src, sizeof src);
+			dt_ip_format(f->dst, dst, sizeof dst);
+			snprintf(det, sizeof det, "%s probed %u distinct ports of %s.", src, c->count,
+				 dst);
+			flow_hit(r, f, "Recon:EC2/Portscan", true, src, det, -1);
+		}
+		/* port sweep: one port on distinct destinations */
+		c = dt_window_hit(&s->win, flow_key('w', hs, port, 0), true, hd, t, 1);
+		if (c && c->count >= cfg->portsweep_hosts && !c->fired) {
+			c->fired = true;
+			dt_ip_format(f->src, src, sizeof src);
+			snprintf(det, sizeof det, "%s probed port %d on %u hosts.", src, f->dstport,
+				 c->count);
+			flow_hit(r, f, "Impact:EC2/PortSweep", true, src, det, -1);
+		}
 	}
-	/* port sweep: one port on distinct destinations */
-	k.tag = 'w';
-	memset(k.b, 0, 16);
-	k.port = port;
-	c = dt_window_addn(&s->win, &k, sizeof k, f->dst, 16, t, 1);
-	if (c && c->count >= cfg->portsweep_hosts && !c->fired) {
-		c->fired = true;
-		dt_ip_format(f->src, src, sizeof src);
-		snprintf(det, sizeof det, "%s tried port %d on %llu hosts.", src, f->dstport,
-			 (unsigned long long)c->count);
-		flow_hit(r, f, "Impact:EC2/PortSweep", sp || !dp, src, det, -1);
-	}
-	/* brute force on SSH / RDP */
-	if (f->protocol == 6 && (f->dstport == 22 || f->dstport == 3389)) {
-		k.tag = 'b';
-		memcpy(k.b, f->dst, 16);
-		c = dt_window_addn(&s->win, &k, sizeof k, NULL, 0, t, 1);
+	if (brute) {
+		/* brute force on SSH / RDP: connections from one source to one host */
+		c = dt_window_hit(&s->win, flow_key('b', hs, hd, port), false, 0, t, 1);
 		if (c && c->count >= cfg->bruteforce_conns && !c->fired) {
 			c->fired = true;
 			bool out = sp && !dp;
 			dt_ip_format(f->src, src, sizeof src);
 			dt_ip_format(f->dst, dst, sizeof dst);
-			snprintf(det, sizeof det, "%llu connections from %s to %s port %d%s.",
-				 (unsigned long long)c->count, src, dst, f->dstport,
-				 out ? " (an instance is the attacker)" : "");
+			snprintf(det, sizeof det, "%u connections from %s to %s port %d%s.", c->count,
+				 src, dst, f->dstport, out ? " (an instance is the attacker)" : "");
 			flow_hit(r, f,
 				 f->dstport == 22 ? "UnauthorizedAccess:EC2/SSHBruteForce"
 						  : "UnauthorizedAccess:EC2/RDPBruteForce",
 				 out, src, det, out ? MAMORI_SEV_HIGH : MAMORI_SEV_LOW);
 		}
 	}
-	/* unprotected port probed from the Internet */
-	if (!sp && dp && f->action == 1 && admin_port(f->dstport)) {
-		k.tag = 'p';
-		memset(k.a, 0, 16);
-		memcpy(k.b, f->dst, 16);
-		c = dt_window_addn(&s->win, &k, sizeof k, f->src, 16, t, 1);
+	if (unprotected) {
+		/* an administration or database port accepting traffic from the Internet */
+		c = dt_window_hit(&s->win, flow_key('p', hd, port, 0), true, hs, t, 1);
 		if (c && c->count >= cfg->probe_sources && !c->fired) {
 			c->fired = true;
 			dt_ip_format(f->dst, dst, sizeof dst);
-			snprintf(det, sizeof det, "Port %d of %s accepted traffic from %llu public sources.",
-				 f->dstport, dst, (unsigned long long)c->count);
+			snprintf(det, sizeof det,
+				 "Port %d of %s accepted traffic from %u public sources.", f->dstport,
+				 dst, c->count);
 			char actor[80];
 			snprintf(actor, sizeof actor, "%s:%d", dst, f->dstport);
 			flow_hit(r, f, "Recon:EC2/PortProbeUnprotectedPort", false, actor, det, -1);
-		}
-	}
-	/* unusual remote port for an instance (outbound, accepted) */
-	if (sp && !dp && f->action == 1) {
-		char inst[64];
-		const char *who = field(f, FL_INSTANCE, inst, sizeof inst);
-		if (!who)
-			who = field(f, FL_INTERFACE, inst, sizeof inst);
-		if (who) {
-			char key[100];
-			int kl = snprintf(key, sizeof key, "%s\x1f%d", who, f->dstport);
-			bool created;
-			/* each (instance, port) is looked up in the baseline once per run */
-			if (dt_map_put(&s->seen_ports, key, (size_t)kl, &created) && created) {
-				snprintf(item, sizeof item, "%d", f->dstport);
-				bool has = dt_baseline_has_subject(r->bl, DT_BL_INSTANCE, who);
-				if (has && !dt_baseline_knows(r->bl, DT_BL_INSTANCE, who, item)) {
-					dt_ip_format(f->dst, dst, sizeof dst);
-					snprintf(det, sizeof det,
-						 "%s connected to %s port %d, never seen before.", who, dst,
-						 f->dstport);
-					flow_hit(r, f, "Behavior:EC2/NetworkPortUnusual", true, item, det, -1);
-				}
-				dt_baseline_learn(r->bl, DT_BL_INSTANCE, who, item);
-			}
 		}
 	}
 }

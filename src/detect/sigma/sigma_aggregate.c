@@ -2,54 +2,42 @@
  * sigma_aggregate.c — legacy Sigma aggregations (`| count() by f > N` with a
  * timeframe), as SigmaHQ's "unsupported" AWS rules still use them.
  *
- * State is one counter per (rule, group value) in a tumbling window that
- * starts at the group's first matching record; count(field) counts
- * distinct values (up to 4096 per group).  The aggregation fires once per
- * window, when the comparison first becomes true.  State is capped (the
- * oldest groups are not evicted; new groups are refused and counted) so
- * memory stays bounded.
+ * State: per aggregated rule, a windowed counter table (dt_window.h) keyed
+ * by a hash of the group value; count(field) counts distinct values of the
+ * field (hashed).  A group's window starts at its first matching record
+ * and restarts when a record falls outside it (timeframe; none = the
+ * whole run).  The aggregation fires once per window, when the comparison
+ * first becomes true.  Tables expire old groups and are capped, so memory
+ * stays bounded whatever the input.
  */
+#include "../dt_window.h"
 #include "sigma_internal.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
-#define MAX_GROUPS 200000
-#define MAX_DISTINCT 4096
-
-typedef struct group {
-	int64_t window_start;
-	uint64_t count;
-	bool fired;
-	dt_map *distinct;
-} group;
+#define MAX_GROUPS (1u << 16) /* per rule */
+#define WHOLE_RUN (INT64_MAX / 4)
 
 struct sg_aggstate {
-	dt_map groups; /* "rule\0value" -> group* */
+	dt_window **by_rule; /* created on a rule's first match */
+	size_t n;
 };
 
 sg_aggstate *sg_aggstate_new(void)
 {
-	sg_aggstate *s = mamori_xcalloc(1, sizeof *s);
-	dt_map_init(&s->groups, MAX_GROUPS);
-	return s;
+	return mamori_xcalloc(1, sizeof(sg_aggstate));
 }
 
 void sg_aggstate_free(sg_aggstate *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < dt_map_slots(&s->groups); i++) {
-		group *g = (group *)(uintptr_t)s->groups.slots[i].value;
-		if (s->groups.slots[i].key && g) {
-			if (g->distinct) {
-				dt_map_free(g->distinct);
-				free(g->distinct);
-			}
-			free(g);
+	for (size_t i = 0; i < s->n; i++)
+		if (s->by_rule[i]) {
+			dt_window_free(s->by_rule[i]);
+			free(s->by_rule[i]);
 		}
-	}
-	dt_map_free(&s->groups);
+	free(s->by_rule);
 	free(s);
 }
 
@@ -72,47 +60,34 @@ static bool first_value(void *ud, const char *s, size_t n, uint8_t type)
 bool sg_agg_step(sg_aggstate *s, size_t rule_index, const sg_rule *r, const dt_event *ev)
 {
 	const sg_agg *a = &r->agg;
+	if (rule_index >= s->n) {
+		size_t n = rule_index + 1;
+		s->by_rule = mamori_xrealloc(s->by_rule, n * sizeof *s->by_rule);
+		memset(s->by_rule + s->n, 0, (n - s->n) * sizeof *s->by_rule);
+		s->n = n;
+	}
+	dt_window *w = s->by_rule[rule_index];
+	if (!w) {
+		w = s->by_rule[rule_index] = mamori_xmalloc(sizeof *w);
+		int64_t tf = a->timeframe > 0 ? a->timeframe : WHOLE_RUN;
+		dt_window_init(w, tf, tf < WHOLE_RUN ? tf : 0, MAX_GROUPS);
+	}
 	first_ud by = {"", 0};
 	if (a->by_slot >= 0)
 		sg_each_value(ev, a->by_slot, first_value, &by);
-	char key[512];
-	int kl = snprintf(key, sizeof key, "%zu", rule_index);
-	size_t klen = (size_t)kl + 1;
-	size_t take = by.n < sizeof key - klen ? by.n : sizeof key - klen;
-	memcpy(key + klen, by.s, take);
-	klen += take;
-	bool created;
-	dt_map_entry *e = dt_map_put(&s->groups, key, klen, &created);
-	if (!e)
-		return false;
-	group *g = (group *)(uintptr_t)e->value;
-	if (created) {
-		g = mamori_xcalloc(1, sizeof *g);
-		e->value = (uint64_t)(uintptr_t)g;
-		g->window_start = ev->time;
-	}
-	if (a->timeframe > 0 && ev->time - g->window_start > a->timeframe) {
-		g->window_start = ev->time;
-		g->count = 0;
-		g->fired = false;
-		if (g->distinct)
-			dt_map_clear(g->distinct);
-	}
+	uint64_t key = dt_hash(by.s, by.n);
+	dt_wcount *g;
 	if (a->count_slot >= 0) {
 		first_ud v = {NULL, 0};
 		sg_each_value(ev, a->count_slot, first_value, &v);
 		if (!v.s)
 			return false;
-		if (!g->distinct) {
-			g->distinct = mamori_xcalloc(1, sizeof *g->distinct);
-			dt_map_init(g->distinct, MAX_DISTINCT);
-		}
-		bool fresh;
-		if (dt_map_put(g->distinct, v.s, v.n, &fresh) && fresh)
-			g->count++;
+		g = dt_window_hit(w, key, true, dt_hash(v.s, v.n), ev->time, 1);
 	} else {
-		g->count++;
+		g = dt_window_hit(w, key, false, 0, ev->time, 1);
 	}
+	if (!g)
+		return false;
 	double c = (double)g->count;
 	bool hit = a->cmp == SG_OP_GT ? c > a->threshold : a->cmp == SG_OP_GTE ? c >= a->threshold
 		 : a->cmp == SG_OP_LT ? c < a->threshold : a->cmp == SG_OP_LTE ? c <= a->threshold

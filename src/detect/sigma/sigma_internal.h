@@ -101,6 +101,7 @@ struct sg_rule {
 	size_t nsels;
 	sg_node *cond;
 	sg_agg agg;
+	dt_vec regexes; /* compiled |re patterns, freed with the rule */
 	mamori_arena arena;
 };
 

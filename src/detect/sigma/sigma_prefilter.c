@@ -122,8 +122,10 @@ static req req_union(mamori_arena *a, req x, req y)
 	if (x.none || y.none)
 		return NONE;
 	req r = {false, mamori_arena_alloc(a, (x.n + y.n + 1) * sizeof(atom)), 0, x.cost + y.cost};
-	memcpy(r.a, x.a, x.n * sizeof(atom));
-	memcpy(r.a + x.n, y.a, y.n * sizeof(atom));
+	if (x.n)
+		memcpy(r.a, x.a, x.n * sizeof(atom));
+	if (y.n)
+		memcpy(r.a + x.n, y.a, y.n * sizeof(atom));
 	r.n = x.n + y.n;
 	return r;
 }

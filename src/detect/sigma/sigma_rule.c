@@ -48,14 +48,11 @@ sg_ruleset *sg_ruleset_new(mamori_ctx *ctx, dt_paths *ct_paths, dt_paths *dns_pa
 
 static void rule_free(sg_rule *r)
 {
-	for (size_t i = 0; i < r->nsels; i++)
-		for (size_t j = 0; j < r->sels[i].nmaps; j++)
-			for (size_t k = 0; k < r->sels[i].maps[j].count; k++) {
-				sg_match *m = &r->sels[i].maps[j].matches[k];
-				for (size_t l = 0; l < m->npats; l++)
-					if (m->pats[l].re)
-						pcre2_code_free(m->pats[l].re);
-			}
+	/* every compiled regex, also those of a match or selection left half
+	 * built by an error */
+	for (size_t i = 0; i < r->regexes.count; i++)
+		pcre2_code_free(r->regexes.items[i]);
+	dt_vec_free(&r->regexes);
 	mamori_arena_free(&r->arena);
 	free(r);
 }
@@ -109,7 +106,7 @@ static char *scalar_text(mamori_arena *a, const cJSON *v, bool *is_num)
 	if (cJSON_IsNumber(v)) {
 		*is_num = true;
 		double d = v->valuedouble;
-		if (d == (double)(int64_t)d && d > -1e15 && d < 1e15)
+		if (d > -1e15 && d < 1e15 && d == (double)(int64_t)d) /* in range before the cast */
 			return mamori_arena_printf(a, "%lld", (long long)d);
 		return mamori_arena_printf(a, "%.15g", d);
 	}
@@ -312,6 +309,7 @@ static const char *compile_match(sg_ruleset *rs, sg_rule *r, int log, const char
 				return mamori_arena_printf(a, "regex \"%s\" at %zu: %s", v->raw,
 							   (size_t)erroff, (const char *)msg);
 			}
+			dt_vec_push(&r->regexes, p->re);
 			pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE);
 			break;
 		}
@@ -589,7 +587,8 @@ static void load_tree(sg_ruleset *rs, const char *dir, int depth)
 		names[n++] = mamori_xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, by_name); /* deterministic order */
+	if (n)
+		qsort(names, n, sizeof *names, by_name); /* deterministic order */
 	mamori_buf path = MAMORI_BUF_INIT, content = MAMORI_BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		mamori_buf_reset(&path);

@@ -26,7 +26,7 @@ sg_str sg_str_parse(mamori_arena *a, const char *raw)
 
 bool sg_str_has_wild(const sg_str *s)
 {
-	return memchr(s->s, SG_STAR, s->n) || memchr(s->s, SG_ONE, s->n);
+	return s->n && (memchr(s->s, SG_STAR, s->n) || memchr(s->s, SG_ONE, s->n));
 }
 
 sg_str sg_str_cat(mamori_arena *a, const char *pre, const sg_str *s, const char *post)
@@ -34,7 +34,8 @@ sg_str sg_str_cat(mamori_arena *a, const char *pre, const sg_str *s, const char 
 	size_t pn = strlen(pre), qn = strlen(post);
 	char *o = mamori_arena_alloc(a, pn + s->n + qn + 1);
 	memcpy(o, pre, pn);
-	memcpy(o + pn, s->s, s->n);
+	if (s->n)
+		memcpy(o + pn, s->s, s->n);
 	memcpy(o + pn + s->n, post, qn);
 	return (sg_str){o, pn + s->n + qn};
 }
