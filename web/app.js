@@ -227,7 +227,29 @@ function trendChart(points) {
 
 /* ---- filters shared by the findings list, export and summary links ---- */
 
-const FILTER_KEYS = ['severity', 'status', 'record_state', 'open', 'pillar', 'module', 'account', 'region', 'resource_type', 'rule', 'q', 'since', 'until', 'sort', 'order', 'page', 'per_page'];
+const FILTER_KEYS = ['severity', 'status', 'record_state', 'open', 'pillar', 'module', 'account', 'region', 'resource_type', 'rule', 'control', 'q', 'since', 'until', 'sort', 'order', 'page', 'per_page'];
+
+/* The findings of one control ("Standard/Control"), for links from the
+ * summary and the standards matrix. */
+function controlHref(standard, control, extra) {
+  return '#/findings' + qs(Object.assign({ control: standard + '/' + control }, extra || {}));
+}
+
+/* A date input's day as RFC 3339 (the start of the day, or of the next one
+ * for an inclusive "to"), and back. */
+function dayToTime(day, next) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return '';
+  const d = new Date(day + 'T00:00:00Z');
+  if (next) d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().replace('.000Z', 'Z');
+}
+
+function timeToDay(v, next) {
+  if (!/^\d{4}-\d{2}-\d{2}T00:00:00(\.0+)?Z$/.test(v || '')) return '';
+  const d = new Date(v);
+  if (next) d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
 
 function routeParams() {
   const h = window.location.hash;
@@ -267,7 +289,7 @@ async function pageSummary() {
 
   const top = el('table', {}, el('thead', {}, el('tr', {}, el('th', { text: t('col.control') }), el('th', { text: t('col.standard') }), el('th', { text: t('col.severity') }), el('th', { class: 'num', text: t('col.failed') }))),
     el('tbody', {}, s.top_failing_controls.map((c) => el('tr', { class: 'sev sev-' + (c.max_severity || 'INFORMATIONAL') },
-      el('td', {}, el('code', { text: c.control })), el('td', { text: c.standard }),
+      el('td', {}, link(controlHref(c.standard, c.control, { open: 'true' }), el('code', { text: c.control }))), el('td', { text: c.standard }),
       el('td', {}, c.max_severity ? sevBadge(c.max_severity) : '—'), el('td', { class: 'num', text: fmtNum(c.failed) })))));
 
   const newest = s.newest_critical.length
@@ -319,6 +341,8 @@ async function pageFindings() {
     selectFilter('rule', 'col.rule', fc.rules, params.rule),
     el('label', {}, t('filter.since'), el('select', { name: 'since', id: 'f-since' },
       ['', '24h', '7d', '30d'].map((v) => el('option', { value: v, selected: (params.since || '') === v, text: v ? t('filter.last_' + v) : t('filter.any') })))),
+    el('label', {}, t('filter.from'), el('input', { type: 'date', name: 'from', id: 'f-from', value: timeToDay(params.since, false) })),
+    el('label', {}, t('filter.to'), el('input', { type: 'date', name: 'to', id: 'f-to', value: timeToDay(params.until, true) })),
     el('label', {}, t('filter.search'), el('input', { type: 'search', name: 'q', id: 'f-q', value: params.q || '', placeholder: t('filter.search_hint') })),
     el('button', { type: 'submit', id: 'apply-filters', text: t('filter.apply') }),
     el('button', { type: 'button', class: 'secondary', id: 'reset-filters', onclick: () => { window.location.hash = '#/findings'; }, text: t('filter.reset') }));
@@ -332,6 +356,10 @@ async function pageFindings() {
       const v = fd.get(k);
       if (v) next[k] = v;
     }
+    /* a day range overrides the "last seen" preset */
+    if (fd.get('from')) next.since = dayToTime(fd.get('from'), false);
+    if (fd.get('to')) next.until = dayToTime(fd.get('to'), true);
+    if (params.control) next.control = params.control;
     if (!Object.keys(next).length) next.open = 'false';
     if (params.sort) next.sort = params.sort;
     if (params.order) next.order = params.order;
@@ -386,9 +414,15 @@ async function pageFindings() {
       onclick: () => { window.location.hash = '#/findings' + qs(Object.assign({}, params, { page: page + 1 })); }, text: t('common.next') }));
   const exportParams = Object.assign({}, params, { format: 'asff' });
   delete exportParams.page; delete exportParams.per_page;
+  const without = (key) => { const o = Object.assign({}, params); delete o[key]; delete o.page; return '#/findings' + qs(o); };
+  const active = params.control
+    ? el('p', { class: 'active-filter', id: 'control-filter' }, t('filter.control'), ' ', el('code', { text: params.control }), ' ',
+      link(without('control'), t('filter.remove')))
+    : null;
   setMain(
     el('h1', { text: t('findings.title') }),
     form,
+    active,
     el('div', { class: 'toolbar' }, el('span', { class: 'muted', text: t('findings.bulk') }), bulkButtons, el('span', { class: 'spacer' }),
       el('a', { href: '/api/v1/findings/export' + qs(exportParams), id: 'export-asff', download: 'mamori-findings.asff.json', text: t('findings.export_asff') })),
     data.items.length
@@ -560,14 +594,22 @@ async function pageStandards() {
       el('table', { class: 'matrix' },
         el('thead', {}, el('tr', {}, el('th', { text: t('col.control') }), el('th', { text: t('col.status') }), d.accounts.map((a) => el('th', { text: a })))),
         el('tbody', {}, controls.map((c) => el('tr', {},
-          el('td', {}, link('#/findings' + qs({ q: c.control, open: 'false' }), el('code', { text: c.control }))),
+          el('td', {}, link(controlHref(st.standard, c.control, { open: 'false' }), el('code', { text: c.control }))),
           el('td', {}, stateChip(c.state)),
           d.accounts.map((a) => {
             const cell = cells.get(c.control + '\u001f' + a);
-            return el('td', { class: 'cell' }, cell ? stateChip(cell.state) : '—');
+            return el('td', { class: 'cell' }, cell
+              ? link(controlHref(st.standard, c.control, { account: a, open: 'false' }), stateChip(cell.state))
+              : '—');
           })))))));
   }
-  setMain(el('h1', { text: t('standards.title') }), sections.length ? sections : empty('summary.no_standards'));
+  const fc = await facets();
+  const pick = el('select', { id: 'standards-account', onchange: (ev) => { window.location.hash = '#/standards' + qs({ account: ev.target.value }); } },
+    el('option', { value: '', text: t('filter.any') }),
+    fc.accounts.map((a) => el('option', { value: a.value, selected: a.value === account, text: a.value })));
+  setMain(el('h1', { text: t('standards.title') }),
+    el('div', { class: 'filters' }, el('label', {}, t('col.account'), pick)),
+    sections.length ? sections : empty('summary.no_standards'));
 }
 
 async function pageScans() {

@@ -227,6 +227,65 @@ static const char m2_pg[] =
 	"CREATE TRIGGER finding_controls_counts AFTER INSERT OR DELETE ON finding_controls\n"
 	"  FOR EACH ROW EXECUTE FUNCTION mamori_controls_counts();\n";
 
+/* ---- migration 4: text search ----
+ *
+ * A search of the findings' text (title, first resource id, rule) for a
+ * rare string must not read a million rows.  SQLite: an FTS5 table with
+ * the trigram tokenizer over those three columns, external content (the
+ * findings table itself: the index holds no second copy of the text),
+ * kept by triggers.  detail=none keeps only which rows hold a trigram, not
+ * where: a third of the size of a full index, and all the search needs —
+ * it asks for the rows holding every trigram of the text and checks the
+ * few candidates with LIKE (store_query.c).  The content rowid is the
+ * findings' own rowid: a VACUUM keeps it, since the table has indexes.
+ *
+ * PostgreSQL: pg_trgm's GIN index over the same three columns joined by a
+ * unit separator (MAMORI_PG_TEXT_EXPR), which the same candidate-then-check
+ * search uses through ILIKE.  pg_trgm ships with PostgreSQL (contrib) and is
+ * a trusted extension since 13; where it cannot be created the migration
+ * still succeeds and searches read the table, as before.
+ */
+#define FTS_COLUMNS "title, resource_id, generator_id"
+#define FTS_VALUES(R) R ".title, " R ".resource_id, " R ".generator_id"
+static const char m4_sqlite[] =
+	"CREATE VIRTUAL TABLE findings_fts USING fts5(" FTS_COLUMNS ", content='findings', "
+	"content_rowid='rowid', tokenize='trigram', detail='none', columnsize=0);\n"
+	"INSERT INTO findings_fts(findings_fts) VALUES ('rebuild');\n"
+	"CREATE TRIGGER findings_fts_insert AFTER INSERT ON findings BEGIN\n"
+	"  INSERT INTO findings_fts(rowid, " FTS_COLUMNS ") VALUES (NEW.rowid, "
+	FTS_VALUES("NEW") ");\n"
+	"END;\n"
+	"CREATE TRIGGER findings_fts_update AFTER UPDATE OF " FTS_COLUMNS " ON findings\n"
+	"  WHEN OLD.title IS NOT NEW.title OR OLD.resource_id IS NOT NEW.resource_id OR\n"
+	"       OLD.generator_id IS NOT NEW.generator_id BEGIN\n"
+	"  INSERT INTO findings_fts(findings_fts, rowid, " FTS_COLUMNS ") VALUES ('delete', "
+	"OLD.rowid, " FTS_VALUES("OLD") ");\n"
+	"  INSERT INTO findings_fts(rowid, " FTS_COLUMNS ") VALUES (NEW.rowid, "
+	FTS_VALUES("NEW") ");\n"
+	"END;\n"
+	"CREATE TRIGGER findings_fts_delete AFTER DELETE ON findings BEGIN\n"
+	"  INSERT INTO findings_fts(findings_fts, rowid, " FTS_COLUMNS ") VALUES ('delete', "
+	"OLD.rowid, " FTS_VALUES("OLD") ");\n"
+	"END;\n";
+
+/* pg_trgm into the store's schema (when it can be), then the index with the
+ * operator class of wherever the extension lives */
+static const char m4_pg[] =
+	"DO $$ BEGIN\n"
+	"  CREATE EXTENSION IF NOT EXISTS pg_trgm;\n"
+	"EXCEPTION WHEN OTHERS THEN\n"
+	"  RAISE WARNING 'mamori: pg_trgm is not available (%); text searches will read the "
+	"findings', SQLERRM;\n"
+	"END $$;\n"
+	"DO $$ DECLARE nsp text; BEGIN\n"
+	"  SELECT n.nspname INTO nsp FROM pg_extension e JOIN pg_namespace n ON n.oid = "
+	"e.extnamespace WHERE e.extname = 'pg_trgm';\n"
+	"  IF nsp IS NOT NULL THEN\n"
+	"    EXECUTE 'CREATE INDEX findings_text_trgm ON findings USING gin (' || "
+	"$q$" MAMORI_PG_TEXT_EXPR "$q$ || ' ' || quote_ident(nsp) || '.gin_trgm_ops)';\n"
+	"  END IF;\n"
+	"END $$;\n";
+
 static const mamori_migration migrations[] = {
 	{1, "findings, scans and finding history",
 	 "CREATE TABLE scans (\n"
@@ -293,6 +352,7 @@ static const mamori_migration migrations[] = {
 	 "  PRIMARY KEY (ns, subject)\n"
 	 ");\n",
 	 NULL},
+	{4, "text search: FTS5 trigram index (SQLite), pg_trgm (PostgreSQL)", m4_sqlite, m4_pg},
 };
 
 const mamori_migration *mamori_store_migrations(size_t *count)

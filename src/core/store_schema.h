@@ -15,4 +15,10 @@ typedef struct mamori_migration {
 
 const mamori_migration *mamori_store_migrations(size_t *count);
 
+/* The text PostgreSQL's trigram index covers (migration 4) and searches
+ * match against (store_query.c): title, first resource id and rule, joined
+ * by a unit separator that a search cannot contain. */
+#define MAMORI_PG_TEXT_EXPR                                                                 \
+	"(title || E'\\x1f' || coalesce(resource_id, '') || E'\\x1f' || generator_id)"
+
 #endif
