@@ -98,6 +98,20 @@ function stateChip(s) {
   return el('span', { class: 'chip state-' + s, text: t('control.' + s) });
 }
 
+/* Names the data holds, as people read them: a pillar in the page's
+ * language (when the catalogue knows it), and the account of findings
+ * that belong to no AWS account (hosts, code, images). */
+const NO_ACCOUNT = '000000000000';
+const PILLARS = ['posture', 'vulnerabilities', 'detection', 'protection', 'data'];
+
+function pillarName(p) {
+  return PILLARS.includes(p) ? t('pillar.' + p) : (p || t('common.none'));
+}
+
+function accountName(a) {
+  return a === NO_ACCOUNT ? t('common.no_account') : (a || t('common.none'));
+}
+
 function setMain(...children) {
   const main = document.getElementById('main');
   main.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
@@ -180,7 +194,7 @@ function bars(list, param) {
       seg.style.width = ((100 * n) / max).toFixed(2) + '%';
       track.appendChild(seg);
     }
-    const label = item.key === '' ? t('common.none') : item.key;
+    const label = param === 'pillar' ? pillarName(item.key) : param === 'account' ? accountName(item.key) : (item.key === '' ? t('common.none') : item.key);
     box.appendChild(el('div', { class: 'row' },
       link('#/findings' + qs({ [param]: item.key, open: 'true' }), el('span', { class: 'label', title: label, text: label })),
       track,
@@ -199,7 +213,7 @@ function trendChart(points) {
     if (!byStd.has(p.standard)) byStd.set(p.standard, []);
     byStd.get(p.standard).push(p);
   }
-  const W = 380, H = 170, L = 34, B = 22, colors = ['#9f1239', '#2563eb', '#15803d', '#d97706', '#7c3aed', '#0891b2'];
+  const W = 640, H = 180, L = 42, B = 22, colors = ['#9f1239', '#2563eb', '#15803d', '#d97706', '#7c3aed', '#0891b2'];
   const g = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, width: '100%', role: 'img', 'aria-label': t('summary.trend') });
   for (const v of [0, 50, 100]) {
     const y = H - B - ((H - B - 10) * v) / 100;
@@ -307,7 +321,7 @@ async function pageSummary() {
       el('section', { class: 'card' }, el('h2', { text: t('summary.by_account') }), bars(s.accounts, 'account')),
       el('section', { class: 'card' }, el('h2', { text: t('summary.by_region') }), bars(s.regions, 'region')),
       el('section', { class: 'card', id: 'compliance' }, el('h2', { text: t('summary.compliance') }), standards),
-      el('section', { class: 'card' }, el('h2', { text: t('summary.trend') }), trendChart(s.trend))),
+      el('section', { class: 'card wide' }, el('h2', { text: t('summary.trend') }), trendChart(s.trend))),
     el('div', { class: 'grid' },
       el('section', {}, el('h2', { text: t('summary.top_failing') }), s.top_failing_controls.length ? top : empty('summary.no_failing')),
       el('section', {}, el('h2', { text: t('summary.newest_critical') }), newest)));
@@ -334,8 +348,8 @@ async function pageFindings() {
       el('option', { value: '', text: t('filter.any') }),
       el('option', { value: 'true', selected: params.open === 'true', text: t('filter.open_only') }),
       el('option', { value: 'false', selected: params.open === 'false', text: t('filter.all') }))),
-    selectFilter('pillar', 'col.pillar', fc.pillars, params.pillar),
-    selectFilter('account', 'col.account', fc.accounts, params.account),
+    selectFilter('pillar', 'col.pillar', fc.pillars.map((v) => ({ value: v.value, label: pillarName(v.value) })), params.pillar),
+    selectFilter('account', 'col.account', fc.accounts.map((v) => ({ value: v.value, label: accountName(v.value) })), params.account),
     selectFilter('region', 'col.region', fc.regions, params.region),
     selectFilter('resource_type', 'col.resource_type', fc.resource_types, params.resource_type),
     selectFilter('rule', 'col.rule', fc.rules, params.rule),
@@ -394,7 +408,7 @@ async function pageFindings() {
         el('div', { class: 'muted mono', text: f.rule || '' })),
       el('td', {}, f.resource_id ? link('#/resource' + qs({ id: f.resource_id }), el('span', { class: 'mono', text: f.resource_id })) : '—',
         el('div', { class: 'muted', text: f.resource_type || '' })),
-      el('td', { text: f.account || '' }), el('td', { text: f.region || '' }),
+      el('td', { class: 'nowrap', text: accountName(f.account) }), el('td', { class: 'nowrap', text: f.region || '' }),
       el('td', {}, el('span', { class: 'chip', text: t('wf.' + f.workflow) }), f.record_state === 'ARCHIVED' ? el('div', { class: 'muted', text: t('rs.ARCHIVED') }) : null,
         f.compliance ? el('div', { class: 'muted', text: t('comp.' + f.compliance) }) : null),
       el('td', { text: fmtTime(f.last_observed_at) }));
@@ -504,9 +518,9 @@ async function pageFinding(hash) {
     el('dt', { text: t('col.record_state') }), el('dd', { text: t('rs.' + row.record_state) }),
     el('dt', { text: t('col.compliance') }), el('dd', { text: row.compliance ? t('comp.' + row.compliance) : '—' }),
     el('dt', { text: t('col.rule') }), el('dd', {}, el('code', { text: row.rule || '' })),
-    el('dt', { text: t('col.pillar') }), el('dd', { text: (row.pillar || '') + ' / ' + (row.module || '') }),
+    el('dt', { text: t('col.pillar') }), el('dd', { text: pillarName(row.pillar) + ' / ' + (row.module || '') }),
     el('dt', { text: t('col.resource') }), el('dd', {}, row.resource_id ? link('#/resource' + qs({ id: row.resource_id }), el('span', { class: 'mono', text: row.resource_id })) : '—'),
-    el('dt', { text: t('col.account') }), el('dd', { text: (row.account || '') + ' · ' + (row.region || '') }),
+    el('dt', { text: t('col.account') }), el('dd', { text: accountName(row.account) + ' · ' + (row.region || '') }),
     el('dt', { text: t('col.first_seen') }), el('dd', { text: fmtTime(row.first_observed_at) }),
     el('dt', { text: t('col.last_seen') }), el('dd', { text: fmtTime(row.last_observed_at) }),
     el('dt', { text: t('col.id') }), el('dd', {}, el('code', { text: row.id })));
@@ -543,7 +557,7 @@ async function pageResource() {
     el('h1', { class: 'mono', text: r.id }),
     el('section', { class: 'card' }, el('dl', { class: 'fields' },
       el('dt', { text: t('col.resource_type') }), el('dd', { text: r.type || '' }),
-      el('dt', { text: t('col.account') }), el('dd', { text: r.account || '' }),
+      el('dt', { text: t('col.account') }), el('dd', { text: accountName(r.account) }),
       el('dt', { text: t('col.region') }), el('dd', { text: r.region || '' }),
       el('dt', { text: t('col.partition') }), el('dd', { text: r.partition || '' })),
     r.details ? [el('h2', { text: t('resource.details') }), jsonView(r.details, 0)] : null),
@@ -563,15 +577,28 @@ function findingTable(items) {
 
 async function pageResources() {
   const params = paramsObject(routeParams());
-  const d = await api('/api/v1/resources' + qs(params));
+  const [fc, d] = await Promise.all([facets(), api('/api/v1/resources' + qs(params))]);
   const page = Number(params.page || 1);
+  const form = el('form', { class: 'filters', id: 'resource-filters' },
+    selectFilter('account', 'col.account', fc.accounts.map((v) => ({ value: v.value, label: accountName(v.value) })), params.account),
+    selectFilter('resource_type', 'col.resource_type', fc.resource_types, params.resource_type),
+    el('label', {}, t('filter.search'), el('input', { type: 'search', name: 'q', id: 'r-q', value: params.q || '', placeholder: t('filter.search_hint') })),
+    el('button', { type: 'submit', id: 'apply-resource-filters', text: t('filter.apply') }));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const fd = new FormData(form);
+    const next = {};
+    for (const k of ['account', 'resource_type', 'q']) if (fd.get(k)) next[k] = fd.get(k);
+    window.location.hash = '#/resources' + qs(next);
+  });
   setMain(
     el('h1', { text: t('resources.title') }),
+    form,
     d.items.length
       ? el('table', { id: 'resources-table' }, el('thead', {}, el('tr', {}, ['col.resource', 'col.resource_type', 'col.account', 'col.region', 'col.max_severity', 'col.open', 'col.findings'].map((k) => el('th', { text: t(k) })))),
         el('tbody', {}, d.items.map((r) => el('tr', { class: r.max_severity ? 'sev sev-' + r.max_severity : '' },
           el('td', {}, link('#/resource' + qs({ id: r.id }), el('span', { class: 'mono', text: r.id }))),
-          el('td', { text: r.type }), el('td', { text: r.account }), el('td', { text: r.region }),
+          el('td', { text: r.type }), el('td', { class: 'nowrap', text: accountName(r.account) }), el('td', { class: 'nowrap', text: r.region }),
           el('td', {}, r.max_severity ? sevBadge(r.max_severity) : '—'),
           el('td', { class: 'num', text: fmtNum(r.open) }), el('td', { class: 'num', text: fmtNum(r.findings) })))))
       : empty('resources.none'),
@@ -592,7 +619,7 @@ async function pageStandards() {
       el('h2', { text: st.standard }),
       el('div', { class: 'score' }, st.score === null ? '—' : st.score + '%', ' ', el('small', { text: t('summary.controls_passed', { passed: st.passed, total: st.passed + st.failed }) })),
       el('table', { class: 'matrix' },
-        el('thead', {}, el('tr', {}, el('th', { text: t('col.control') }), el('th', { text: t('col.status') }), d.accounts.map((a) => el('th', { text: a })))),
+        el('thead', {}, el('tr', {}, el('th', { text: t('col.control') }), el('th', { text: t('col.status') }), d.accounts.map((a) => el('th', { text: accountName(a) })))),
         el('tbody', {}, controls.map((c) => el('tr', {},
           el('td', {}, link(controlHref(st.standard, c.control, { open: 'false' }), el('code', { text: c.control }))),
           el('td', {}, stateChip(c.state)),
@@ -606,7 +633,7 @@ async function pageStandards() {
   const fc = await facets();
   const pick = el('select', { id: 'standards-account', onchange: (ev) => { window.location.hash = '#/standards' + qs({ account: ev.target.value }); } },
     el('option', { value: '', text: t('filter.any') }),
-    fc.accounts.map((a) => el('option', { value: a.value, selected: a.value === account, text: a.value })));
+    fc.accounts.map((a) => el('option', { value: a.value, selected: a.value === account, text: accountName(a.value) })));
   setMain(el('h1', { text: t('standards.title') }),
     el('div', { class: 'filters' }, el('label', {}, t('col.account'), pick)),
     sections.length ? sections : empty('summary.no_standards'));

@@ -331,7 +331,8 @@ typedef struct mamori_resource_info {
 	const char *last_seen;
 } mamori_resource_info;
 
-/* Resources of the findings matching q, most open findings first; one page. */
+/* Resources of the findings matching q, the most severe open finding first, then
+ * the most open findings; one page. */
 MAMORI_API int mamori_store_resources(mamori_ctx *ctx, mamori_store *store, const mamori_query *q,
 				      mamori_resource_info **out, size_t *count,
 				      mamori_arena *arena);

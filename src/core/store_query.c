@@ -1180,7 +1180,7 @@ int mamori_store_resources(mamori_ctx *ctx, mamori_store *store, const mamori_qu
 		     "max(CASE WHEN " OPEN_SQL " THEN severity ELSE -1 END), max(last_observed_at) "
 		     "FROM findings WHERE resource_id IS NOT NULL");
 	sq_where(&sq, q, mode, arena);
-	sq_puts(&sq, " GROUP BY resource_id ORDER BY 6 DESC, 7 DESC, 1 LIMIT ");
+	sq_puts(&sq, " GROUP BY resource_id ORDER BY 7 DESC, 6 DESC, 1 LIMIT ");
 	sq_num(&sq, (int64_t)(q->limit ? q->limit : 50));
 	sq_puts(&sq, " OFFSET ");
 	sq_num(&sq, (int64_t)q->offset);

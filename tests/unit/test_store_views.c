@@ -524,8 +524,10 @@ static void resources_facets_and_scans(void **state)
 			assert_string_equal(res[i].type, "AwsS3Bucket");
 			seen = true;
 		}
-		if (i)
-			assert_true(res[i - 1].open >= res[i].open);
+		if (i) /* the most severe open finding first, then the most open */
+			assert_true(res[i - 1].max_severity > res[i].max_severity ||
+				    (res[i - 1].max_severity == res[i].max_severity &&
+				     res[i - 1].open >= res[i].open));
 	}
 	assert_true(seen);
 	mamori_count_list facet;
