@@ -512,7 +512,7 @@ static const char *order_by(mamori_sort sort, bool asc)
 		[MAMORI_SORT_ACCOUNT] = "account DESC, severity DESC, last_observed_at DESC, id DESC",
 		[MAMORI_SORT_REGION] = "region DESC, severity DESC, last_observed_at DESC, id DESC",
 		[MAMORI_SORT_RULE] = "generator_id DESC, severity DESC, last_observed_at DESC, id DESC",
-		[MAMORI_SORT_WORKFLOW] = "workflow DESC, severity DESC, id DESC",
+		[MAMORI_SORT_WORKFLOW] = "workflow DESC, severity DESC, last_observed_at DESC, id DESC",
 	};
 	static const char *const ascending[MAMORI_SORT_COUNT_] = {
 		[MAMORI_SORT_SEVERITY] = "severity, last_observed_at, id",
@@ -523,7 +523,7 @@ static const char *order_by(mamori_sort sort, bool asc)
 		[MAMORI_SORT_ACCOUNT] = "account, severity, last_observed_at, id",
 		[MAMORI_SORT_REGION] = "region, severity, last_observed_at, id",
 		[MAMORI_SORT_RULE] = "generator_id, severity, last_observed_at, id",
-		[MAMORI_SORT_WORKFLOW] = "workflow, severity, id",
+		[MAMORI_SORT_WORKFLOW] = "workflow, severity, last_observed_at, id",
 	};
 	unsigned i = (unsigned)sort < MAMORI_SORT_COUNT_ ? (unsigned)sort : 0;
 	return asc ? ascending[i] : desc[i];
