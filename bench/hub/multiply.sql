@@ -35,5 +35,11 @@ SELECT m.id, fc.standard, fc.control FROM map m JOIN finding_controls fc ON fc.f
 INSERT INTO finding_history (finding_id, at, actor, event, from_value, to_value, reason, scan_id)
 SELECT m.id, h.at, h.actor, h.event, h.from_value, h.to_value, h.reason, h.scan_id
 FROM map m JOIN finding_history h ON h.finding_id = m.old ORDER BY h.id, m.i;
+-- the text the triggers queued goes into the FTS5 index, as mamori does
+-- before it commits (MAMORI_FTS_FLUSH in src/core/store_schema.h)
+INSERT INTO findings_fts(findings_fts, rowid, title, resource_id, generator_id)
+SELECT CASE WHEN del THEN 'delete' END, id, title, resource_id, generator_id
+FROM findings_fts_queue ORDER BY seq;
+DELETE FROM findings_fts_queue;
 COMMIT;
 ANALYZE;

@@ -776,7 +776,9 @@ static void text_search_same_on_both_backends(void **state)
 	static const char *const texts[] = {
 		"bucket", "BUCKET", "prod-LOGS", "S3:::prod", "rule.x", "\u00e9t\u00e9",
 		"\u00c9T\u00c9", "\u00c9t\u00e9", "\u516c\u958b", "\u672c\u8a9e\u306e",
-		"\u672c", "ny", "%_", "needle%_", "\"quotes\"", "le%", "zzz-nowhere", "t", "a"};
+		"\u672c", "ny", "%_", "needle%_", "\"quotes\"", "le%", "zzz-nowhere", "t", "a",
+		/* several words: the index is asked for the rare-looking one */
+		"and \"quotes\" in", "%_ and", "S3 bucket ALLOWS", "on-Logs x"};
 	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
 		size_t want = text_brute(&all, texts[i]);
 		mamori_query q = MAMORI_QUERY_INIT;
