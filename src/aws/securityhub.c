@@ -259,9 +259,11 @@ static void batch_done(aws_call *c)
 		r->refused += b->count;
 		p->stopped = true;
 	} else {
+		/* never more than were sent (and no cast of an absurd number) */
 		const cJSON *ok = mamori_json_get(c->doc, "SuccessCount");
 		if (cJSON_IsNumber(ok) && ok->valuedouble >= 0)
-			r->imported += (size_t)ok->valuedouble;
+			r->imported += ok->valuedouble < (double)b->count ? (size_t)ok->valuedouble
+									  : b->count;
 		const cJSON *ff;
 		cJSON_ArrayForEach(ff, mamori_json_get(c->doc, "FailedFindings"))
 		{

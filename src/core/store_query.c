@@ -708,7 +708,8 @@ static int by_open_desc(const void *x, const void *y)
 
 static void count_finish(count_builder *b, mamori_arena *a, mamori_count_list *out)
 {
-	qsort(b->items, b->count, sizeof *b->items, by_open_desc);
+	if (b->count) /* qsort's array may not be NULL, even empty */
+		qsort(b->items, b->count, sizeof *b->items, by_open_desc);
 	out->count = b->count;
 	out->items = b->count ? mamori_arena_memdup(a, b->items, b->count * sizeof *b->items) : NULL;
 	free(b->items);
@@ -1104,9 +1105,12 @@ int mamori_store_compliance(mamori_ctx *ctx, mamori_store *store, const char *ac
 		mamori_compliance_report_free(out);
 		return rc;
 	}
-	qsort(acc.cells.items, acc.cells.count, sizeof *acc.cells.items, by_standard_control);
-	qsort(acc.controls.items, acc.controls.count, sizeof *acc.controls.items,
-	      by_standard_control);
+	if (acc.cells.count)
+		qsort(acc.cells.items, acc.cells.count, sizeof *acc.cells.items,
+		      by_standard_control);
+	if (acc.controls.count)
+		qsort(acc.controls.items, acc.controls.count, sizeof *acc.controls.items,
+		      by_standard_control);
 	/* standards: one pass over the controls, which are grouped by standard */
 	out->standards = mamori_arena_alloc(&out->arena,
 					    (acc.controls.count + 1) * sizeof *out->standards);
@@ -1132,7 +1136,9 @@ int mamori_store_compliance(mamori_ctx *ctx, mamori_store *store, const char *ac
 		s->score = s->passed + s->failed ? (double)s->passed / (double)(s->passed + s->failed)
 						 : -1;
 	}
-	qsort(acc.controls.items, acc.controls.count, sizeof *acc.controls.items, by_importance);
+	if (acc.controls.count)
+		qsort(acc.controls.items, acc.controls.count, sizeof *acc.controls.items,
+		      by_importance);
 	out->controls = acc.controls.count ? mamori_arena_memdup(&out->arena, acc.controls.items,
 								 acc.controls.count *
 									 sizeof *acc.controls.items)
