@@ -98,6 +98,20 @@ function stateChip(s) {
   return el('span', { class: 'chip state-' + s, text: t('control.' + s) });
 }
 
+/* Names the data holds, as people read them: a pillar in the page's
+ * language (when the catalogue knows it), and the account of findings
+ * that belong to no AWS account (hosts, code, images). */
+const NO_ACCOUNT = '000000000000';
+const PILLARS = ['posture', 'vulnerabilities', 'detection', 'protection', 'data'];
+
+function pillarName(p) {
+  return PILLARS.includes(p) ? t('pillar.' + p) : (p || t('common.none'));
+}
+
+function accountName(a) {
+  return a === NO_ACCOUNT ? t('common.no_account') : (a || t('common.none'));
+}
+
 function setMain(...children) {
   const main = document.getElementById('main');
   main.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
@@ -180,7 +194,7 @@ function bars(list, param) {
       seg.style.width = ((100 * n) / max).toFixed(2) + '%';
       track.appendChild(seg);
     }
-    const label = item.key === '' ? t('common.none') : item.key;
+    const label = param === 'pillar' ? pillarName(item.key) : param === 'account' ? accountName(item.key) : (item.key === '' ? t('common.none') : item.key);
     box.appendChild(el('div', { class: 'row' },
       link('#/findings' + qs({ [param]: item.key, open: 'true' }), el('span', { class: 'label', title: label, text: label })),
       track,
@@ -199,7 +213,7 @@ function trendChart(points) {
     if (!byStd.has(p.standard)) byStd.set(p.standard, []);
     byStd.get(p.standard).push(p);
   }
-  const W = 380, H = 170, L = 34, B = 22, colors = ['#9f1239', '#2563eb', '#15803d', '#d97706', '#7c3aed', '#0891b2'];
+  const W = 640, H = 180, L = 42, B = 22, colors = ['#9f1239', '#2563eb', '#15803d', '#d97706', '#7c3aed', '#0891b2'];
   const g = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, width: '100%', role: 'img', 'aria-label': t('summary.trend') });
   for (const v of [0, 50, 100]) {
     const y = H - B - ((H - B - 10) * v) / 100;
@@ -227,7 +241,29 @@ function trendChart(points) {
 
 /* ---- filters shared by the findings list, export and summary links ---- */
 
-const FILTER_KEYS = ['severity', 'status', 'record_state', 'open', 'pillar', 'module', 'account', 'region', 'resource_type', 'rule', 'q', 'since', 'until', 'sort', 'order', 'page', 'per_page'];
+const FILTER_KEYS = ['severity', 'status', 'record_state', 'open', 'pillar', 'module', 'account', 'region', 'resource_type', 'rule', 'control', 'q', 'since', 'until', 'sort', 'order', 'page', 'per_page'];
+
+/* The findings of one control ("Standard/Control"), for links from the
+ * summary and the standards matrix. */
+function controlHref(standard, control, extra) {
+  return '#/findings' + qs(Object.assign({ control: standard + '/' + control }, extra || {}));
+}
+
+/* A date input's day as RFC 3339 (the start of the day, or of the next one
+ * for an inclusive "to"), and back. */
+function dayToTime(day, next) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return '';
+  const d = new Date(day + 'T00:00:00Z');
+  if (next) d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().replace('.000Z', 'Z');
+}
+
+function timeToDay(v, next) {
+  if (!/^\d{4}-\d{2}-\d{2}T00:00:00(\.0+)?Z$/.test(v || '')) return '';
+  const d = new Date(v);
+  if (next) d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
 
 function routeParams() {
   const h = window.location.hash;
@@ -267,7 +303,7 @@ async function pageSummary() {
 
   const top = el('table', {}, el('thead', {}, el('tr', {}, el('th', { text: t('col.control') }), el('th', { text: t('col.standard') }), el('th', { text: t('col.severity') }), el('th', { class: 'num', text: t('col.failed') }))),
     el('tbody', {}, s.top_failing_controls.map((c) => el('tr', { class: 'sev sev-' + (c.max_severity || 'INFORMATIONAL') },
-      el('td', {}, el('code', { text: c.control })), el('td', { text: c.standard }),
+      el('td', {}, link(controlHref(c.standard, c.control, { open: 'true' }), el('code', { text: c.control }))), el('td', { text: c.standard }),
       el('td', {}, c.max_severity ? sevBadge(c.max_severity) : '—'), el('td', { class: 'num', text: fmtNum(c.failed) })))));
 
   const newest = s.newest_critical.length
@@ -285,7 +321,7 @@ async function pageSummary() {
       el('section', { class: 'card' }, el('h2', { text: t('summary.by_account') }), bars(s.accounts, 'account')),
       el('section', { class: 'card' }, el('h2', { text: t('summary.by_region') }), bars(s.regions, 'region')),
       el('section', { class: 'card', id: 'compliance' }, el('h2', { text: t('summary.compliance') }), standards),
-      el('section', { class: 'card' }, el('h2', { text: t('summary.trend') }), trendChart(s.trend))),
+      el('section', { class: 'card wide' }, el('h2', { text: t('summary.trend') }), trendChart(s.trend))),
     el('div', { class: 'grid' },
       el('section', {}, el('h2', { text: t('summary.top_failing') }), s.top_failing_controls.length ? top : empty('summary.no_failing')),
       el('section', {}, el('h2', { text: t('summary.newest_critical') }), newest)));
@@ -312,13 +348,15 @@ async function pageFindings() {
       el('option', { value: '', text: t('filter.any') }),
       el('option', { value: 'true', selected: params.open === 'true', text: t('filter.open_only') }),
       el('option', { value: 'false', selected: params.open === 'false', text: t('filter.all') }))),
-    selectFilter('pillar', 'col.pillar', fc.pillars, params.pillar),
-    selectFilter('account', 'col.account', fc.accounts, params.account),
+    selectFilter('pillar', 'col.pillar', fc.pillars.map((v) => ({ value: v.value, label: pillarName(v.value) })), params.pillar),
+    selectFilter('account', 'col.account', fc.accounts.map((v) => ({ value: v.value, label: accountName(v.value) })), params.account),
     selectFilter('region', 'col.region', fc.regions, params.region),
     selectFilter('resource_type', 'col.resource_type', fc.resource_types, params.resource_type),
     selectFilter('rule', 'col.rule', fc.rules, params.rule),
     el('label', {}, t('filter.since'), el('select', { name: 'since', id: 'f-since' },
       ['', '24h', '7d', '30d'].map((v) => el('option', { value: v, selected: (params.since || '') === v, text: v ? t('filter.last_' + v) : t('filter.any') })))),
+    el('label', {}, t('filter.from'), el('input', { type: 'date', name: 'from', id: 'f-from', value: timeToDay(params.since, false) })),
+    el('label', {}, t('filter.to'), el('input', { type: 'date', name: 'to', id: 'f-to', value: timeToDay(params.until, true) })),
     el('label', {}, t('filter.search'), el('input', { type: 'search', name: 'q', id: 'f-q', value: params.q || '', placeholder: t('filter.search_hint') })),
     el('button', { type: 'submit', id: 'apply-filters', text: t('filter.apply') }),
     el('button', { type: 'button', class: 'secondary', id: 'reset-filters', onclick: () => { window.location.hash = '#/findings'; }, text: t('filter.reset') }));
@@ -332,6 +370,10 @@ async function pageFindings() {
       const v = fd.get(k);
       if (v) next[k] = v;
     }
+    /* a day range overrides the "last seen" preset */
+    if (fd.get('from')) next.since = dayToTime(fd.get('from'), false);
+    if (fd.get('to')) next.until = dayToTime(fd.get('to'), true);
+    if (params.control) next.control = params.control;
     if (!Object.keys(next).length) next.open = 'false';
     if (params.sort) next.sort = params.sort;
     if (params.order) next.order = params.order;
@@ -366,7 +408,7 @@ async function pageFindings() {
         el('div', { class: 'muted mono', text: f.rule || '' })),
       el('td', {}, f.resource_id ? link('#/resource' + qs({ id: f.resource_id }), el('span', { class: 'mono', text: f.resource_id })) : '—',
         el('div', { class: 'muted', text: f.resource_type || '' })),
-      el('td', { text: f.account || '' }), el('td', { text: f.region || '' }),
+      el('td', { class: 'nowrap', text: accountName(f.account) }), el('td', { class: 'nowrap', text: f.region || '' }),
       el('td', {}, el('span', { class: 'chip', text: t('wf.' + f.workflow) }), f.record_state === 'ARCHIVED' ? el('div', { class: 'muted', text: t('rs.ARCHIVED') }) : null,
         f.compliance ? el('div', { class: 'muted', text: t('comp.' + f.compliance) }) : null),
       el('td', { text: fmtTime(f.last_observed_at) }));
@@ -386,9 +428,15 @@ async function pageFindings() {
       onclick: () => { window.location.hash = '#/findings' + qs(Object.assign({}, params, { page: page + 1 })); }, text: t('common.next') }));
   const exportParams = Object.assign({}, params, { format: 'asff' });
   delete exportParams.page; delete exportParams.per_page;
+  const without = (key) => { const o = Object.assign({}, params); delete o[key]; delete o.page; return '#/findings' + qs(o); };
+  const active = params.control
+    ? el('p', { class: 'active-filter', id: 'control-filter' }, t('filter.control'), ' ', el('code', { text: params.control }), ' ',
+      link(without('control'), t('filter.remove')))
+    : null;
   setMain(
     el('h1', { text: t('findings.title') }),
     form,
+    active,
     el('div', { class: 'toolbar' }, el('span', { class: 'muted', text: t('findings.bulk') }), bulkButtons, el('span', { class: 'spacer' }),
       el('a', { href: '/api/v1/findings/export' + qs(exportParams), id: 'export-asff', download: 'mamori-findings.asff.json', text: t('findings.export_asff') })),
     data.items.length
@@ -470,9 +518,9 @@ async function pageFinding(hash) {
     el('dt', { text: t('col.record_state') }), el('dd', { text: t('rs.' + row.record_state) }),
     el('dt', { text: t('col.compliance') }), el('dd', { text: row.compliance ? t('comp.' + row.compliance) : '—' }),
     el('dt', { text: t('col.rule') }), el('dd', {}, el('code', { text: row.rule || '' })),
-    el('dt', { text: t('col.pillar') }), el('dd', { text: (row.pillar || '') + ' / ' + (row.module || '') }),
+    el('dt', { text: t('col.pillar') }), el('dd', { text: pillarName(row.pillar) + ' / ' + (row.module || '') }),
     el('dt', { text: t('col.resource') }), el('dd', {}, row.resource_id ? link('#/resource' + qs({ id: row.resource_id }), el('span', { class: 'mono', text: row.resource_id })) : '—'),
-    el('dt', { text: t('col.account') }), el('dd', { text: (row.account || '') + ' · ' + (row.region || '') }),
+    el('dt', { text: t('col.account') }), el('dd', { text: accountName(row.account) + ' · ' + (row.region || '') }),
     el('dt', { text: t('col.first_seen') }), el('dd', { text: fmtTime(row.first_observed_at) }),
     el('dt', { text: t('col.last_seen') }), el('dd', { text: fmtTime(row.last_observed_at) }),
     el('dt', { text: t('col.id') }), el('dd', {}, el('code', { text: row.id })));
@@ -509,7 +557,7 @@ async function pageResource() {
     el('h1', { class: 'mono', text: r.id }),
     el('section', { class: 'card' }, el('dl', { class: 'fields' },
       el('dt', { text: t('col.resource_type') }), el('dd', { text: r.type || '' }),
-      el('dt', { text: t('col.account') }), el('dd', { text: r.account || '' }),
+      el('dt', { text: t('col.account') }), el('dd', { text: accountName(r.account) }),
       el('dt', { text: t('col.region') }), el('dd', { text: r.region || '' }),
       el('dt', { text: t('col.partition') }), el('dd', { text: r.partition || '' })),
     r.details ? [el('h2', { text: t('resource.details') }), jsonView(r.details, 0)] : null),
@@ -529,15 +577,28 @@ function findingTable(items) {
 
 async function pageResources() {
   const params = paramsObject(routeParams());
-  const d = await api('/api/v1/resources' + qs(params));
+  const [fc, d] = await Promise.all([facets(), api('/api/v1/resources' + qs(params))]);
   const page = Number(params.page || 1);
+  const form = el('form', { class: 'filters', id: 'resource-filters' },
+    selectFilter('account', 'col.account', fc.accounts.map((v) => ({ value: v.value, label: accountName(v.value) })), params.account),
+    selectFilter('resource_type', 'col.resource_type', fc.resource_types, params.resource_type),
+    el('label', {}, t('filter.search'), el('input', { type: 'search', name: 'q', id: 'r-q', value: params.q || '', placeholder: t('filter.search_hint') })),
+    el('button', { type: 'submit', id: 'apply-resource-filters', text: t('filter.apply') }));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const fd = new FormData(form);
+    const next = {};
+    for (const k of ['account', 'resource_type', 'q']) if (fd.get(k)) next[k] = fd.get(k);
+    window.location.hash = '#/resources' + qs(next);
+  });
   setMain(
     el('h1', { text: t('resources.title') }),
+    form,
     d.items.length
       ? el('table', { id: 'resources-table' }, el('thead', {}, el('tr', {}, ['col.resource', 'col.resource_type', 'col.account', 'col.region', 'col.max_severity', 'col.open', 'col.findings'].map((k) => el('th', { text: t(k) })))),
         el('tbody', {}, d.items.map((r) => el('tr', { class: r.max_severity ? 'sev sev-' + r.max_severity : '' },
           el('td', {}, link('#/resource' + qs({ id: r.id }), el('span', { class: 'mono', text: r.id }))),
-          el('td', { text: r.type }), el('td', { text: r.account }), el('td', { text: r.region }),
+          el('td', { text: r.type }), el('td', { class: 'nowrap', text: accountName(r.account) }), el('td', { class: 'nowrap', text: r.region }),
           el('td', {}, r.max_severity ? sevBadge(r.max_severity) : '—'),
           el('td', { class: 'num', text: fmtNum(r.open) }), el('td', { class: 'num', text: fmtNum(r.findings) })))))
       : empty('resources.none'),
@@ -558,16 +619,24 @@ async function pageStandards() {
       el('h2', { text: st.standard }),
       el('div', { class: 'score' }, st.score === null ? '—' : st.score + '%', ' ', el('small', { text: t('summary.controls_passed', { passed: st.passed, total: st.passed + st.failed }) })),
       el('table', { class: 'matrix' },
-        el('thead', {}, el('tr', {}, el('th', { text: t('col.control') }), el('th', { text: t('col.status') }), d.accounts.map((a) => el('th', { text: a })))),
+        el('thead', {}, el('tr', {}, el('th', { text: t('col.control') }), el('th', { text: t('col.status') }), d.accounts.map((a) => el('th', { text: accountName(a) })))),
         el('tbody', {}, controls.map((c) => el('tr', {},
-          el('td', {}, link('#/findings' + qs({ q: c.control, open: 'false' }), el('code', { text: c.control }))),
+          el('td', {}, link(controlHref(st.standard, c.control, { open: 'false' }), el('code', { text: c.control }))),
           el('td', {}, stateChip(c.state)),
           d.accounts.map((a) => {
             const cell = cells.get(c.control + '\u001f' + a);
-            return el('td', { class: 'cell' }, cell ? stateChip(cell.state) : '—');
+            return el('td', { class: 'cell' }, cell
+              ? link(controlHref(st.standard, c.control, { account: a, open: 'false' }), stateChip(cell.state))
+              : '—');
           })))))));
   }
-  setMain(el('h1', { text: t('standards.title') }), sections.length ? sections : empty('summary.no_standards'));
+  const fc = await facets();
+  const pick = el('select', { id: 'standards-account', onchange: (ev) => { window.location.hash = '#/standards' + qs({ account: ev.target.value }); } },
+    el('option', { value: '', text: t('filter.any') }),
+    fc.accounts.map((a) => el('option', { value: a.value, selected: a.value === account, text: accountName(a.value) })));
+  setMain(el('h1', { text: t('standards.title') }),
+    el('div', { class: 'filters' }, el('label', {}, t('col.account'), pick)),
+    sections.length ? sections : empty('summary.no_standards'));
 }
 
 async function pageScans() {

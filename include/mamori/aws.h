@@ -24,8 +24,11 @@
 #ifndef MAMORI_AWS_H
 #define MAMORI_AWS_H
 
+#include "arena.h"
 #include "common.h"
 #include "module.h"
+
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -107,6 +110,76 @@ MAMORI_API int mamori_aws_target_open(mamori_ctx *ctx, mamori_aws_collection *c,
 /* Parse "SERVICE=URL" or "URL" (--endpoint-url) into e, cutting arg at
  * '='; false if malformed (no http:// or https:// URL). */
 MAMORI_API bool mamori_aws_endpoint_parse(char *arg, mamori_aws_endpoint *e);
+
+/* ---- sending findings to AWS Security Hub (BatchImportFindings) ----
+ *
+ * The one write mamori makes to AWS.  The findings go, as ASFF, to Security
+ * Hub in the home region of `aws` (--region), in requests of at most 100
+ * findings and 6 MB, under the custom-integration product of the account the
+ * credentials belong to (sts:GetCallerIdentity):
+ * arn:PARTITION:securityhub:REGION:ACCOUNT:product/ACCOUNT/default.
+ *
+ * Security Hub accepts a finding through that product only from the account
+ * the finding names (AwsAccountId); a request carrying another account's
+ * finding is refused whole (AccessDeniedException).  So: findings of no AWS
+ * account (000000000000: code, hosts, images) are sent as the caller's;
+ * findings of another account are not sent, and counted per account in
+ * `skipped` (push them with that account's credentials).  Throttling and
+ * transient failures are retried with backoff by the client; findings
+ * Security Hub refuses one by one come back in FailedFindings and are
+ * listed in `failures`.  A request refused as a whole (no access, Security
+ * Hub not enabled in the region) stops the push: its error is `error`, the
+ * findings never sent are `unsent`.
+ */
+typedef struct mamori_securityhub_options {
+	bool dry_run;	     /* resolve the account and build every batch; send none */
+	FILE *bodies;	     /* when set: each request body as one line of JSON */
+	unsigned batch_size; /* findings per request, 1..100; 0 = 100 */
+} mamori_securityhub_options;
+
+typedef struct mamori_securityhub_failure {
+	const char *id;	     /* the finding's Id */
+	const char *code;    /* FailedFindings' ErrorCode, or FindingTooLarge */
+	const char *message;
+} mamori_securityhub_failure;
+
+typedef struct mamori_securityhub_skip {
+	const char *account; /* findings of this account were not sent */
+	size_t count;
+} mamori_securityhub_skip;
+
+typedef struct mamori_securityhub_result {
+	const char *account;	 /* the caller's account */
+	const char *region;	 /* where the findings went */
+	const char *product_arn;
+	size_t batches;		 /* requests sent (built, in a dry run) */
+	size_t sent;		 /* findings in them */
+	size_t imported;	 /* SuccessCount, summed */
+	size_t failed;		 /* not imported: FailedFindings, too large, refused */
+	size_t refused;		 /* of which in requests refused as a whole (see error) */
+	size_t unsent;		 /* never sent: a request had failed as a whole */
+	size_t skipped;		 /* never sent: another account's (by account in skips) */
+	mamori_securityhub_failure *failures;
+	size_t failure_count;
+	mamori_securityhub_skip *skips;
+	size_t skip_count;
+	const char *error;	 /* "Code: message" of a request that failed as a whole */
+	mamori_aws_stats stats;
+	mamori_arena arena;
+} mamori_securityhub_result;
+
+/*
+ * Send findings (finalised, e.g. from the store) to Security Hub.  Returns
+ * MAMORI_OK once the caller's account is known, whatever became of the
+ * findings (read out); an error when nothing could be tried (no
+ * credentials, STS refused them, a bad option).  Progress is reported on
+ * ctx per batch.
+ */
+MAMORI_API int mamori_securityhub_push(mamori_ctx *ctx, const mamori_aws_options *aws,
+				       const mamori_securityhub_options *opts,
+				       const mamori_finding *const *findings, size_t count,
+				       mamori_securityhub_result *out);
+MAMORI_API void mamori_securityhub_result_free(mamori_securityhub_result *r);
 
 #ifdef __cplusplus
 }

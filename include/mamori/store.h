@@ -192,14 +192,19 @@ typedef struct mamori_query {
 	const char *resource_id;   /* exact, of the first resource */
 	const char *generator;	   /* exact rule id */
 	const char *target;	   /* exact scope */
-	const char *text;	   /* case-insensitive (ASCII) substring of title, resource
-				      id, rule id or id */
+	const char *text;	   /* a substring of title, first resource id or rule id,
+				      A-Z in either case, other characters exactly; or
+				      the whole finding id, or (8+ hex digits) the start
+				      of its hash.  Three characters or more use the
+				      store's trigram index (FTS5 / pg_trgm) */
 	const char *since;	   /* RFC 3339: last observed at or after */
 	const char *until;	   /* RFC 3339: last observed before */
 	mamori_sort sort;
 	bool ascending;		   /* default: descending */
 	size_t offset;
 	size_t limit;		   /* 0 = 50 for pages, everything for exports */
+	const char *control;	   /* "Standard/Control": the findings of one control
+				      (their RelatedRequirements, see mamori_store_compliance) */
 } mamori_query;
 
 #define MAMORI_QUERY_INIT {.record_state = -1, .compliance = -1}
@@ -221,8 +226,8 @@ typedef struct mamori_page_info {
 
 /*
  * Append to out one page of the findings matching q, in q's order, and say how
- * many matched.  A text filter matches title, first resource id, rule id or
- * finding id.
+ * many matched (exact for a text search its index answers).  See
+ * mamori_query.text for what a text filter matches.
  */
 MAMORI_API int mamori_store_find(mamori_ctx *ctx, mamori_store *store, const mamori_query *q,
 				 mamori_findings *out, mamori_page_info *page);
@@ -326,7 +331,8 @@ typedef struct mamori_resource_info {
 	const char *last_seen;
 } mamori_resource_info;
 
-/* Resources of the findings matching q, most open findings first; one page. */
+/* Resources of the findings matching q, the most severe open finding first, then
+ * the most open findings; one page. */
 MAMORI_API int mamori_store_resources(mamori_ctx *ctx, mamori_store *store, const mamori_query *q,
 				      mamori_resource_info **out, size_t *count,
 				      mamori_arena *arena);

@@ -16,6 +16,7 @@
  *   c_*.c        one collector per service family
  *   module.c     the aws-collection module (what could not be read)
  *   target.c     a collection as a scan target
+ *   securityhub.c findings sent to Security Hub (BatchImportFindings)
  */
 #ifndef MAMORI_AWS_INTERNAL_H
 #define MAMORI_AWS_INTERNAL_H
@@ -355,6 +356,11 @@ void aws_report_problem(aws_client *cl, const char *account, const char *region,
 bool aws_not_found(const aws_call *c);
 
 /* ---- collect.c ---- */
+
+/* Ask STS who id is (GetCallerIdentity in region): sets id->account_id and arn. */
+int aws_who_am_i(aws_client *cl, aws_identity *id, const char *region);
+/* Every --endpoint-url must be an http:// or https:// URL (EUSAGE otherwise). */
+int aws_check_endpoints(mamori_ctx *ctx, const mamori_aws_options *opts);
 
 /* A (service, region, account) task for progress and error attribution. */
 aws_task *aws_task_new(aws_client *cl, const char *account, const char *service,

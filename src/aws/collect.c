@@ -214,7 +214,7 @@ void aws_task_submit(aws_task *t, aws_call *c, aws_done_fn done, void *ud)
 
 /* ---- discovery ---- */
 
-static int who_am_i(aws_client *cl, aws_identity *id, const char *region)
+int aws_who_am_i(aws_client *cl, aws_identity *id, const char *region)
 {
 	aws_call *c = aws_call_new(cl, &aws_svc_sts, id, region, "GetCallerIdentity");
 	int rc = aws_call_sync(c);
@@ -286,7 +286,7 @@ static void assume_into(aws_client *cl, account_list *l, aws_identity *base, con
 	char acct[32];
 	int rc = aws_creds_assume(cl, base, arn, external_id, &id);
 	if (rc == MAMORI_OK)
-		rc = who_am_i(cl, id, home);
+		rc = aws_who_am_i(cl, id, home);
 	if (rc != MAMORI_OK) {
 		const mamori_error *e = mamori_error_last(cl->ctx);
 		aws_report_problem(cl, arn_account(arn, acct), home, "sts", "AssumeRole",
@@ -557,6 +557,19 @@ static void collector_free(collector *col)
 	}
 }
 
+int aws_check_endpoints(mamori_ctx *ctx, const mamori_aws_options *opts)
+{
+	for (size_t i = 0; i < opts->endpoint_count; i++) {
+		const char *u = opts->endpoints[i].url;
+		if (!u || (strncasecmp(u, "http://", 7) != 0 && strncasecmp(u, "https://", 8) != 0))
+			return mamori_error_set(ctx, MAMORI_EUSAGE,
+						"--endpoint-url %s: expected an http:// or "
+						"https:// URL",
+						u ? u : "");
+	}
+	return MAMORI_OK;
+}
+
 static int by_cstr(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -567,16 +580,10 @@ int mamori_aws_collect(mamori_ctx *ctx, const mamori_aws_options *opts,
 {
 	memset(out, 0, sizeof *out);
 	int rc = check_services(ctx, opts);
+	if (!rc)
+		rc = aws_check_endpoints(ctx, opts);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < opts->endpoint_count; i++) {
-		const char *u = opts->endpoints[i].url;
-		if (!u || (strncasecmp(u, "http://", 7) != 0 && strncasecmp(u, "https://", 8) != 0))
-			return mamori_error_set(ctx, MAMORI_EUSAGE,
-						"--endpoint-url %s: expected an http:// or "
-						"https:// URL",
-						u ? u : "");
-	}
 	aws_client cl;
 	rc = aws_client_init(&cl, ctx, opts);
 	if (rc)
@@ -603,7 +610,7 @@ int mamori_aws_collect(mamori_ctx *ctx, const mamori_aws_options *opts,
 				      home);
 		goto out;
 	}
-	rc = who_am_i(&cl, base, home);
+	rc = aws_who_am_i(&cl, base, home);
 	if (rc)
 		goto out;
 	add_account(&accounts, base, home);

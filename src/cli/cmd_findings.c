@@ -1,8 +1,10 @@
 /*
- * cmd_findings.c — `mamori findings list|show|export|suppress|resolve|reopen`:
- * working through what the store holds.
+ * cmd_findings.c — `mamori findings list|show|export|push|suppress|resolve|
+ * reopen`: working through what the store holds, and sending it to AWS
+ * Security Hub.
  */
 #include "cli.h"
+#include "cli_aws.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -24,6 +26,8 @@ enum {
 	OPT_REASON,
 	OPT_FAIL_ON,
 	OPT_LANG,
+	OPT_SECURITYHUB,
+	OPT_DRY_RUN,
 };
 
 /* "7d", "24h", "30m" before now, or an RFC 3339 time. */
@@ -57,6 +61,9 @@ typedef struct findings_opts {
 	int fail_on;
 	char since[32];
 	const char *lang;
+	bool securityhub;
+	bool dry_run;
+	cli_aws aws; /* push: credentials, region, endpoint */
 } findings_opts;
 
 static int parse(cli *c, const char *sub, int argc, char **argv, findings_opts *o)
@@ -80,6 +87,14 @@ static int parse(cli *c, const char *sub, int argc, char **argv, findings_opts *
 		{"reason", required_argument, NULL, OPT_REASON},
 		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 		{"lang", required_argument, NULL, OPT_LANG},
+		{"securityhub", no_argument, NULL, OPT_SECURITYHUB},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"profile", required_argument, NULL, OPT_AWS_PROFILE},
+		{"region", required_argument, NULL, OPT_AWS_REGION},
+		{"endpoint-url", required_argument, NULL, OPT_AWS_ENDPOINT_URL},
+		{"no-prompt", no_argument, NULL, OPT_AWS_NO_PROMPT},
+		{"timeout", required_argument, NULL, OPT_AWS_TIMEOUT},
+		{"concurrency", required_argument, NULL, OPT_AWS_CONCURRENCY},
 		{NULL, 0, NULL, 0},
 	};
 	int opt;
@@ -89,6 +104,12 @@ static int parse(cli *c, const char *sub, int argc, char **argv, findings_opts *
 		if (common < 0)
 			return -1;
 		if (common)
+			continue;
+		bool push = !strcmp(sub, "push");
+		int aws = push ? cli_aws_option(c, &o->aws, opt, optarg) : 0;
+		if (aws < 0)
+			return -1;
+		if (aws)
 			continue;
 		int v;
 		switch (opt) {
@@ -179,6 +200,15 @@ static int parse(cli *c, const char *sub, int argc, char **argv, findings_opts *
 			if (cli_parse_lang(c, optarg, &o->lang))
 				return -1;
 			break;
+		case OPT_SECURITYHUB:
+		case OPT_DRY_RUN:
+			if (!push) {
+				cli_usage_error(c, "--%s is an option of findings push",
+						opt == OPT_DRY_RUN ? "dry-run" : "securityhub");
+				return -1;
+			}
+			*(opt == OPT_DRY_RUN ? &o->dry_run : &o->securityhub) = true;
+			break;
 		default:
 			cli_usage_error(c, "unknown option for findings %s", sub);
 			return -1;
@@ -187,26 +217,39 @@ static int parse(cli *c, const char *sub, int argc, char **argv, findings_opts *
 	return 0;
 }
 
-static int list_or_export(cli *c, mamori_store *store, findings_opts *o, bool export)
+/* The findings list, export and push work on, as a NULL-terminated array. */
+static int load(cli *c, mamori_store *store, findings_opts *o, bool export, mamori_findings *fs,
+		const mamori_finding ***items)
 {
-	mamori_findings fs;
-	mamori_findings_init(&fs);
+	mamori_findings_init(fs);
 	o->filter.open_only = !o->all;
 	if (export && o->filter.record_state < 0 && !o->all)
 		o->filter.open_only = false, o->filter.record_state = MAMORI_RECORD_ACTIVE;
-	int st = mamori_store_query(c->ctx, store, &o->filter, &fs);
+	int st = mamori_store_query(c->ctx, store, &o->filter, fs);
 	if (st) {
-		mamori_findings_free(&fs);
-		return cli_fail(c, st);
+		mamori_findings_free(fs);
+		return st;
 	}
-	const mamori_finding **items = calloc(fs.count + 1, sizeof *items);
+	*items = calloc(fs->count + 1, sizeof **items);
+	if (!*items)
+		mamori_oom(fs->count);
+	for (size_t i = 0; i < fs->count; i++)
+		(*items)[i] = &fs->items[i];
+	return MAMORI_OK;
+}
+
+static int list_or_export(cli *c, mamori_store *store, findings_opts *o, bool export)
+{
+	mamori_findings fs;
+	const mamori_finding **items;
+	int st = load(c, store, o, export, &fs, &items);
+	if (st)
+		return cli_fail(c, st);
 	bool failing = false;
-	for (size_t i = 0; i < fs.count; i++) {
-		items[i] = &fs.items[i];
+	for (size_t i = 0; i < fs.count; i++)
 		if (o->fail_on >= 0 && mamori_finding_is_open(&fs.items[i]) &&
 		    (int)fs.items[i].severity >= o->fail_on)
 			failing = true;
-	}
 	char now[32];
 	mamori_time_format(mamori_ctx_now(c->ctx), now);
 	/* HTML without a title gets the report's own, in its language */
@@ -221,6 +264,79 @@ static int list_or_export(cli *c, mamori_store *store, findings_opts *o, bool ex
 	if (st)
 		return cli_fail(c, st);
 	return failing ? EXIT_FINDINGS : EXIT_OK;
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+static void push_report(const mamori_securityhub_result *r, bool dry_run)
+{
+	printf("AWS Security Hub %s, account %s (%s)\n", r->region, r->account, r->product_arn);
+	if (dry_run)
+		printf("  dry run: %zu %s in %zu %s would be sent; nothing was sent\n", r->sent,
+		       plural(r->sent, "finding", "findings"), r->batches,
+		       plural(r->batches, "request", "requests"));
+	else
+		printf("  %zu %s sent in %zu %s: %zu imported, %zu failed\n", r->sent,
+		       plural(r->sent, "finding", "findings"), r->batches,
+		       plural(r->batches, "request", "requests"), r->imported, r->failed);
+	if (r->error)
+		printf("  %zu failed with a request refused as a whole (%s)\n", r->refused, r->error);
+	if (r->unsent)
+		printf("  %zu not sent: the push stopped at that request\n", r->unsent);
+	for (size_t i = 0; i < r->skip_count; i++)
+		printf("  %zu not sent: %s to account %s, and Security Hub takes a finding "
+		       "only from its own account; push %s with that account's credentials "
+		       "(--profile), or choose with --account\n",
+		       r->skips[i].count, plural(r->skips[i].count, "it belongs", "they belong"),
+		       r->skips[i].account, plural(r->skips[i].count, "it", "them"));
+	for (size_t i = 0; i < r->failure_count; i++)
+		printf("  failed %s  %s  %s\n", r->failures[i].id, r->failures[i].code,
+		       r->failures[i].message);
+}
+
+static int push(cli *c, mamori_store *store, findings_opts *o)
+{
+	if (!o->securityhub)
+		return cli_usage_error(c, "findings push needs a destination: --securityhub");
+	mamori_findings fs;
+	const mamori_finding **items;
+	int st = load(c, store, o, true, &fs, &items);
+	if (st)
+		return cli_fail(c, st);
+	FILE *bodies = NULL;
+	if (o->output && !(bodies = cli_open_output(c, o->output))) {
+		free(items);
+		mamori_findings_free(&fs);
+		return EXIT_USAGE;
+	}
+	mamori_securityhub_options so = {.dry_run = o->dry_run, .bodies = bodies};
+	mamori_securityhub_result r;
+	st = mamori_securityhub_push(c->ctx, &o->aws.opts, &so, items, fs.count, &r);
+	int rc = EXIT_OK;
+	if (st) {
+		rc = cli_fail(c, st);
+	} else {
+		push_report(&r, o->dry_run);
+		size_t lost = r.failed + r.unsent + r.skipped;
+		if (r.error)
+			fprintf(stderr, "mamori: findings push: Security Hub refused a request: %s\n",
+				r.error);
+		if (lost) {
+			fprintf(stderr, "mamori: findings push: %zu of %zu findings were not "
+					"imported\n",
+				lost, fs.count);
+			rc = EXIT_USAGE;
+		}
+	}
+	if (bodies && cli_close_output(c, bodies, o->output) && rc == EXIT_OK)
+		rc = EXIT_INTERNAL;
+	mamori_securityhub_result_free(&r);
+	free(items);
+	mamori_findings_free(&fs);
+	return rc;
 }
 
 static void show_text(const mamori_finding *f, const mamori_history *h)
@@ -324,10 +440,10 @@ int cmd_findings(cli *c, int argc, char **argv)
 		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
 			return cli_help(c, "findings", stdout);
 		return cli_usage_error(c, "findings needs a subcommand: list, show, export, "
-					  "suppress, resolve or reopen");
+					  "push, suppress, resolve or reopen");
 	}
 	const char *sub = argv[1];
-	static const char *const subs[] = {"list",    "show",	 "export",
+	static const char *const subs[] = {"list",     "show",	  "export", "push",
 					   "suppress", "resolve", "reopen"};
 	bool known = false;
 	for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
@@ -336,18 +452,23 @@ int cmd_findings(cli *c, int argc, char **argv)
 		return cli_usage_error(c, "unknown findings subcommand \"%s\"", sub);
 	findings_opts o = {.filter = MAMORI_FILTER_INIT, .format = MAMORI_FORMAT_TABLE,
 			   .fail_on = -1, .lang = cli_lang_default()};
+	cli_aws_init(&o.aws, argc);
 	if (!strcmp(sub, "export"))
 		o.format = MAMORI_FORMAT_ASFF;
 	int p = parse(c, sub, argc - 1, argv + 1, &o);
-	if (p)
+	if (p) {
+		cli_aws_free(&o.aws);
 		return p < 0 ? EXIT_USAGE : EXIT_OK;
+	}
 	/* getopt ran over argv + 1: shift optind back to argv's numbering */
 	int first_arg = optind + 1;
 	cli_progress_install(c);
 	mamori_store *store = NULL;
 	int st = cli_open_store(c, &store);
-	if (st)
+	if (st) {
+		cli_aws_free(&o.aws);
 		return cli_fail(c, st);
+	}
 	int rc;
 	optind = first_arg;
 	if (!strcmp(sub, "list") || !strcmp(sub, "export")) {
@@ -355,6 +476,10 @@ int cmd_findings(cli *c, int argc, char **argv)
 			rc = cli_usage_error(c, "findings %s takes filters, not arguments", sub);
 		else
 			rc = list_or_export(c, store, &o, !strcmp(sub, "export"));
+	} else if (!strcmp(sub, "push")) {
+		rc = first_arg < argc ? cli_usage_error(c, "findings push takes filters, not "
+							   "arguments")
+				      : push(c, store, &o);
 	} else if (!strcmp(sub, "show")) {
 		rc = show(c, store, &o, argc, argv);
 	} else {
@@ -364,5 +489,6 @@ int cmd_findings(cli *c, int argc, char **argv)
 		rc = workflow(c, store, &o, argc, argv, to);
 	}
 	mamori_store_close(store);
+	cli_aws_free(&o.aws);
 	return rc;
 }

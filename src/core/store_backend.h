@@ -110,6 +110,7 @@ typedef struct mamori_store_ops {
 struct mamori_store {
 	const mamori_store_ops *ops;
 	char *location; /* for messages */
+	int text_index; /* store_query.c: 0 not known yet, 1 a text index, -1 none */
 };
 
 /* Backends. */

@@ -17,7 +17,9 @@
  * dimension, else the page looks one row ahead to say whether more follow.
  */
 #include "store_backend.h"
+#include "store_schema.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,14 +46,27 @@ static void sq_free(sqlq *q)
 	mamori_buf_free(&q->sql);
 }
 
-/* Append a placeholder bound to p; returns its number for reuse. */
-static size_t sq_param(sqlq *q, mamori_sql_param p)
+/* Bind p without writing its placeholder; returns its number (see sq_ref). */
+static size_t sq_bind(sqlq *q, mamori_sql_param p)
 {
 	if (q->n == MAX_PARAMS)
 		mamori_oom(0); /* a bug: the builders below never bind this many */
 	q->params[q->n++] = p;
-	mamori_buf_printf(&q->sql, q->dialect == MAMORI_SQL_POSTGRES ? "$%zu" : "?%zu", q->n);
 	return q->n;
+}
+
+/* Refer to an already bound placeholder. */
+static void sq_ref(sqlq *q, size_t number)
+{
+	mamori_buf_printf(&q->sql, q->dialect == MAMORI_SQL_POSTGRES ? "$%zu" : "?%zu", number);
+}
+
+/* Append a placeholder bound to p; returns its number for reuse. */
+static size_t sq_param(sqlq *q, mamori_sql_param p)
+{
+	size_t n = sq_bind(q, p);
+	sq_ref(q, n);
+	return n;
 }
 
 static size_t sq_text(sqlq *q, const char *text)
@@ -64,11 +79,6 @@ static void sq_num(sqlq *q, int64_t v)
 	sq_param(q, (mamori_sql_param){NULL, v, true});
 }
 
-/* Refer again to an already bound placeholder. */
-static void sq_ref(sqlq *q, size_t number)
-{
-	mamori_buf_printf(&q->sql, q->dialect == MAMORI_SQL_POSTGRES ? "$%zu" : "?%zu", number);
-}
 
 static void sq_puts(sqlq *q, const char *s)
 {
@@ -99,6 +109,9 @@ static void sq_eq(sqlq *q, const char *col, const char *v)
 	sq_text(q, v);
 }
 
+/* How a text filter is answered (text_plan). */
+typedef enum text_mode { TEXT_SCAN = 0, TEXT_INDEX } text_mode;
+
 #define OPEN_SQL                                                                           \
 	"record_state = 0 AND workflow NOT IN (2, 3) AND compliance <> 1"
 
@@ -117,7 +130,7 @@ static const char *const *dim_values(const mamori_query *q, const char **v)
 static bool beyond_counts(const mamori_query *q)
 {
 	return q->resource_id || q->target || !mamori_str_empty(q->text) || q->since || q->until ||
-	       q->compliance >= 0;
+	       q->compliance >= 0 || q->control;
 }
 
 /* How many dimension filters q has; *which is the last one. */
@@ -145,8 +158,181 @@ static void sq_class_where(sqlq *sq, const mamori_query *q)
 		sq_puts(sq, " AND class IN (0, 2)"); /* ACTIVE, NEW or NOTIFIED, not passed */
 }
 
-/* The conditions of q after "WHERE 1=1" (for findings, or a count table when dims_only). */
-static void sq_where(sqlq *sq, const mamori_query *q, mamori_arena *a)
+/* ---- text search ----
+ *
+ * Semantics, the same on every backend: the text is a substring of the
+ * title, the first resource id or the rule id, letters A-Z matching either
+ * case and every other character only itself (SQLite's LIKE; PostgreSQL's
+ * LIKE over translate()d columns); or the text is the finding's whole id,
+ * or (8 hex digits or more) the start of its hash.
+ *
+ * Speed: a text of three characters or more has trigrams, and the store a
+ * trigram index of those columns (migration 4: FTS5 on SQLite, pg_trgm on
+ * PostgreSQL).  The rows holding every trigram of the text are candidates,
+ * checked with the LIKE above.  A rare text has few candidates: the query
+ * reads them and sorts them (TEXT_INDEX).  A common one has many: reading
+ * them all to sort them would cost more than walking the page's ordered
+ * index and checking rows until the page is full, which stops early
+ * because matches are dense (TEXT_SCAN).  text_plan() counts candidates, up
+ * to TEXT_INDEX_MAX, to choose (SQLite: FTS5 counts 20,000 in a few ms);
+ * PostgreSQL's GIN cannot count without visiting each candidate's row, so
+ * there the planner's estimate stands for the count.  Deeper pages move the
+ * limit up: a scan must pass (offset + limit) / density rows, the index
+ * path its candidates, so the index wins below sqrt((offset + limit) x N).
+ */
+#define TEXT_INDEX_MAX 20000
+/* pg_trgm's estimates were within 3x at 1M findings (bench/hub): 20,194 for
+ * a word in 65,750 findings, which must scan; 10,097 for one in 3,170, which
+ * must not */
+#define TEXT_INDEX_MAX_ESTIMATED 15000
+#define TEXT_TRIGRAMS_MAX 64
+#define ASCII_UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define ASCII_LOWER "abcdefghijklmnopqrstuvwxyz"
+
+/* The length of the UTF-8 character at s (1 for a stray byte). */
+static size_t char_len(const unsigned char *s)
+{
+	size_t n = *s < 0x80 ? 1 : *s >= 0xf0 ? 4 : *s >= 0xe0 ? 3 : *s >= 0xc0 ? 2 : 1;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 1;
+	return n;
+}
+
+/* The FTS5 query of the text's distinct trigrams ("abc" AND "bcd" ...), NULL
+ * when it has fewer than three characters. */
+static const char *fts_query(const char *text, mamori_arena *a)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	mamori_buf b = MAMORI_BUF_INIT;
+	size_t n = 0;
+	for (; *p && n < TEXT_TRIGRAMS_MAX; p += char_len(p)) {
+		size_t l1 = char_len(p), l2 = p[l1] ? char_len(p + l1) : 0;
+		size_t l3 = l2 && p[l1 + l2] ? char_len(p + l1 + l2) : 0;
+		if (!l3)
+			break;
+		mamori_buf gram = MAMORI_BUF_INIT;
+		mamori_buf_putc(&gram, '"');
+		for (size_t i = 0; i < l1 + l2 + l3; i++) {
+			if (p[i] == '"')
+				mamori_buf_putc(&gram, '"');
+			mamori_buf_putc(&gram, (char)p[i]);
+		}
+		mamori_buf_putc(&gram, '"');
+		if (!b.len || !strstr(mamori_buf_cstr(&b), mamori_buf_cstr(&gram))) {
+			mamori_buf_printf(&b, "%s%s", b.len ? " AND " : "", mamori_buf_cstr(&gram));
+			n++;
+		}
+		mamori_buf_free(&gram);
+	}
+	const char *q = n ? mamori_arena_strdup(a, mamori_buf_cstr(&b)) : NULL;
+	mamori_buf_free(&b);
+	return q;
+}
+
+/*
+ * What the index is asked for: a trigram index answers fastest for rare
+ * trigrams, and a common one costs as much as reading its whole posting
+ * list (at 1,000,000 findings, "resource 42424 " took 34 ms in FTS5 and 3,500
+ * buffers in GIN; "42424" alone 2 ms and 150 buffers).  Words holding a
+ * digit, punctuation or a non-ASCII character are the rare ones in findings'
+ * text (ids, versions, names): the longest such word of three characters or
+ * more stands for the text; without one, the whole text.  Any substring of
+ * the text gives a superset of its matches, which the LIKE check then
+ * narrows, so the choice changes the speed, never the answer.
+ */
+static const char *candidate_text(const char *text, mamori_arena *a)
+{
+	const char *best = NULL;
+	size_t best_len = 0;
+	for (const char *p = text; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *w = p;
+		bool rare = false;
+		size_t chars = 0;
+		for (; *p && *p != ' '; p++) {
+			unsigned char ch = (unsigned char)*p;
+			rare |= ch >= 0x80 || (ch >= '0' && ch <= '9') ||
+				(ch < 0x80 && !(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z'));
+			chars += (ch & 0xc0) != 0x80;
+		}
+		if (rare && chars >= 3 && (size_t)(p - w) > best_len)
+			best = w, best_len = (size_t)(p - w);
+	}
+	return best ? mamori_arena_strndup(a, best, best_len) : text;
+}
+
+/* '%text%' with LIKE's wildcards escaped; ASCII letters lowered when asked. */
+static const char *like_pattern(const char *text, bool lower, mamori_arena *a)
+{
+	mamori_buf pat = MAMORI_BUF_INIT;
+	mamori_buf_putc(&pat, '%');
+	for (const char *p = text; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			mamori_buf_putc(&pat, '\\');
+		mamori_buf_putc(&pat, lower && *p >= 'A' && *p <= 'Z' ? (char)(*p + 32) : *p);
+	}
+	mamori_buf_putc(&pat, '%');
+	const char *r = mamori_arena_strdup(a, mamori_buf_cstr(&pat));
+	mamori_buf_free(&pat);
+	return r;
+}
+
+/* 8 hex digits or more: the text may start a finding's hash. */
+static bool hash_prefix(const char *text)
+{
+	size_t n = strspn(text, "0123456789abcdef");
+	return n >= 8 && !text[n];
+}
+
+static void sq_text_where(sqlq *sq, const char *text, text_mode mode, mamori_arena *a)
+{
+	bool pg = sq->dialect == MAMORI_SQL_POSTGRES;
+	sq_puts(sq, " AND ((");
+	if (mode == TEXT_INDEX && pg) {
+		sq_puts(sq, MAMORI_PG_TEXT_EXPR " ILIKE ");
+		sq_text(sq, like_pattern(candidate_text(text, a), false, a));
+		sq_puts(sq, " ESCAPE '\\' AND ");
+	} else if (mode == TEXT_INDEX) {
+		sq_puts(sq, "rowid IN (SELECT rowid FROM findings_fts WHERE findings_fts MATCH ");
+		sq_text(sq, fts_query(candidate_text(text, a), a));
+		sq_puts(sq, ") AND ");
+	}
+	/* the check itself: LIKE is ASCII-case-insensitive in SQLite; in
+	 * PostgreSQL, LIKE over columns with A-Z lowered is the same */
+	size_t n = sq_bind(sq, (mamori_sql_param){like_pattern(text, pg, a), 0, false});
+	static const char *const cols[] = {"title", "resource_id", "generator_id"};
+	sq_puts(sq, "(");
+	for (size_t i = 0; i < 3; i++) {
+		if (pg)
+			mamori_buf_printf(&sq->sql, "%stranslate(%s, '" ASCII_UPPER "', '" ASCII_LOWER
+						    "') LIKE ",
+					  i ? " OR " : "", cols[i]);
+		else
+			mamori_buf_printf(&sq->sql, "%s%s LIKE ", i ? " OR " : "", cols[i]);
+		sq_ref(sq, n);
+		sq_puts(sq, " ESCAPE '\\'");
+	}
+	sq_puts(sq, "))");
+	if (strchr(text, '/')) {
+		sq_puts(sq, " OR id = ");
+		sq_text(sq, text);
+	}
+	if (hash_prefix(text)) {
+		sq_puts(sq, pg ? " OR hash LIKE " : " OR (hash >= ");
+		size_t h = sq_text(sq, pg ? mamori_arena_printf(a, "%s%%", text) : text);
+		if (!pg) {
+			sq_puts(sq, " AND hash < ");
+			sq_ref(sq, h);
+			sq_puts(sq, " || 'g')");
+		}
+	}
+	sq_puts(sq, ")");
+}
+
+/* The conditions of q after "WHERE 1=1" on findings; a text filter as mode says. */
+static void sq_where(sqlq *sq, const mamori_query *q, text_mode mode, mamori_arena *a)
 {
 	if (q->severities)
 		sq_in_bits(sq, "severity", q->severities, MAMORI_SEV_CRITICAL);
@@ -174,34 +360,110 @@ static void sq_where(sqlq *sq, const mamori_query *q, mamori_arena *a)
 		sq_puts(sq, " AND last_observed_at < ");
 		sq_text(sq, q->until);
 	}
-	if (!mamori_str_empty(q->text)) {
-		/* a LIKE pattern matching the text anywhere, its wildcards escaped */
-		mamori_buf pat = MAMORI_BUF_INIT;
-		mamori_buf_putc(&pat, '%');
-		for (const char *p = q->text; *p; p++) {
-			if (*p == '%' || *p == '_' || *p == '\\')
-				mamori_buf_putc(&pat, '\\');
-			mamori_buf_putc(&pat, *p);
-		}
-		mamori_buf_putc(&pat, '%');
-		const char *like = sq->dialect == MAMORI_SQL_POSTGRES ? "ILIKE" : "LIKE";
-		sq_puts(sq, " AND (title ");
-		sq_puts(sq, like);
-		sq_puts(sq, " ");
-		size_t n = sq_text(sq, mamori_arena_strdup(a, mamori_buf_cstr(&pat)));
-		static const char *const cols[] = {"resource_id", "generator_id", "id"};
-		for (size_t i = 0; i < 3; i++) {
-			mamori_buf_printf(&sq->sql, " ESCAPE '\\' OR %s %s ", cols[i], like);
-			sq_ref(sq, n);
-		}
-		sq_puts(sq, " ESCAPE '\\')");
-		mamori_buf_free(&pat);
+	if (q->control) {
+		/* as finding_controls records them: a requirement without '/'
+		 * is a standard whose control is the rule */
+		const char *standard, *control;
+		bool split = mamori_requirement_split(q->control, a, &standard, &control);
+		sq_puts(sq, " AND id IN (SELECT finding_id FROM finding_controls WHERE standard = ");
+		sq_text(sq, standard);
+		sq_puts(sq, split ? " AND control = " : " AND control = generator_id");
+		if (split)
+			sq_text(sq, control);
+		sq_puts(sq, ")");
 	}
+	if (!mamori_str_empty(q->text))
+		sq_text_where(sq, q->text, mode, a);
 }
 
 static int sq_select(mamori_ctx *ctx, mamori_store *s, sqlq *q, mamori_sql_row_fn row, void *ud)
 {
 	return s->ops->select(ctx, s, mamori_buf_cstr(&q->sql), q->params, q->n, row, ud);
+}
+
+static int count_row(void *ud, const char *const *c, size_t n)
+{
+	*(size_t *)ud = n ? (size_t)strtoull(c[0] ? c[0] : "0", NULL, 10) : 0;
+	return MAMORI_OK;
+}
+
+/* Does the store have its text index (migration 4)?  Asked once per store. */
+static int text_index(mamori_ctx *ctx, mamori_store *s)
+{
+	if (s->text_index)
+		return MAMORI_OK;
+	size_t n = 0;
+	int rc = s->ops->select(ctx, s,
+				s->ops->dialect == MAMORI_SQL_POSTGRES
+					? "SELECT count(*) FROM pg_indexes WHERE schemaname = "
+					  "current_schema() AND indexname = 'findings_text_trgm'"
+					: "SELECT count(*) FROM sqlite_master WHERE name = 'findings_fts'",
+				NULL, 0, count_row, &n);
+	if (rc == MAMORI_OK)
+		s->text_index = n ? 1 : -1;
+	return rc;
+}
+
+/* The estimated rows of the plan EXPLAIN (FORMAT JSON) printed. */
+static int plan_rows(void *ud, const char *const *c, size_t n)
+{
+	const char *at = n && c[0] ? strstr(c[0], "\"Plan Rows\":") : NULL;
+	*(size_t *)ud = at ? (size_t)strtoull(at + 12, NULL, 10) : SIZE_MAX / 4;
+	return MAMORI_OK;
+}
+
+/* How to answer q's text filter: through the index when it has few
+ * candidates or when every match is wanted anyway (not a page). */
+static int text_plan(mamori_ctx *ctx, mamori_store *s, const mamori_query *q, bool page,
+		     mamori_arena *a, text_mode *mode)
+{
+	*mode = TEXT_SCAN;
+	const char *cand = mamori_str_empty(q->text) ? NULL : candidate_text(q->text, a);
+	const char *match = cand ? fts_query(cand, a) : NULL;
+	if (!match)
+		return MAMORI_OK;
+	int rc = text_index(ctx, s);
+	if (rc || s->text_index < 0)
+		return rc;
+	if (!page) {
+		*mode = TEXT_INDEX;
+		return MAMORI_OK;
+	}
+	/* a deep page of a scan costs (offset + limit) / density rows, the
+	 * index its candidates: past page 1 the index wins for more of them */
+	size_t total = 0, deep = q->offset + q->limit;
+	rc = s->ops->select(ctx, s,
+			    "SELECT coalesce(sum(n), 0) FROM summary_counts WHERE dim = 'pillar'",
+			    NULL, 0, count_row, &total);
+	if (rc)
+		return rc;
+	size_t limit = (size_t)sqrt((double)deep * (double)total);
+	bool pg = s->ops->dialect == MAMORI_SQL_POSTGRES;
+	if (limit < (pg ? TEXT_INDEX_MAX_ESTIMATED : TEXT_INDEX_MAX))
+		limit = pg ? TEXT_INDEX_MAX_ESTIMATED : TEXT_INDEX_MAX;
+	sqlq sq;
+	sq_init(&sq, s);
+	size_t n = 0;
+	if (pg) {
+		/* counting would cost a heap visit per candidate (GIN only says
+		 * "maybe"): ask the planner's estimate instead, which pg_trgm
+		 * bases on the trigram index's statistics */
+		sq_puts(&sq, "EXPLAIN (FORMAT JSON) SELECT 1 FROM findings WHERE " MAMORI_PG_TEXT_EXPR
+			     " ILIKE ");
+		sq_text(&sq, like_pattern(cand, false, a));
+		sq_puts(&sq, " ESCAPE '\\'");
+		rc = sq_select(ctx, s, &sq, plan_rows, &n);
+	} else {
+		sq_puts(&sq, "SELECT count(*) FROM (SELECT rowid FROM findings_fts WHERE "
+			     "findings_fts MATCH ");
+		sq_text(&sq, match);
+		mamori_buf_printf(&sq.sql, " LIMIT %zu) AS x", limit + 1);
+		rc = sq_select(ctx, s, &sq, count_row, &n);
+	}
+	sq_free(&sq);
+	if (rc == MAMORI_OK && n <= limit)
+		*mode = TEXT_INDEX;
+	return rc;
 }
 
 static size_t to_size(const char *s)
@@ -317,7 +579,7 @@ static const char *order_by(mamori_sort sort, bool asc)
 		[MAMORI_SORT_ACCOUNT] = "account DESC, severity DESC, last_observed_at DESC, id DESC",
 		[MAMORI_SORT_REGION] = "region DESC, severity DESC, last_observed_at DESC, id DESC",
 		[MAMORI_SORT_RULE] = "generator_id DESC, severity DESC, last_observed_at DESC, id DESC",
-		[MAMORI_SORT_WORKFLOW] = "workflow DESC, severity DESC, id DESC",
+		[MAMORI_SORT_WORKFLOW] = "workflow DESC, severity DESC, last_observed_at DESC, id DESC",
 	};
 	static const char *const ascending[MAMORI_SORT_COUNT_] = {
 		[MAMORI_SORT_SEVERITY] = "severity, last_observed_at, id",
@@ -328,33 +590,35 @@ static const char *order_by(mamori_sort sort, bool asc)
 		[MAMORI_SORT_ACCOUNT] = "account, severity, last_observed_at, id",
 		[MAMORI_SORT_REGION] = "region, severity, last_observed_at, id",
 		[MAMORI_SORT_RULE] = "generator_id, severity, last_observed_at, id",
-		[MAMORI_SORT_WORKFLOW] = "workflow, severity, id",
+		[MAMORI_SORT_WORKFLOW] = "workflow, severity, last_observed_at, id",
 	};
 	unsigned i = (unsigned)sort < MAMORI_SORT_COUNT_ ? (unsigned)sort : 0;
 	return asc ? ascending[i] : desc[i];
 }
 
-static int count_row(void *ud, const char *const *c, size_t n)
-{
-	*(size_t *)ud = n ? to_size(c[0]) : 0;
-	return MAMORI_OK;
-}
 
 int mamori_store_find(mamori_ctx *ctx, mamori_store *store, const mamori_query *q,
 		      mamori_findings *out, mamori_page_info *page)
 {
 	mamori_arena a = {0};
 	int which = 0;
+	text_mode mode;
+	int rc = text_plan(ctx, store, q, q->limit != 0, &a, &mode);
+	if (rc) {
+		mamori_arena_free(&a);
+		return rc;
+	}
 	/* a total from summary_counts, or else a lower bound: one row more than
 	 * the page tells whether more follow, where an exact count would read
-	 * every matching row of a million */
+	 * every matching row of a million (not so for a text search answered by
+	 * its index: the candidates are few, and counting them is exact) */
 	bool counted = !beyond_counts(q) && dim_filters(q, &which) <= 1;
-	bool lookahead = page && !counted && q->limit;
+	bool lookahead = page && !counted && q->limit && mode != TEXT_INDEX;
 	size_t before = out->count;
 	sqlq sq;
 	sq_init(&sq, store);
 	sq_puts(&sq, "SELECT " PAGE_COLUMNS " FROM findings WHERE 1=1");
-	sq_where(&sq, q, &a);
+	sq_where(&sq, q, mode, &a);
 	mamori_buf_printf(&sq.sql, " ORDER BY %s", order_by(q->sort, q->ascending));
 	if (q->limit) {
 		sq_puts(&sq, " LIMIT ");
@@ -367,7 +631,7 @@ int mamori_store_find(mamori_ctx *ctx, mamori_store *store, const mamori_query *
 		sq_num(&sq, (int64_t)q->offset);
 	}
 	page_rows pr = {ctx, out};
-	int rc = sq_select(ctx, store, &sq, page_row, &pr);
+	rc = sq_select(ctx, store, &sq, page_row, &pr);
 	sq_free(&sq);
 	if (rc == MAMORI_OK && lookahead) {
 		size_t got = out->count - before;
@@ -396,7 +660,7 @@ int mamori_store_find(mamori_ctx *ctx, mamori_store *store, const mamori_query *
 			sq_class_where(&sq, q);
 		} else {
 			sq_puts(&sq, "SELECT count(*) FROM (SELECT 1 FROM findings WHERE 1=1");
-			sq_where(&sq, q, &a);
+			sq_where(&sq, q, mode, &a);
 			mamori_buf_printf(&sq.sql, " LIMIT %d) AS x", MAMORI_COUNT_CAP + 1);
 		}
 		rc = sq_select(ctx, store, &sq, count_row, &page->total);
@@ -444,7 +708,8 @@ static int by_open_desc(const void *x, const void *y)
 
 static void count_finish(count_builder *b, mamori_arena *a, mamori_count_list *out)
 {
-	qsort(b->items, b->count, sizeof *b->items, by_open_desc);
+	if (b->count) /* qsort's array may not be NULL, even empty */
+		qsort(b->items, b->count, sizeof *b->items, by_open_desc);
 	out->count = b->count;
 	out->items = b->count ? mamori_arena_memdup(a, b->items, b->count * sizeof *b->items) : NULL;
 	free(b->items);
@@ -531,6 +796,12 @@ int mamori_store_summarize(mamori_ctx *ctx, mamori_store *store, const mamori_qu
 {
 	memset(out, 0, sizeof *out);
 	mamori_arena_init(&out->arena, 0);
+	text_mode mode;
+	int rc = text_plan(ctx, store, q, false, &out->arena, &mode);
+	if (rc) {
+		mamori_store_summary_free(out);
+		return rc;
+	}
 	sqlq sq;
 	sq_init(&sq, store);
 	int which = 0;
@@ -543,12 +814,12 @@ int mamori_store_summarize(mamori_ctx *ctx, mamori_store *store, const mamori_qu
 		sq_puts(&sq, "SELECT coalesce(pillar, ''), module, account, coalesce(region, ''), "
 			     "severity, workflow, record_state, compliance, count(*) FROM findings "
 			     "WHERE 1=1");
-		sq_where(&sq, q, &out->arena);
+		sq_where(&sq, q, mode, &out->arena);
 		sq_puts(&sq, " GROUP BY coalesce(pillar, ''), module, account, coalesce(region, ''), "
 			     "severity, workflow, record_state, compliance");
 	}
 	summary_acc acc = {out, {{0}}};
-	int rc = sq_select(ctx, store, &sq, counted ? counted_row : summary_row, &acc);
+	rc = sq_select(ctx, store, &sq, counted ? counted_row : summary_row, &acc);
 	sq_free(&sq);
 	mamori_count_list *lists[4] = {&out->pillars, &out->modules, &out->accounts, &out->regions};
 	for (int d = 0; d < 4; d++)
@@ -834,9 +1105,12 @@ int mamori_store_compliance(mamori_ctx *ctx, mamori_store *store, const char *ac
 		mamori_compliance_report_free(out);
 		return rc;
 	}
-	qsort(acc.cells.items, acc.cells.count, sizeof *acc.cells.items, by_standard_control);
-	qsort(acc.controls.items, acc.controls.count, sizeof *acc.controls.items,
-	      by_standard_control);
+	if (acc.cells.count)
+		qsort(acc.cells.items, acc.cells.count, sizeof *acc.cells.items,
+		      by_standard_control);
+	if (acc.controls.count)
+		qsort(acc.controls.items, acc.controls.count, sizeof *acc.controls.items,
+		      by_standard_control);
 	/* standards: one pass over the controls, which are grouped by standard */
 	out->standards = mamori_arena_alloc(&out->arena,
 					    (acc.controls.count + 1) * sizeof *out->standards);
@@ -862,7 +1136,9 @@ int mamori_store_compliance(mamori_ctx *ctx, mamori_store *store, const char *ac
 		s->score = s->passed + s->failed ? (double)s->passed / (double)(s->passed + s->failed)
 						 : -1;
 	}
-	qsort(acc.controls.items, acc.controls.count, sizeof *acc.controls.items, by_importance);
+	if (acc.controls.count)
+		qsort(acc.controls.items, acc.controls.count, sizeof *acc.controls.items,
+		      by_importance);
 	out->controls = acc.controls.count ? mamori_arena_memdup(&out->arena, acc.controls.items,
 								 acc.controls.count *
 									 sizeof *acc.controls.items)
@@ -964,19 +1240,25 @@ static int resource_row(void *ud, const char *const *c, size_t n)
 int mamori_store_resources(mamori_ctx *ctx, mamori_store *store, const mamori_query *q,
 			   mamori_resource_info **out, size_t *count, mamori_arena *arena)
 {
+	text_mode mode;
+	*out = NULL;
+	*count = 0;
+	int rc = text_plan(ctx, store, q, false, arena, &mode);
+	if (rc)
+		return rc;
 	sqlq sq;
 	sq_init(&sq, store);
 	sq_puts(&sq, "SELECT resource_id, max(resource_type), max(account), max(region), count(*), "
 		     "sum(CASE WHEN " OPEN_SQL " THEN 1 ELSE 0 END), "
 		     "max(CASE WHEN " OPEN_SQL " THEN severity ELSE -1 END), max(last_observed_at) "
 		     "FROM findings WHERE resource_id IS NOT NULL");
-	sq_where(&sq, q, arena);
-	sq_puts(&sq, " GROUP BY resource_id ORDER BY 6 DESC, 7 DESC, 1 LIMIT ");
+	sq_where(&sq, q, mode, arena);
+	sq_puts(&sq, " GROUP BY resource_id ORDER BY 7 DESC, 6 DESC, 1 LIMIT ");
 	sq_num(&sq, (int64_t)(q->limit ? q->limit : 50));
 	sq_puts(&sq, " OFFSET ");
 	sq_num(&sq, (int64_t)q->offset);
 	resource_rows r = {arena, NULL, 0, 0};
-	int rc = sq_select(ctx, store, &sq, resource_row, &r);
+	rc = sq_select(ctx, store, &sq, resource_row, &r);
 	sq_free(&sq);
 	*out = r.items;
 	*count = rc ? 0 : r.count;

@@ -38,6 +38,7 @@ typedef struct sqlite_store {
 	mamori_store base;
 	sqlite3 *db;
 	bool readonly;
+	bool fts_queue; /* migration 4: text changes to move into FTS5 at commit */
 	int lock_timeout_ms;
 	sqlite3_stmt *stmts[ST_COUNT];
 	sqlite3_stmt *cache[SQL_CACHE];
@@ -354,9 +355,54 @@ static int sqlite_begin(mamori_ctx *ctx, mamori_store *base)
 	return exec(ctx, s, "BEGIN IMMEDIATE", "starting a write");
 }
 
+/* The text the triggers queued goes into the FTS5 index in one statement
+ * (store_schema.c says why), inside the transaction it belongs to. */
+static int flush_fts(mamori_ctx *ctx, sqlite_store *s)
+{
+	return s->fts_queue ? exec(ctx, s, MAMORI_FTS_FLUSH, "indexing the findings' text")
+			    : MAMORI_OK;
+}
+
 static int sqlite_commit(mamori_ctx *ctx, mamori_store *base)
 {
-	return exec(ctx, S(base), "COMMIT", "saving");
+	int rc = flush_fts(ctx, S(base));
+	return rc ? rc : exec(ctx, S(base), "COMMIT", "saving");
+}
+
+/* After the migrations: does the store queue text changes (migration 4)?
+ * One left by a writer that is not mamori (the sqlite3 shell) is indexed
+ * now, so that searches see it. */
+static int open_fts_queue(mamori_ctx *ctx, sqlite_store *s)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT count(*) FROM sqlite_master WHERE name = "
+				    "'findings_fts_queue'",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(ctx, s, rc, "opening");
+	rc = sqlite3_step(st);
+	s->fts_queue = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return fail(ctx, s, rc, "opening");
+	if (!s->fts_queue || s->readonly)
+		return MAMORI_OK;
+	rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM findings_fts_queue LIMIT 1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(ctx, s, rc, "opening");
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return MAMORI_OK;
+	if (rc != SQLITE_ROW)
+		return fail(ctx, s, rc, "opening");
+	int r = exec(ctx, s, "BEGIN IMMEDIATE", "indexing the findings' text");
+	if (!r)
+		r = sqlite_commit(ctx, &s->base);
+	if (r)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
 }
 
 static void sqlite_rollback(mamori_store *base)
@@ -957,6 +1003,8 @@ int mamori_store_sqlite_open(mamori_ctx *ctx, const char *path, mamori_store **o
 		r = exec(ctx, s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536", "opening");
 	if (!r)
 		r = migrate(ctx, s);
+	if (!r)
+		r = open_fts_queue(ctx, s);
 	if (r) {
 		sqlite_close(&s->base);
 		return r;

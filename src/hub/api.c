@@ -58,7 +58,7 @@ static bool allowed(api *x, const char *const *names)
 #define FILTER_PARAMS                                                                      \
 	"severity", "status", "record_state", "compliance", "open", "pillar", "module",       \
 		"account", "region", "resource_type", "resource", "rule", "target", "q",       \
-		"since", "until"
+		"since", "until", "control"
 
 /* A comma-separated list of names into a bit set. */
 static bool parse_bits(api *x, const char *name, const char *v, int (*parse)(const char *),
@@ -212,10 +212,11 @@ static bool parse_query(api *x, mamori_query *q, size_t *page, size_t *per_page)
 			/* the exact-match text filters */
 			static const char *const names[] = {"pillar", "module", "account", "region",
 							    "resource_type", "resource", "rule",
-							    "target", "q"};
+							    "target", "q", "control"};
 			const char **slots[] = {&q->pillar,	   &q->module,	    &q->account,
 						&q->region,	   &q->resource_type, &q->resource_id,
-						&q->generator,	   &q->target,	      &q->text};
+						&q->generator,	   &q->target,	      &q->text,
+						&q->control};
 			for (size_t k = 0; k < sizeof names / sizeof *names; k++)
 				if (!strcmp(n, names[k]))
 					*slots[k] = v;

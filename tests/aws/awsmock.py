@@ -21,7 +21,10 @@ first N calls with the protocol's throttling error; "deny": [{"account",
 "service"}] answers AccessDenied; "unreachable_regions": [...] drops the
 connection; "garbage": [{"service", "region"}] answers 200 with a broken
 body; "expire_first_session": [role arns] makes the first credentials
-issued for the role expire at once (ExpiredToken).
+issued for the role expire at once (ExpiredToken); "securityhub_reject":
+[resource ids] makes BatchImportFindings refuse the findings about them
+(FailedFindings, InvalidInput).  Security Hub's BatchImportFindings keeps
+what it imported in memory (one worker): GET /__securityhub shows it.
 """
 import argparse
 import base64
@@ -376,6 +379,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path == "/__stats":
             with STATS_LOCK:
                 return self._plain(200, json.dumps(STATS))
+        if self.path == "/__securityhub":
+            return self._plain(200, json.dumps(srv.impl.sh_imported(srv)))
         if self.path == "/latest/api/token" and self.command == "PUT":
             if not self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
                 return self._plain(400, "missing ttl", "text/plain")

@@ -51,6 +51,7 @@ def operation(protocol, service, h, body, form):
         ("guardduty", "GET", r"^/detector/(?P<DetectorId>[^/]+)$"): "GetDetector",
         ("securityhub", "GET", r"^/accounts$"): "DescribeHub",
         ("securityhub", "POST", r"^/standards/get$"): "GetEnabledStandards",
+        ("securityhub", "POST", r"^/findings/import$"): "BatchImportFindings",
         ("elasticfilesystem", "GET", r"^/2015-02-01/file-systems$"): "DescribeFileSystems",
         ("access-analyzer", "GET", r"^/analyzer$"): "ListAnalyzers",
     }
@@ -487,6 +488,90 @@ def sh_standards(srv, acct, p, caller):
 
 
 
+# Security Hub's own checks of BatchImportFindings, beyond the request shape:
+# the limits the API reference documents for a finding and a request, and
+# the rule that the default product imports only the caller's findings
+# (a request carrying another account's finding is refused whole).
+SH_TEXT_LIMITS = (("Title", 256), ("Description", 1024), ("Id", 512), ("GeneratorId", 512))
+SH_IMPORTED = {}  # (account, region) -> {finding id: finding}, for /__securityhub
+SH_MODEL = []
+
+
+def sh_input_shape():
+    if not SH_MODEL:
+        import botocore.session
+        model = botocore.session.get_session().get_service_model("securityhub")
+        SH_MODEL.append(model.operation_model("BatchImportFindings").input_shape)
+    return SH_MODEL[0]
+
+
+def sh_finding_error(f):
+    """What Security Hub says of one finding it cannot take, or None."""
+    for key, limit in SH_TEXT_LIMITS:
+        if len(f.get(key, "")) > limit:
+            return "data.%s should NOT be longer than %d characters" % (key, limit)
+    if not 1 <= len(f["Resources"]) <= 32:
+        return "data.Resources should NOT have more than 32 items"
+    if len(f.get("Types", [])) > 50:
+        return "data.Types should NOT have more than 50 items"
+    pf = f.get("ProductFields", {})
+    if len(pf) > 50 or any(len(k) > 128 or len(v) > 2048 for k, v in pf.items()):
+        return "data.ProductFields should NOT have more than 50 properties of 128/2048 characters"
+    if len(f.get("Remediation", {}).get("Recommendation", {}).get("Text", "")) > 512:
+        return "data.Remediation.Recommendation.Text should NOT be longer than 512 characters"
+    if len(f.get("Compliance", {}).get("RelatedRequirements", [])) > 32:
+        return "data.Compliance.RelatedRequirements should NOT have more than 32 items"
+    if len(json.dumps(f)) > 240 * 1000:
+        return "the finding is larger than 240 KB"
+    return None
+
+
+def sh_import(srv, acct, p, caller):
+    from botocore.validate import ParamValidator
+    hub = regional(acct, "securityhub", caller["region"], None)
+    if not hub:
+        raise AwsError(401, "InvalidAccessException",
+                       "Account %s is not subscribed to AWS Security Hub" % caller["account"])
+    report = ParamValidator().validate(p, sh_input_shape())
+    if report.has_errors():
+        raise AwsError(400, "InvalidInputException", report.generate_report())
+    findings = p["Findings"]
+    if not 1 <= len(findings) <= 100:
+        raise AwsError(400, "InvalidInputException", "Findings must hold 1 to 100 findings")
+    product = "arn:aws:securityhub:%s:%s:product/%s/default" % (
+        caller["region"], caller["account"], caller["account"])
+    for f in findings:
+        if f["ProductArn"] != product or f["AwsAccountId"] != caller["account"]:
+            raise AwsError(403, "AccessDeniedException",
+                           "User: %s is not authorized to perform: securityhub:BatchImportFindings "
+                           "on resource: %s" % (caller["arn"], f["ProductArn"]))
+    reject = srv.faults.get("securityhub_reject", [])
+    failed, store = [], SH_IMPORTED.setdefault((caller["account"], caller["region"]), {})
+    for f in findings:
+        err = sh_finding_error(f)
+        if err is None and any(r["Id"] in reject for r in f["Resources"]):
+            err = "data.Resources[0].Id was refused by a test fault"
+        if err:
+            failed.append({"Id": f["Id"], "ErrorCode": "InvalidInput",
+                           "ErrorMessage": "Finding does not adhere to Amazon Finding Format. " + err})
+        else:
+            store[f["Id"]] = f
+    with srv.lock:
+        srv.calls["securityhub:batches"] = srv.calls.get("securityhub:batches", 0) + 1
+        srv.calls["securityhub:largest_batch"] = max(srv.calls.get("securityhub:largest_batch", 0),
+                                                      len(findings))
+    return rest_json_response({"FailedCount": len(failed), "SuccessCount": len(findings) - len(failed),
+                               "FailedFindings": failed})
+
+
+def sh_imported(srv):
+    """/__securityhub: what was imported, for the tests."""
+    with srv.lock:
+        return {"imported": {"%s/%s" % k: list(v.values()) for k, v in SH_IMPORTED.items()},
+                "batches": srv.calls.get("securityhub:batches", 0),
+                "largest_batch": srv.calls.get("securityhub:largest_batch", 0)}
+
+
 HANDLERS = {
     ("sts", "GetCallerIdentity"): sts_caller,
     ("sts", "AssumeRole"): sts_assume,
@@ -528,6 +613,7 @@ HANDLERS = {
     ("guardduty", "GetDetector"): gd_get,
     ("securityhub", "DescribeHub"): sh_hub,
     ("securityhub", "GetEnabledStandards"): sh_standards,
+    ("securityhub", "BatchImportFindings"): sh_import,
     ("elasticfilesystem", "DescribeFileSystems"): paged_list("efs", "FileSystems", "Marker", "NextMarker", rest=True),
     ("access-analyzer", "ListAnalyzers"): paged_list("accessanalyzer", "analyzers", "nextToken", "nextToken", rest=True),
 }

@@ -171,6 +171,63 @@ test('every page renders: resources, one resource, standards, scans', async () =
   await noScriptRan();
 });
 
+test('a control leads to its findings; search, day range and the control filter narrow the list', async () => {
+  // from the standards matrix: a failing control's cell, in one account
+  await go('#/standards', 'standards');
+  const cell = page.locator('table.matrix td.cell a').filter({ has: page.locator('.state-FAILED') }).first();
+  const href = await cell.getAttribute('href');
+  assert.match(href, /control=.+%2F.+&account=\d{12}/, 'a cell links to its control in its account');
+  await cell.click();
+  await rendered('findings');
+  const control = new URLSearchParams(href.split('?')[1]).get('control');
+  assert.equal((await page.locator('#control-filter code').textContent()), control);
+  const rows = await page.locator('#findings-table tbody tr').count();
+  assert.ok(rows >= 1, 'a failing control has findings');
+  // every one of them belongs to that control
+  for (const h of await page.locator('#findings-table .title').evaluateAll((els) => els.map((e) => e.closest('a').getAttribute('href')))) {
+    const hash = decodeURIComponent(h.split('/').pop());
+    const d = await page.evaluate(async (x) => (await fetch('/api/v1/findings/' + x)).json(), hash);
+    assert.ok(d.finding.Compliance.RelatedRequirements.includes(control), 'a finding of the control');
+  }
+  await shot('control-findings-en');
+  // the filter stays while others are added, and goes with its link
+  let n = Number(await page.getAttribute('body', 'data-rendered'));
+  await page.selectOption('#f-open', 'false');
+  await page.click('#apply-filters');
+  await page.waitForFunction((k) => Number(document.body.getAttribute('data-rendered')) > k, n);
+  assert.equal(await page.locator('#control-filter').count(), 1);
+  await page.locator('#control-filter a').click();
+  await page.waitForFunction(() => !document.querySelector('#control-filter'));
+
+  // a text search through the trigram index, case-insensitive
+  await go('#/findings', 'findings');
+  await page.fill('#f-q', 'ACME-WEB');
+  n = Number(await page.getAttribute('body', 'data-rendered'));
+  await page.click('#apply-filters');
+  await page.waitForFunction((k) => Number(document.body.getAttribute('data-rendered')) > k, n);
+  const found = await page.locator('#findings-table tbody tr').allTextContents();
+  assert.ok(found.length >= 1 && found.every((r) => r.toLowerCase().includes('acme-web')), 'the search finds acme-web-assets');
+
+  // a day range in the past holds nothing; one up to today holds them all again
+  await go('#/findings?open=false', 'findings');
+  const everything = await page.locator('#findings-table tbody tr').count();
+  await page.fill('#f-from', '2001-01-01');
+  await page.fill('#f-to', '2001-01-31');
+  n = Number(await page.getAttribute('body', 'data-rendered'));
+  await page.click('#apply-filters');
+  await page.waitForFunction((k) => Number(document.body.getAttribute('data-rendered')) > k, n);
+  assert.match(page.url(), /since=2001-01-01T00%3A00%3A00Z&until=2001-02-01T00%3A00%3A00Z|until=2001-02-01T00%3A00%3A00Z/);
+  assert.equal(await page.locator('#findings-table tbody tr').count(), 0);
+  assert.equal(await page.inputValue('#f-to'), '2001-01-31', 'the inclusive day comes back');
+  const today = new Date().toISOString().slice(0, 10);
+  await page.fill('#f-to', today);
+  n = Number(await page.getAttribute('body', 'data-rendered'));
+  await page.click('#apply-filters');
+  await page.waitForFunction((k) => Number(document.body.getAttribute('data-rendered')) > k, n);
+  assert.equal(await page.locator('#findings-table tbody tr').count(), everything);
+  await noScriptRan();
+});
+
 test('hostile text is shown as text and never runs', async () => {
   await go('#/findings?q=XSS-TITLE&open=false', 'findings');
   const titles = await page.locator('#findings-table .title').allTextContents();

@@ -13,30 +13,10 @@
 
 python3 -c "import botocore" 2>/dev/null || { echo "SKIP: python3-botocore is not installed"; exit 0; }
 
-# ---- the server ----
-WORLD="$SRC/tests/aws/world.json"
-python3 "$SRC/tests/aws/awsmock.py" --world "$WORLD" --port-file "$T/port" 2>"$T/server.log" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || fail "awsmock did not start: $(cat "$T/server.log")"
-PORT=$(cat "$T/port")
-EP="http://127.0.0.1:$PORT"
-
-# a clean environment: no real AWS configuration may leak in, no instance
-# metadata lookups; retries short
-mkdir -p "$T/home/.aws"
-export HOME="$T/home" AWS_CONFIG_FILE="$T/home/.aws/config" AWS_SHARED_CREDENTIALS_FILE="$T/home/.aws/credentials"
-unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN \
-      AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE AWS_CONTAINER_CREDENTIALS_RELATIVE_URI \
-      AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_ENDPOINT_URL AWS_DEFAULT_REGION HTTPS_PROXY HTTP_PROXY \
-      https_proxy http_proxy
-export AWS_EC2_METADATA_DISABLED=true AWS_REGION=us-east-1 AWS_MAX_ATTEMPTS=3
-KEY=AKIAMAMORITEST00001
-SECRET=mamoriTestSecretKey0000000000000000000001
+# ---- the server, a clean environment ----
+. "$SRC/tests/aws/awsmock.sh"
+awsmock_start "$SRC/tests/aws/world.json"
 ROLE=arn:aws:iam::444455556666:role/MamoriAudit
-with_keys() { AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET "$@"; }
-sigfails() { grep -c "signature mismatch" "$T/server.log" || true; }
 items() { # FILE TYPE [ACCOUNT]: count items of a type
   python3 - "$@" <<'EOF'
 import json, sys

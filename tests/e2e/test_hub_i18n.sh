@@ -44,6 +44,7 @@ enums = {
     "event.": ["observed", "reactivated", "archived", "workflow", "compliance", "severity"],
     "workflow.title_": ["NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"],
     "filter.last_": ["24h", "7d", "30d"],
+    "pillar.": ["posture", "vulnerabilities", "detection", "protection", "data"],
 }
 app = (web / "app.js").read_text()
 for prefix, values in enums.items():

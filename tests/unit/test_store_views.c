@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 #include "pgtmp.h"
+#include "store_schema.h"
 #include "testutil.h"
 
 #include <sqlite3.h>
@@ -248,6 +249,30 @@ static void pages_filter_sort_and_count(void **state)
 	mamori_findings_init(&page);
 	assert_int_equal(mamori_store_find(fx->ctx, fx->store, &t, &page, &info), MAMORI_OK);
 	assert_int_equal(page.count, 11); /* bucket-1, bucket-10..19 */
+	mamori_findings_free(&page);
+
+	/* the findings of one control, with another filter */
+	mamori_query ctl = MAMORI_QUERY_INIT;
+	ctl.control = "CIS AWS Foundations Benchmark v3.0.0/2.1";
+	ctl.account = "222222222222";
+	size_t want = 0;
+	for (size_t i = 0; i < all.count; i++) {
+		const mamori_finding *f = &all.items[i];
+		bool has = false;
+		for (size_t k = 0; k < f->related_requirements.count; k++)
+			has |= !strcmp(f->related_requirements.items[k], ctl.control);
+		want += has && !strcmp(f->aws_account_id, ctl.account);
+	}
+	assert_true(want > 0);
+	mamori_findings_init(&page);
+	assert_int_equal(mamori_store_find(fx->ctx, fx->store, &ctl, &page, &info), MAMORI_OK);
+	assert_int_equal(page.count, want);
+	assert_int_equal(info.total, want);
+	mamori_findings_free(&page);
+	ctl.control = "CIS AWS Foundations Benchmark v3.0.0/9.9";
+	mamori_findings_init(&page);
+	assert_int_equal(mamori_store_find(fx->ctx, fx->store, &ctl, &page, &info), MAMORI_OK);
+	assert_int_equal(page.count, 0);
 	mamori_findings_free(&page);
 
 	/* one resource */
@@ -499,8 +524,10 @@ static void resources_facets_and_scans(void **state)
 			assert_string_equal(res[i].type, "AwsS3Bucket");
 			seen = true;
 		}
-		if (i)
-			assert_true(res[i - 1].open >= res[i].open);
+		if (i) /* the most severe open finding first, then the most open */
+			assert_true(res[i - 1].max_severity > res[i].max_severity ||
+				    (res[i - 1].max_severity == res[i].max_severity &&
+				     res[i - 1].open >= res[i].open));
 	}
 	assert_true(seen);
 	mamori_count_list facet;
@@ -588,6 +615,11 @@ static void migration_backfills_existing_stores(void **state)
 	mamori_store_summary before;
 	mamori_compliance_report cbefore;
 	mamori_query q = MAMORI_QUERY_INIT;
+	mamori_query text = MAMORI_QUERY_INIT;
+	text.text = "bucket-1"; /* 11 of them, found through the rebuilt text index */
+	text.limit = 50;
+	mamori_findings found;
+	mamori_findings_init(&found);
 	assert_int_equal(mamori_store_summarize(fx->ctx, fx->store, &q, &before), MAMORI_OK);
 	assert_int_equal(mamori_store_compliance(fx->ctx, fx->store, NULL, &cbefore), MAMORI_OK);
 	mamori_store_close(fx->store);
@@ -602,8 +634,13 @@ static void migration_backfills_existing_stores(void **state)
 	bool is_pg = !strcmp(fx->backend, "pg");
 	mamori_buf_puts(&sql, is_pg ? "DROP FUNCTION mamori_findings_counts() CASCADE; "
 				   "DROP FUNCTION mamori_controls_counts() CASCADE; "
-				   "DROP INDEX findings_by_hash_prefix; "
-				 : "DROP TRIGGER findings_counts_insert; DROP TRIGGER findings_counts_update; ");
+				   "DROP INDEX findings_by_hash_prefix; DROP INDEX findings_text_trgm; "
+				   "DROP INDEX findings_by_title; DROP INDEX findings_by_first_observed; "
+				 : "DROP TRIGGER findings_counts_insert; DROP TRIGGER findings_counts_update; "
+				   "DROP TABLE findings_fts; DROP TABLE findings_fts_queue; "
+				   "DROP TRIGGER findings_fts_insert; "
+				   "DROP INDEX findings_by_title; DROP INDEX findings_by_first_observed; "
+				   "DROP TRIGGER findings_fts_update; DROP TRIGGER findings_fts_delete; ");
 	mamori_buf_puts(&sql, "DROP TABLE finding_controls; DROP TABLE summary_counts; "
 			      "DROP TABLE control_status; DROP TABLE compliance_snapshots; "
 			      "DROP TABLE detect_baselines; "
@@ -641,11 +678,203 @@ static void migration_backfills_existing_stores(void **state)
 		assert_int_equal(cafter.standards[i].failed, cbefore.standards[i].failed);
 	}
 	assert_int_equal(cafter.cell_count, cbefore.cell_count);
+	assert_int_equal(mamori_store_find(fx->ctx, fx->store, &text, &found, NULL), MAMORI_OK);
+	assert_int_equal(found.count, 11);
+	mamori_findings_free(&found);
 	mamori_store_summary_free(&before);
 	mamori_store_summary_free(&after);
 	mamori_compliance_report_free(&cbefore);
 	mamori_compliance_report_free(&cafter);
 	mamori_arena_free(&a);
+}
+
+/* Does hay hold needle, A-Z matching either case (the text search's rule)? */
+static bool ascii_ci_contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (const char *h = hay; *h; h++) {
+		size_t i = 0;
+		while (i < n && h[i]) {
+			char a = h[i], b = needle[i];
+			if (a >= 'A' && a <= 'Z')
+				a = (char)(a + 32);
+			if (b >= 'A' && b <= 'Z')
+				b = (char)(b + 32);
+			if (a != b)
+				break;
+			i++;
+		}
+		if (i == n)
+			return true;
+	}
+	return !n;
+}
+
+static size_t text_brute(const mamori_findings *all, const char *text)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < all->count; i++) {
+		const mamori_finding *f = &all->items[i];
+		n += ascii_ci_contains(f->title, text) || ascii_ci_contains(f->resources[0].id, text) ||
+		     ascii_ci_contains(f->generator_id, text);
+	}
+	return n;
+}
+
+/* One number from SQL run on the fixture's store, beside mamori. */
+static long sql_number(fixture *fx, const char *sql)
+{
+	long v = -1;
+	if (!strcmp(fx->backend, "pg")) {
+		PGconn *c = PQconnectdb(fx->location);
+		PGresult *r = PQexec(c, sql);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+			v = atol(PQgetvalue(r, 0, 0));
+		else
+			fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
+		PQclear(r);
+		PQfinish(c);
+	} else {
+		sqlite3 *db;
+		sqlite3_stmt *st;
+		assert_int_equal(sqlite3_open(fx->location, &db), SQLITE_OK);
+		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		else
+			fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	return v;
+}
+
+/* The text search means the same on both backends, through the trigram
+ * index (three characters or more) or not: a substring of title, resource
+ * or rule, A-Z in either case, everything else exactly. */
+static void text_search_same_on_both_backends(void **state)
+{
+	fixture *fx = *state;
+	static const spec s[] = {
+		{"arn:aws:s3:::Prod-Logs", "111111111111", "us-east-1", "posture", MAMORI_SEV_HIGH,
+		 MAMORI_COMPLIANCE_FAILED, NULL, NULL, "Public S3 bucket allows READ"},
+		{"arn:aws:s3:::ete-1", "111111111111", "us-east-1", "posture", MAMORI_SEV_LOW,
+		 MAMORI_COMPLIANCE_FAILED, NULL, NULL, "\u00c9T\u00c9 en capitales"},
+		{"arn:aws:s3:::ete-2", "222222222222", "eu-west-1", "data", MAMORI_SEV_LOW,
+		 MAMORI_COMPLIANCE_FAILED, NULL, NULL, "\u00e9t\u00e9 en minuscules"},
+		{"arn:aws:s3:::jp", "222222222222", "eu-west-1", "data", MAMORI_SEV_MEDIUM,
+		 MAMORI_COMPLIANCE_FAILED, NULL, NULL,
+		 "\u65e5\u672c\u8a9e\u306e\u30bf\u30a4\u30c8\u30eb: \u516c\u958b"},
+		{"arn:aws:s3:::wild", "333333333333", "us-east-1", "posture", MAMORI_SEV_CRITICAL,
+		 MAMORI_COMPLIANCE_FAILED, NULL, NULL, "needle%_ and \"quotes\" in it"},
+		{"arn:aws:s3:::tiny", "333333333333", "us-east-1", "posture", MAMORI_SEV_INFORMATIONAL,
+		 MAMORI_COMPLIANCE_FAILED, NULL, NULL, "tiny"},
+	};
+	scan(fx, "2026-08-01T00:00:00Z", "path:/t", "m", s, sizeof s / sizeof *s);
+	mamori_findings all;
+	all_findings(fx, &all);
+	static const char *const texts[] = {
+		"bucket", "BUCKET", "prod-LOGS", "S3:::prod", "rule.x", "\u00e9t\u00e9",
+		"\u00c9T\u00c9", "\u00c9t\u00e9", "\u516c\u958b", "\u672c\u8a9e\u306e",
+		"\u672c", "ny", "%_", "needle%_", "\"quotes\"", "le%", "zzz-nowhere", "t", "a",
+		/* several words: the index is asked for the rare-looking one */
+		"and \"quotes\" in", "%_ and", "S3 bucket ALLOWS", "on-Logs x"};
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		size_t want = text_brute(&all, texts[i]);
+		mamori_query q = MAMORI_QUERY_INIT;
+		q.text = texts[i];
+		q.limit = 50;
+		mamori_findings page;
+		mamori_findings_init(&page);
+		mamori_page_info info;
+		assert_int_equal(mamori_store_find(fx->ctx, fx->store, &q, &page, &info), MAMORI_OK);
+		if (page.count != want)
+			fail_msg("%s: \"%s\" found %zu, expected %zu", fx->backend, texts[i],
+				 page.count, want);
+		assert_int_equal(info.total, want);
+		for (size_t k = 0; k < page.count; k++)
+			assert_true(ascii_ci_contains(page.items[k].title, texts[i]) ||
+				    ascii_ci_contains(page.items[k].resources[0].id, texts[i]) ||
+				    ascii_ci_contains(page.items[k].generator_id, texts[i]));
+		mamori_findings_free(&page);
+		mamori_store_summary sum;
+		assert_int_equal(mamori_store_summarize(fx->ctx, fx->store, &q, &sum), MAMORI_OK);
+		assert_int_equal(sum.total, want);
+		mamori_store_summary_free(&sum);
+	}
+	/* a whole id, or the start of a hash */
+	const char *id = all.items[2].id;
+	char prefix[16];
+	snprintf(prefix, sizeof prefix, "%.10s", strrchr(id, '/') + 1);
+	const char *ids[] = {id, prefix};
+	for (size_t i = 0; i < 2; i++) {
+		mamori_query q = MAMORI_QUERY_INIT;
+		q.text = ids[i];
+		q.limit = 50;
+		mamori_findings page;
+		mamori_findings_init(&page);
+		assert_int_equal(mamori_store_find(fx->ctx, fx->store, &q, &page, NULL), MAMORI_OK);
+		assert_int_equal(page.count, 1);
+		assert_string_equal(page.items[0].id, id);
+		mamori_findings_free(&page);
+	}
+
+	/* the index is there and follows changes of the text */
+	bool is_pg = !strcmp(fx->backend, "pg");
+	assert_int_equal(sql_number(fx, is_pg ? "SELECT count(*) FROM pg_indexes WHERE indexname = "
+					       "'findings_text_trgm'"
+					     : "SELECT count(*) FROM sqlite_master WHERE name = "
+					       "'findings_fts'"),
+			 1);
+	spec changed[sizeof s / sizeof *s];
+	memcpy(changed, s, sizeof s);
+	changed[0].title = "Public S3 bucket allows WRITE";
+	scan(fx, "2026-08-02T00:00:00Z", "path:/t", "m", changed, sizeof s / sizeof *s);
+	const char *const after[][2] = {{"allows READ", "0"}, {"allows write", "1"}};
+	for (size_t i = 0; i < 2; i++) {
+		mamori_query q = MAMORI_QUERY_INIT;
+		q.text = after[i][0];
+		q.limit = 50;
+		mamori_findings page;
+		mamori_findings_init(&page);
+		assert_int_equal(mamori_store_find(fx->ctx, fx->store, &q, &page, NULL), MAMORI_OK);
+		assert_int_equal(page.count, (size_t)atoi(after[i][1]));
+		mamori_findings_free(&page);
+	}
+	if (!is_pg) {
+		/* what the triggers queued went into the index at commit */
+		assert_int_equal(sql_number(fx, "SELECT count(*) FROM findings_fts_queue"), 0);
+		/* FTS5 checks its index against the findings themselves */
+		assert_int_equal(sql_number(fx, "SELECT count(*) FROM findings_fts WHERE "
+						"findings_fts MATCH '\"REA\" AND \"EAD\"'"),
+				 0);
+		mamori_store_close(fx->store);
+		fx->store = NULL;
+		sqlite3 *db;
+		assert_int_equal(sqlite3_open(fx->location, &db), SQLITE_OK);
+		int rc = sqlite3_exec(db, "INSERT INTO findings_fts(findings_fts, rank) VALUES "
+					  "('integrity-check', 1)",
+				      NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			fail_msg("FTS5 integrity-check: %s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		assert_int_equal(mamori_store_open(fx->ctx, fx->location, &fx->store), MAMORI_OK);
+	} else {
+		/* the candidate query of a rare text walks the trigram index */
+		mamori_store_close(fx->store);
+		fx->store = NULL;
+		PGconn *c = PQconnectdb(fx->location);
+		PGresult *r = PQexec(c, "SET enable_seqscan = off; EXPLAIN SELECT 1 FROM findings "
+					"WHERE " MAMORI_PG_TEXT_EXPR " ILIKE '%allows write%'");
+		bool uses = false;
+		for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++)
+			uses |= strstr(PQgetvalue(r, i, 0), "findings_text_trgm") != NULL;
+		PQclear(r);
+		PQfinish(c);
+		assert_true(uses);
+		assert_int_equal(mamori_store_open(fx->ctx, fx->location, &fx->store), MAMORI_OK);
+	}
+	mamori_findings_free(&all);
 }
 
 /* PostgreSQL only: what it refuses, and no password in any message. */
@@ -712,6 +941,7 @@ int main(void)
 		BOTH(resources_facets_and_scans),
 		BOTH(life_cycle_history),
 		BOTH(migration_backfills_existing_stores),
+		BOTH(text_search_same_on_both_backends),
 		cmocka_unit_test_prestate_setup_teardown(pg_refusals, setup, teardown, (void *)"pg"),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
