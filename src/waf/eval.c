@@ -87,17 +87,10 @@ mamori_waf_eval *mamori_waf_eval_new(const mamori_waf_acl *acl)
 	ev->fields = mamori_xcalloc(acl->field_count + 1, sizeof *ev->fields);
 	ev->inputs = mamori_xcalloc(acl->input_count + 1, sizeof *ev->inputs);
 	ev->pf_gen = mamori_xcalloc(acl->input_count + 1, sizeof *ev->pf_gen);
-	ev->pf_bits = mamori_xcalloc(acl->pattern_count / 64 + 1, sizeof *ev->pf_bits);
+	ev->pf_vals = mamori_xcalloc(acl->pattern_count + 1, sizeof *ev->pf_vals);
 	ev->det_gen = mamori_xcalloc((acl->input_count + 1) * 4, sizeof *ev->det_gen);
 	ev->det_cache = mamori_xcalloc((acl->input_count + 1) * 4, 1);
-	for (size_t i = 0; i < acl->input_count; i++) {
-		if (acl->inputs[i].hs_db) {
-			hs_scratch_t *s = ev->hs_scratch;
-			if (hs_alloc_scratch(acl->inputs[i].hs_db, &s) != HS_SUCCESS)
-				mamori_oom(0);
-			ev->hs_scratch = s;
-		}
-	}
+	ev->hs_scratch = waf_prefilter_scratch(acl);
 	ev->pcre_md = pcre2_match_data_create(16, NULL);
 	pcre2_match_context *mc = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(mc, 100000);
@@ -129,7 +122,7 @@ void mamori_waf_eval_free(mamori_waf_eval *ev)
 	free(ev->fields);
 	free(ev->inputs);
 	free(ev->pf_gen);
-	free(ev->pf_bits);
+	free(ev->pf_vals);
 	free(ev->det_gen);
 	free(ev->det_cache);
 	free(ev->labels);
