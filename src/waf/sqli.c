@@ -284,18 +284,37 @@ static size_t lex_string(lexer *lx, size_t i, char q, bool *closed)
 	return lx->n;
 }
 
+/* Keyword ids in the alphabetical order of their words, for a binary search. */
+static const unsigned char kw_sorted[] = {
+	KW_ALL, KW_ALTER, KW_AND, KW_BETWEEN, KW_BY, KW_CASE, KW_CREATE, KW_DATABASE, KW_DECLARE,
+	KW_DELAY, KW_DELETE, KW_DISTINCT, KW_DIV, KW_DROP, KW_DUMPFILE, KW_ELSE, KW_END, KW_EXEC,
+	KW_EXECUTE, KW_FALSE, KW_FROM, KW_FUNCTION, KW_GLOB, KW_GRANT, KW_GROUP, KW_HAVING,
+	KW_IMMEDIATE, KW_IN, KW_INSERT, KW_INTO, KW_IS, KW_LIKE, KW_LIMIT, KW_MOD, KW_NOT,
+	KW_NULL, KW_OFFSET, KW_OR, KW_ORDER, KW_OUTFILE, KW_PROCEDURE, KW_REGEXP, KW_RLIKE,
+	KW_SELECT, KW_SET, KW_SHOW, KW_SHUTDOWN, KW_SOUNDS, KW_TABLE, KW_THEN, KW_TRUE,
+	KW_TRUNCATE, KW_UNION, KW_UPDATE, KW_VALUES, KW_WAITFOR, KW_WHEN, KW_WHERE, KW_XOR,
+};
+
 static unsigned short keyword(const char *s, size_t n)
 {
 	if (n < 2 || n > 9)
 		return 0;
-	char first = (char)(s[0] | 0x20);
-	for (unsigned short k = 1; k < KW_COUNT; k++) {
-		const char *w = words[k].w;
-		/* cheap rejections before the full comparison */
-		if (!w || w[0] != first || w[1] != (char)(s[1] | 0x20) || strlen(w) != n)
-			continue;
-		if (strncasecmp(w, s, n) == 0)
-			return k;
+	char lc[10];
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)s[k];
+		lc[k] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	lc[n] = 0;
+	size_t lo = 0, hi = sizeof kw_sorted;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(words[kw_sorted[mid]].w, lc);
+		if (c == 0)
+			return kw_sorted[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return 0;
 }
