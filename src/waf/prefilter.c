@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* A regex whose best factor is likelier than this per byte of text is not
  * worth a literal: it goes to the regex database. */
@@ -40,11 +41,22 @@ typedef struct waf_pattern {
 	size_t order;
 } waf_pattern;
 
+/* A literal that must start a value (the factor of a ^ regex). */
+typedef struct waf_anchored {
+	const char *s;
+	size_t len;
+	bool caseless;
+	int pattern;
+} waf_anchored;
+
 /* An input's databases. */
 struct waf_pf {
 	hs_database_t *lit_db; /* literal factors */
 	int *lit_first;	       /* per literal: its patterns are lit_pats[first[i]..first[i+1]) */
 	int *lit_pats;	       /* global pattern ids */
+	waf_anchored *anch;    /* literals that must start a value, by first byte */
+	size_t anch_count;
+	unsigned anch_first[257]; /* bucket of lower-cased first byte c: [first[c], first[c+1]) */
 	hs_database_t *re_db;  /* regexes without a factor, prefilter mode */
 };
 
@@ -118,6 +130,21 @@ static void relax(const char *re, mamori_buf *out)
 	}
 }
 
+/* A literal as a Vectorscan expression. */
+static void escape_literal(const char *lit, size_t len, mamori_buf *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)lit[i];
+		if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) {
+			mamori_buf_putc(out, (char)ch);
+		} else {
+			char x[5] = {'\\', 'x', hex[ch >> 4], hex[ch & 15], 0};
+			mamori_buf_puts(out, x);
+		}
+	}
+}
+
 void waf_prefilter_add(waf_compiler *c, waf_stmt *s, const char *regex, bool literal,
 		       const char *lit, size_t lit_len, bool caseless)
 {
@@ -127,20 +154,11 @@ void waf_prefilter_add(waf_compiler *c, waf_stmt *s, const char *regex, bool lit
 	mamori_buf e = MAMORI_BUF_INIT;
 	unsigned flags = HS_FLAG_SINGLEMATCH;
 	if (literal) {
-		static const char hex[] = "0123456789abcdef";
 		if (lit_len == 0) {
 			mamori_buf_free(&e);
 			return; /* matches everything: no point prefiltering */
 		}
-		for (size_t i = 0; i < lit_len; i++) {
-			unsigned char ch = (unsigned char)lit[i];
-			if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) {
-				mamori_buf_putc(&e, (char)ch);
-			} else {
-				char x[5] = {'\\', 'x', hex[ch >> 4], hex[ch & 15], 0};
-				mamori_buf_puts(&e, x);
-			}
-		}
+		escape_literal(lit, lit_len, &e);
 	} else {
 		relax(regex, &e);
 		flags |= HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY | HS_FLAG_DOTALL | HS_FLAG_MULTILINE;
@@ -264,6 +282,8 @@ static void cache_store(const char *dir, const char *key, const hs_database_t *d
 
 /* Compile (or load from the cache) a database; on failure *bad is the index
  * of the expression at fault, or -1. */
+/* Compile (or load from the cache) a database of literals or of regexes; on
+ * failure *bad is the index of the expression at fault, or -1. */
 static hs_database_t *compile_db(const char *cache, bool literal, const char *const *exprs,
 				 const size_t *lens, const unsigned *flags, const unsigned *ids,
 				 size_t m, int *bad)
@@ -364,21 +384,62 @@ static int cmp_lit(const void *a, const void *b)
 	return x->pattern - y->pattern;
 }
 
-/* The literal database of the factors of patterns [i, j). */
+static unsigned char lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static int cmp_first(const void *a, const void *b)
+{
+	const lit_entry *x = a, *y = b;
+	unsigned char fx = lower((unsigned char)x->s[0]), fy = lower((unsigned char)y->s[0]);
+	if (fx != fy)
+		return fx < fy ? -1 : 1;
+	return x->pattern - y->pattern;
+}
+
+/* The literal database of the factors of patterns [i, j) that may occur
+ * anywhere, and the table of those that must start a value (bucketed by
+ * their first byte, lower-cased: one look per value). */
 static void build_literals(const char *cache, const waf_pattern *pats, size_t i, size_t j,
 			   struct waf_pf *pf, bool *covered)
 {
-	size_t total = 0;
-	for (size_t k = i; k < j; k++)
+	size_t total = 0, anchored = 0;
+	for (size_t k = i; k < j; k++) {
 		total += pats[k].fac.count;
+		if (pats[k].fac.anchored)
+			anchored += pats[k].fac.count;
+	}
 	if (!total)
 		return;
 	lit_entry *e = mamori_xcalloc(total, sizeof *e);
 	size_t m = 0;
+	if (anchored) {
+		pf->anch = mamori_xcalloc(anchored, sizeof *pf->anch);
+		for (size_t k = i; k < j; k++) {
+			const waf_factor *f = &pats[k].fac;
+			for (size_t l = 0; f->anchored && l < f->count; l++)
+				pf->anch[pf->anch_count++] =
+					(waf_anchored){f->lits[l], f->lens[l], f->caseless, (int)k};
+		}
+		qsort(pf->anch, pf->anch_count, sizeof *pf->anch, cmp_first);
+		for (size_t a = 0, c = 0; c < 257; c++) {
+			while (a < pf->anch_count && lower((unsigned char)pf->anch[a].s[0]) < c)
+				a++;
+			pf->anch_first[c] = (unsigned)a;
+		}
+		for (size_t k = i; k < j; k++)
+			if (pats[k].fac.anchored)
+				covered[k - i] = true;
+	}
 	for (size_t k = i; k < j; k++) {
 		const waf_factor *f = &pats[k].fac;
-		for (size_t l = 0; l < f->count; l++)
+		for (size_t l = 0; !f->anchored && l < f->count; l++)
 			e[m++] = (lit_entry){f->lits[l], f->lens[l], f->caseless, (int)k};
+	}
+	if (!m) {
+		free(e);
+		return;
 	}
 	qsort(e, m, sizeof *e, cmp_lit);
 	/* distinct literals, each with the patterns it stands for */
@@ -407,7 +468,7 @@ static void build_literals(const char *cache, const waf_pattern *pats, size_t i,
 	int bad;
 	pf->lit_db = compile_db(cache, true, exprs, lens, flags, ids, d, &bad);
 	for (size_t k = i; pf->lit_db && k < j; k++)
-		if (pats[k].fac.count)
+		if (pats[k].fac.count && !pats[k].fac.anchored)
 			covered[k - i] = true;
 	free(exprs);
 	free(lens);
@@ -535,6 +596,7 @@ void waf_prefilter_free(mamori_waf_acl *acl)
 			hs_free_database(pf->re_db);
 		free(pf->lit_first);
 		free(pf->lit_pats);
+		free(pf->anch);
 		free(pf);
 	}
 	for (size_t i = 0; i < acl->pattern_count; i++) {
@@ -596,6 +658,18 @@ static void scan_input(mamori_waf_eval *ev, const struct waf_pf *pf, const waf_v
 			h.bit = waf_value_bit(i);
 			ev->acl->hs_scan(pf->lit_db, v->el[i].p, (unsigned)v->el[i].n, 0, ev->hs_scratch,
 					 on_literal, &h);
+		}
+	}
+	for (size_t i = 0; pf->anch_count && i < v->n; i++) {
+		const waf_elem *e = &v->el[i];
+		if (!e->n)
+			continue;
+		unsigned c = lower((unsigned char)e->p[0]);
+		for (unsigned a = pf->anch_first[c]; a < pf->anch_first[c + 1]; a++) {
+			const waf_anchored *l = &pf->anch[a];
+			if (l->len <= e->n && (l->caseless ? strncasecmp(e->p, l->s, l->len) == 0
+							   : memcmp(e->p, l->s, l->len) == 0))
+				ev->pf_vals[l->pattern] |= waf_value_bit(i);
 		}
 	}
 	if (pf->re_db) {

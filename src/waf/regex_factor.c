@@ -12,15 +12,18 @@
  * no string of the factor occurs cannot match, and the regex is not run.
  *
  * The analysis is a small recursive reading of PCRE syntax (bounded depth)
- * computing, for every sub-expression, its exact language when it is a small
- * finite set, and its best factor: concatenations multiply neighbouring
- * exact sets ("id_" x {"r","d"} x "sa"), alternations unite their branches'
- * factors, a repeat with minimum 0 and every zero-width item (anchors, \b,
- * lookarounds) require nothing.  Everything it does not understand — or a
- * construct whose language it cannot bound — counts as "could be anything",
- * which only ever weakens the factor: the result is sound by construction,
- * never a missed match.  Case-insensitive parts make the whole factor
- * case-insensitive.
+ * computing, for every sub-expression, a *prefix set*: strings one of which
+ * every match begins with, each either complete (the match may end there)
+ * or open (the match goes on with something not tracked) — the exact
+ * language when it is small and finite, "\s+" gives {" ", "\t", ...} all
+ * open.  Concatenations multiply neighbouring prefix sets ("id_" x {"r","d"}
+ * x "sa"; "cat" x {" " open, ...}), and every product is a candidate factor
+ * of the whole; alternations unite their branches' factors; a repeat with
+ * minimum 0 and every zero-width item (anchors, \b, lookarounds) require
+ * nothing.  Everything it does not understand — or a construct whose
+ * language it cannot bound — counts as "could be anything", which only ever
+ * weakens the factor: the result is sound by construction, never a missed
+ * match.  Case-insensitive parts make the whole factor case-insensitive.
  *
  * Which candidate factor is best is decided by an estimate of how often it
  * occurs in ordinary text: a fixed table of byte frequencies (English
@@ -35,24 +38,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LF_MAX_SET 256	/* strings in one set */
-#define LF_MAX_LEN 32	/* bytes in one exact string */
+#define LF_MAX_SET 1024 /* strings in one set */
+#define LF_MAX_LEN 32	/* bytes of one prefix string (longer ones are cut: open) */
 #define LF_MAX_CLASS 64 /* a character class is expanded up to this many bytes */
 #define LF_MAX_DEPTH 48
 
 typedef struct lstr {
 	unsigned char len;
+	bool open; /* the match goes on after these bytes */
 	unsigned char s[LF_MAX_LEN];
 } lstr;
 
-/* A set of strings; n < 0 means "not a small finite set" (top). */
+/* A set of strings; n < 0 means "not a small set" (top). */
 typedef struct lset {
 	int n;
 	lstr *v;
 } lset;
 
 typedef struct fres {
-	lset exact;  /* the exact language, or top */
+	lset prefix; /* strings every match begins with, or top */
+	lset anch;   /* when every match starts at the subject's start: its prefixes; else top */
 	lset factor; /* best necessary set, or top when none */
 	double cost; /* estimated frequency of factor (INFINITY when none) */
 } fres;
@@ -61,6 +66,7 @@ typedef struct rparse {
 	const unsigned char *p, *end;
 	bool caseless;
 	bool saw_caseless; /* an inline (?i) was seen */
+	bool saw_multiline; /* an inline (?m): ^ is not the subject's start */
 	bool fail;	   /* a construct this reader does not know */
 	int depth;
 } rparse;
@@ -108,9 +114,28 @@ static bool has_empty(const lset *a)
 	return false;
 }
 
-static bool lstr_eq(const lstr *a, const lstr *b)
+static int lstr_cmp(const void *x, const void *y)
 {
-	return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
+	const lstr *a = x, *b = y;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	int c = memcmp(a->s, b->s, a->len);
+	if (c)
+		return c;
+	return (int)a->open - (int)b->open;
+}
+
+/* Sorted, without duplicates. */
+static void set_unique(lset *a)
+{
+	if (a->n <= 1)
+		return;
+	qsort(a->v, (size_t)a->n, sizeof *a->v, lstr_cmp);
+	int o = 1;
+	for (int i = 1; i < a->n; i++)
+		if (lstr_cmp(&a->v[i], &a->v[o - 1]) != 0)
+			a->v[o++] = a->v[i];
+	a->n = o;
 }
 
 static lset set_union(const lset *a, const lset *b)
@@ -118,65 +143,103 @@ static lset set_union(const lset *a, const lset *b)
 	if (a->n < 0 || b->n < 0 || a->n + b->n > LF_MAX_SET)
 		return set_top();
 	lset r = set_new(a->n + b->n);
-	r.n = 0;
-	const lset *parts[2] = {a, b};
-	for (int k = 0; k < 2; k++) {
-		for (int i = 0; i < parts[k]->n; i++) {
-			bool dup = false;
-			for (int j = 0; j < r.n && !dup; j++)
-				dup = lstr_eq(&r.v[j], &parts[k]->v[i]);
-			if (!dup)
-				r.v[r.n++] = parts[k]->v[i];
-		}
-	}
+	if (a->n)
+		memcpy(r.v, a->v, (size_t)a->n * sizeof *a->v);
+	if (b->n)
+		memcpy(r.v + a->n, b->v, (size_t)b->n * sizeof *b->v);
+	set_unique(&r);
 	return r;
 }
 
+/* Every string open: what follows is not tracked. */
+static void set_open(lset *a)
+{
+	for (int i = 0; i < a->n; i++)
+		a->v[i].open = true;
+}
+
+static bool all_open(const lset *a)
+{
+	for (int i = 0; i < a->n; i++)
+		if (!a->v[i].open)
+			return false;
+	return true;
+}
+
+/* The prefixes of a match of A then B: each complete string of a extended
+ * by each of b (cut and open beyond LF_MAX_LEN), each open one as it is.
+ * Top when too many. */
 static lset set_product(const lset *a, const lset *b)
 {
-	if (a->n < 0 || b->n < 0 || (long)a->n * b->n > LF_MAX_SET)
+	if (a->n < 0 || b->n < 0)
 		return set_top();
+	long count = 0;
 	for (int i = 0; i < a->n; i++)
-		for (int j = 0; j < b->n; j++)
-			if (a->v[i].len + b->v[j].len > LF_MAX_LEN)
-				return set_top();
-	lset r = set_new(a->n * b->n);
+		count += a->v[i].open ? 1 : b->n;
+	if (count > LF_MAX_SET)
+		return set_top();
+	lset r = set_new((int)count);
 	r.n = 0;
 	for (int i = 0; i < a->n; i++) {
+		if (a->v[i].open) {
+			r.v[r.n++] = a->v[i];
+			continue;
+		}
 		for (int j = 0; j < b->n; j++) {
-			lstr s;
-			s.len = (unsigned char)(a->v[i].len + b->v[j].len);
-			memcpy(s.s, a->v[i].s, a->v[i].len);
-			memcpy(s.s + a->v[i].len, b->v[j].s, b->v[j].len);
-			bool dup = false;
-			for (int k = 0; k < r.n && !dup; k++)
-				dup = lstr_eq(&r.v[k], &s);
-			if (!dup)
-				r.v[r.n++] = s;
+			lstr z = a->v[i];
+			size_t take = b->v[j].len;
+			z.open = b->v[j].open;
+			if (z.len + take > LF_MAX_LEN) {
+				take = LF_MAX_LEN - z.len;
+				z.open = true;
+			}
+			memcpy(z.s + z.len, b->v[j].s, take);
+			z.len = (unsigned char)(z.len + take);
+			r.v[r.n++] = z;
 		}
 	}
+	set_unique(&r);
 	return r;
+}
+
+static void set_minimize_as(lset *a, bool anchored);
+
+static void set_minimize(lset *a)
+{
+	set_minimize_as(a, false);
 }
 
 static bool contains(const lstr *hay, const lstr *needle)
 {
 	if (needle->len > hay->len)
 		return false;
+	if (!needle->len)
+		return true;
 	for (size_t i = 0; i + needle->len <= hay->len; i++)
-		if (memcmp(hay->s + i, needle->s, needle->len) == 0)
+		if (hay->s[i] == needle->s[0] && memcmp(hay->s + i, needle->s, needle->len) == 0)
 			return true;
 	return false;
 }
 
-/* A string containing another string of a factor adds nothing to it. */
-static void set_minimize(lset *a)
+static bool starts_with(const lstr *hay, const lstr *needle)
 {
+	return needle->len <= hay->len && memcmp(hay->s, needle->s, needle->len) == 0;
+}
+
+/* As a factor: a string containing another string of the set adds nothing
+ * (whether it is open or complete no longer matters); anchored at the
+ * value's start, only one beginning with another. */
+static void set_minimize_as(lset *a, bool anchored)
+{
+	for (int i = 0; i < a->n; i++)
+		a->v[i].open = false;
+	set_unique(a); /* by length, then bytes */
 	int o = 0;
 	for (int i = 0; i < a->n; i++) {
 		bool redundant = false;
-		for (int j = 0; j < a->n && !redundant; j++)
-			redundant = j != i && contains(&a->v[i], &a->v[j]) &&
-				    (a->v[i].len != a->v[j].len || j < i);
+		for (int j = 0; j < o && !redundant; j++)
+			redundant = anchored ? starts_with(&a->v[i], &a->v[j])
+					     : contains(&a->v[i], &a->v[j]);
 		if (!redundant)
 			a->v[o++] = a->v[i];
 	}
@@ -255,26 +318,36 @@ static double set_cost(const lset *a, bool caseless)
 
 static fres res_zero_width(void)
 {
-	return (fres){set_empty_string(), set_top(), INFINITY};
+	return (fres){set_empty_string(), set_top(), set_top(), INFINITY};
 }
 
 static fres res_top(void)
 {
-	return (fres){set_top(), set_top(), INFINITY};
+	return (fres){set_top(), set_top(), set_top(), INFINITY};
+}
+
+/* ^ or \A: matches start at the subject's start */
+static fres res_anchor(void)
+{
+	return (fres){set_empty_string(), set_empty_string(), set_top(), INFINITY};
 }
 
 static void res_free(fres *r)
 {
-	set_free(&r->exact);
+	set_free(&r->prefix);
+	set_free(&r->anch);
 	set_free(&r->factor);
 }
 
 /* Offer a candidate factor; keeps the cheaper one (takes ownership). */
 static void offer(fres *r, lset cand, bool caseless)
 {
-	if (cand.n > 0)
-		set_minimize(&cand);
 	double c = set_cost(&cand, caseless);
+	if (c < r->cost) {
+		/* minimizing only lowers the cost */
+		set_minimize(&cand);
+		c = set_cost(&cand, caseless);
+	}
 	if (c < r->cost) {
 		set_free(&r->factor);
 		r->factor = cand;
@@ -284,9 +357,9 @@ static void offer(fres *r, lset cand, bool caseless)
 	}
 }
 
-static fres res_exact(lset e, bool caseless)
+static fres res_prefix(lset e, bool caseless)
 {
-	fres r = {e, set_top(), INFINITY};
+	fres r = {e, set_top(), set_top(), INFINITY};
 	offer(&r, set_copy(&e), caseless);
 	return r;
 }
@@ -303,7 +376,7 @@ static fres res_byte(rparse *rp, unsigned char c)
 	lset e = set_new(1);
 	e.v[0].len = 1;
 	e.v[0].s[0] = fold(rp, c);
-	return res_exact(e, rp->caseless);
+	return res_prefix(e, rp->caseless);
 }
 
 typedef struct bset {
@@ -480,7 +553,7 @@ static fres from_bset(rparse *rp, const bset *b)
 			k++;
 		}
 	}
-	return res_exact(e, rp->caseless);
+	return res_prefix(e, rp->caseless);
 }
 
 static fres parse_class(rparse *rp)
@@ -592,11 +665,13 @@ static bool inline_flags(rparse *rp, bool *scoped)
 				rp->caseless = true;
 				rp->saw_caseless = true;
 			}
+		} else if (c == 'm') {
+			rp->saw_multiline |= on;
 			/* (?-i) turns it off; staying caseless only widens the factor */
 		} else if (c == 'x' || c == 'n' || c == 'J' || c == 'U') {
 			rp->fail = true; /* extended syntax and the like: not read here */
 			return false;
-		} else if (!(c == 's' || c == 'm')) {
+		} else if (c != 's') {
 			rp->fail = true;
 			return false;
 		}
@@ -690,6 +765,7 @@ static fres parse_atom(rparse *rp)
 	case '.':
 		return res_top();
 	case '^':
+		return res_anchor();
 	case '$':
 		return res_zero_width();
 	case '\\': {
@@ -703,7 +779,11 @@ static fres parse_atom(rparse *rp)
 			rp->p++;
 			return from_bset(rp, &b);
 		}
-		if (strchr("bBAzZGK", e)) {
+		if (e == 'A') {
+			rp->p++;
+			return res_anchor();
+		}
+		if (strchr("bBzZGK", e)) {
 			rp->p++;
 			return res_zero_width();
 		}
@@ -724,7 +804,7 @@ static fres parse_atom(rparse *rp)
 				acc = nx;
 			}
 			rp->p = stop < rp->end ? stop + 2 : rp->end;
-			return acc.n < 0 ? res_top() : res_exact(acc, rp->caseless);
+			return acc.n < 0 ? res_top() : res_prefix(acc, rp->caseless);
 		}
 		if (e == 'E') {
 			rp->p++;
@@ -796,38 +876,58 @@ static bool read_braces(rparse *rp, unsigned *lo, unsigned *hi)
 	return true;
 }
 
+/* a^k, cut to open strings when it grows too large. */
+static lset set_power(const lset *a, unsigned k)
+{
+	lset acc = set_copy(a);
+	for (unsigned i = 1; i < k && acc.n >= 0 && !all_open(&acc); i++) {
+		lset nx = set_product(&acc, a);
+		if (nx.n < 0) {
+			set_open(&acc);
+			break;
+		}
+		set_free(&acc);
+		acc = nx;
+	}
+	return acc;
+}
+
 static fres quantify(rparse *rp, fres r, unsigned lo, unsigned hi)
 {
 	if (lo == 1 && hi == 1)
 		return r;
 	fres q = res_top();
 	if (lo >= 1) {
-		/* the atom occurs at least once: its factor stands */
+		/* the atom occurs at least once: its factor stands, and a match
+		 * begins with lo of its prefixes (open when more may follow) */
 		q.factor = r.factor;
 		q.cost = r.cost;
 		r.factor = set_top();
-		if (lo == hi && r.exact.n >= 0 && lo <= 8) {
-			lset acc = set_copy(&r.exact);
-			for (unsigned k = 1; k < lo && acc.n >= 0; k++) {
-				lset nx = set_product(&acc, &r.exact);
-				set_free(&acc);
-				acc = nx;
-			}
-			q.exact = acc;
-			if (acc.n >= 0)
-				offer(&q, set_copy(&acc), rp->caseless);
+		if (r.prefix.n >= 0) {
+			q.prefix = set_power(&r.prefix, lo < 8 ? lo : 8);
+			if (hi != lo || lo > 8)
+				set_open(&q.prefix);
+			if (q.prefix.n >= 0)
+				offer(&q, set_copy(&q.prefix), rp->caseless);
 		}
-	} else if (hi == 1 && r.exact.n >= 0) {
+	} else if (r.prefix.n >= 0) {
+		/* maybe absent: the empty string, or the atom's prefixes (open
+		 * when it may repeat) */
 		lset e = set_empty_string();
-		q.exact = set_union(&e, &r.exact);
+		lset p = set_copy(&r.prefix);
+		if (hi > 1)
+			set_open(&p);
+		q.prefix = set_union(&e, &p);
 		set_free(&e);
+		set_free(&p);
 	}
 	res_free(&r);
 	return q;
 }
 
-/* A concatenation: its items' factors, and products of neighbouring exact
- * items, compete; the exact language is the product of all when small. */
+/* A concatenation: its items' factors, and products of neighbouring
+ * prefix sets, compete; its own prefix set is the product of all (cut to
+ * open strings where it stops being small). */
 static fres parse_seq(rparse *rp)
 {
 	fres *items = NULL;
@@ -875,30 +975,52 @@ static fres parse_seq(rparse *rp)
 			r.cost = items[i].cost;
 		}
 	}
-	/* products of runs of exact items */
+	/* products from each item on: a match of the rest begins with one */
 	for (size_t i = 0; i < n; i++) {
-		if (items[i].exact.n < 0)
+		if (items[i].prefix.n < 0)
 			continue;
-		lset acc = set_copy(&items[i].exact);
-		for (size_t j = i + 1; j < n && items[j].exact.n >= 0; j++) {
-			lset nx = set_product(&acc, &items[j].exact);
+		lset acc = set_copy(&items[i].prefix);
+		for (size_t j = i + 1; j < n && items[j].prefix.n >= 0 && !all_open(&acc); j++) {
+			lset nx = set_product(&acc, &items[j].prefix);
 			if (nx.n < 0)
 				break;
 			set_free(&acc);
 			acc = nx;
-			if (j > i)
-				offer(&r, set_copy(&acc), rp->caseless);
+			offer(&r, set_copy(&acc), rp->caseless);
 		}
 		set_free(&acc);
 	}
-	/* the exact language of the whole */
+	/* the prefix set of the whole */
 	lset all = set_empty_string();
-	for (size_t i = 0; i < n && all.n >= 0; i++) {
-		lset nx = set_product(&all, &items[i].exact);
+	for (size_t i = 0; i < n && !all_open(&all); i++) {
+		lset nx = set_product(&all, &items[i].prefix);
+		if (nx.n < 0) {
+			set_open(&all); /* what follows is not tracked */
+			break;
+		}
 		set_free(&all);
 		all = nx;
 	}
-	r.exact = all;
+	r.prefix = all;
+	/* anchored: an item pins the start (after zero-width ones), the rest
+	 * follows it */
+	size_t f = 0;
+	while (f + 1 < n && items[f].anch.n < 0 && items[f].prefix.n == 1 &&
+	       items[f].prefix.v[0].len == 0 && !items[f].prefix.v[0].open)
+		f++;
+	if (items[f].anch.n >= 0) {
+		lset acc = set_copy(&items[f].anch);
+		for (size_t i = f + 1; i < n && !all_open(&acc); i++) {
+			lset nx = set_product(&acc, &items[i].prefix);
+			if (nx.n < 0) {
+				set_open(&acc);
+				break;
+			}
+			set_free(&acc);
+			acc = nx;
+		}
+		r.anch = acc;
+	}
 	for (size_t i = 0; i < n; i++)
 		res_free(&items[i]);
 	free(items);
@@ -908,24 +1030,24 @@ static fres parse_seq(rparse *rp)
 static fres parse_alt(rparse *rp)
 {
 	fres r = parse_seq(rp);
+	bool alt = false;
 	while (rp->p < rp->end && *rp->p == '|' && !rp->fail) {
 		rp->p++;
+		alt = true;
 		fres b = parse_seq(rp);
 		fres u = res_top();
-		u.exact = set_union(&r.exact, &b.exact);
-		if (r.factor.n > 0 && b.factor.n > 0) {
-			lset f = set_union(&r.factor, &b.factor);
-			if (f.n > 0) {
-				set_minimize(&f);
-				u.factor = f;
-				u.cost = set_cost(&f, rp->caseless);
-			} else {
-				set_free(&f);
-			}
-		}
+		u.prefix = set_union(&r.prefix, &b.prefix);
+		u.anch = set_union(&r.anch, &b.anch);
+		if (r.factor.n > 0 && b.factor.n > 0)
+			u.factor = set_union(&r.factor, &b.factor);
 		res_free(&r);
 		res_free(&b);
 		r = u;
+	}
+	if (alt && r.factor.n > 0) {
+		/* every branch has a factor: their union is one */
+		set_minimize(&r.factor);
+		r.cost = set_cost(&r.factor, rp->caseless);
 	}
 	return r;
 }
@@ -934,12 +1056,14 @@ static fres parse_alt(rparse *rp)
 static bool analyse(const char *re, bool caseless, fres *out, bool *ci)
 {
 	rparse rp = {(const unsigned char *)re, (const unsigned char *)re + strlen(re), caseless,
-		     false, false, 0};
+		     false, false, false, 0};
 	fres r = parse_alt(&rp);
 	if (rp.fail || rp.p != rp.end) {
 		res_free(&r);
 		return false;
 	}
+	if (rp.saw_multiline)
+		set_free(&r.anch); /* ^ also matches after newlines */
 	if (rp.saw_caseless && !caseless) {
 		/* a case-insensitive part: read it all again case-insensitively */
 		res_free(&r);
@@ -950,6 +1074,10 @@ static bool analyse(const char *re, bool caseless, fres *out, bool *ci)
 	return true;
 }
 
+/* A start-anchored factor is checked once per value, not at every byte:
+ * its odds are divided by a typical value length. */
+#define LF_ANCHORED_DIV 32.0
+
 bool waf_regex_factor(const char *re, bool caseless, double max_cost, waf_factor *out)
 {
 	fres r;
@@ -958,19 +1086,31 @@ bool waf_regex_factor(const char *re, bool caseless, double max_cost, waf_factor
 	out->cost = INFINITY;
 	if (!analyse(re, caseless, &r, &ci))
 		return false;
-	out->cost = r.cost;
-	if (!(r.cost <= max_cost) || r.factor.n <= 0) {
+	const lset *best = &r.factor;
+	double cost = r.cost;
+	if (r.anch.n > 0 && !has_empty(&r.anch)) {
+		set_minimize_as(&r.anch, true);
+		double ac = set_cost(&r.anch, ci) / LF_ANCHORED_DIV;
+		if (ac < cost) {
+			best = &r.anch;
+			cost = ac;
+			out->anchored = true;
+		}
+	}
+	out->cost = cost;
+	if (!(cost <= max_cost) || best->n <= 0) {
 		res_free(&r);
+		out->anchored = false;
 		return false;
 	}
-	out->count = (size_t)r.factor.n;
+	out->count = (size_t)best->n;
 	out->lits = mamori_xcalloc(out->count, sizeof *out->lits);
 	out->lens = mamori_xcalloc(out->count, sizeof *out->lens);
 	for (size_t i = 0; i < out->count; i++) {
-		out->lits[i] = mamori_xmalloc(r.factor.v[i].len + 1u);
-		memcpy(out->lits[i], r.factor.v[i].s, r.factor.v[i].len);
-		out->lits[i][r.factor.v[i].len] = 0;
-		out->lens[i] = r.factor.v[i].len;
+		out->lits[i] = mamori_xmalloc(best->v[i].len + 1u);
+		memcpy(out->lits[i], best->v[i].s, best->v[i].len);
+		out->lits[i][best->v[i].len] = 0;
+		out->lens[i] = best->v[i].len;
 	}
 	out->caseless = ci;
 	res_free(&r);

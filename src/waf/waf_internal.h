@@ -295,7 +295,8 @@ typedef struct waf_factor {
 	size_t *lens;
 	size_t count;
 	bool caseless;
-	double cost; /* estimated frequency in ordinary text, per byte */
+	bool anchored; /* the strings are at the start of the value (a ^ regex) */
+	double cost;   /* estimated frequency in ordinary text, per byte */
 } waf_factor;
 /* The best factor of re whose cost is at most max_cost; false when there
  * is none (the regex is not understood, or needs nothing rare). */
