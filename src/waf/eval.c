@@ -149,15 +149,25 @@ const waf_vals *waf_input_values(mamori_waf_eval *ev, int input)
 	const waf_input *in = &ev->acl->inputs[input];
 	const waf_vals *src = in->parent < 0 ? waf_field_values(ev, in->field)
 					     : waf_input_values(ev, in->parent);
-	if (in->parent < 0 || in->tx == TX_NONE) {
-		*v = *src;
+	size_t same = 0; /* values the transformation leaves as they are */
+	if (in->parent >= 0 && in->tx != TX_NONE)
+		while (same < src->n &&
+		       waf_tx_identity(in->tx, (const unsigned char *)src->el[same].p, src->el[same].n))
+			same++;
+	if (in->parent < 0 || in->tx == TX_NONE || same == src->n) {
+		*v = *src; /* shared, not copied */
 	} else {
 		v->el = waf_alloc(ev, (src->n + 1) * sizeof *v->el);
 		v->n = src->n;
 		v->oversize = src->oversize;
 		v->invalid = src->invalid;
-		for (size_t i = 0; i < src->n; i++) {
+		memcpy(v->el, src->el, same * sizeof *v->el);
+		for (size_t i = same; i < src->n; i++) {
 			const waf_elem *e = &src->el[i];
+			if (waf_tx_identity(in->tx, (const unsigned char *)e->p, e->n)) {
+				v->el[i] = *e;
+				continue;
+			}
 			unsigned char *out = waf_alloc(ev, waf_tx_bound(in->tx, e->n) + 1);
 			size_t n = waf_tx_apply(in->tx, (const unsigned char *)e->p, e->n, out);
 			out[n] = 0;

@@ -64,6 +64,8 @@ int waf_tx_parse(const char *name);
 const char *waf_tx_name(int tx);
 /* Largest output tx can produce from n bytes. */
 size_t waf_tx_bound(int tx, size_t n);
+/* Does tx surely leave in[0..n) as it is?  (a quick look: false when unsure) */
+bool waf_tx_identity(int tx, const unsigned char *in, size_t n);
 /* Apply tx to in[0..n) writing at most waf_tx_bound() bytes to out; returns the length. */
 size_t waf_tx_apply(int tx, const unsigned char *in, size_t n, unsigned char *out);
 
