@@ -804,6 +804,10 @@ static fres parse_atom(rparse *rp)
 				acc = nx;
 			}
 			rp->p = stop < rp->end ? stop + 2 : rp->end;
+			/* a quantifier after \E repeats only the last quoted byte:
+			 * not worth reading */
+			if (rp->p < rp->end && strchr("*+?{", *rp->p))
+				rp->fail = true;
 			return acc.n < 0 ? res_top() : res_prefix(acc, rp->caseless);
 		}
 		if (e == 'E') {

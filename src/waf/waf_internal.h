@@ -422,6 +422,9 @@ void waf_parse_body(mamori_waf_eval *ev);
 void waf_field_extract(mamori_waf_eval *ev, const waf_field *f, waf_vals *out);
 
 /* Detectors (sqli.c, xss.c). */
+/* The SQL keyword id of s[0..n) (0: not a keyword), and the word of an id. */
+unsigned waf_sqli_keyword(const char *s, size_t n);
+const char *waf_sqli_keyword_name(unsigned kw);
 bool waf_sqli_detect(const char *s, size_t n, bool high, size_t *at, size_t *span,
 		     const char **why);
 bool waf_xss_detect(const char *s, size_t n, size_t *at, size_t *span, const char **why);
