@@ -87,17 +87,10 @@ mamori_waf_eval *mamori_waf_eval_new(const mamori_waf_acl *acl)
 	ev->fields = mamori_xcalloc(acl->field_count + 1, sizeof *ev->fields);
 	ev->inputs = mamori_xcalloc(acl->input_count + 1, sizeof *ev->inputs);
 	ev->pf_gen = mamori_xcalloc(acl->input_count + 1, sizeof *ev->pf_gen);
-	ev->pf_bits = mamori_xcalloc(acl->pattern_count / 64 + 1, sizeof *ev->pf_bits);
+	ev->pf_vals = mamori_xcalloc(acl->pattern_count + 1, sizeof *ev->pf_vals);
 	ev->det_gen = mamori_xcalloc((acl->input_count + 1) * 4, sizeof *ev->det_gen);
 	ev->det_cache = mamori_xcalloc((acl->input_count + 1) * 4, 1);
-	for (size_t i = 0; i < acl->input_count; i++) {
-		if (acl->inputs[i].hs_db) {
-			hs_scratch_t *s = ev->hs_scratch;
-			if (hs_alloc_scratch(acl->inputs[i].hs_db, &s) != HS_SUCCESS)
-				mamori_oom(0);
-			ev->hs_scratch = s;
-		}
-	}
+	ev->hs_scratch = waf_prefilter_scratch(acl);
 	ev->pcre_md = pcre2_match_data_create(16, NULL);
 	pcre2_match_context *mc = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(mc, 100000);
@@ -129,7 +122,7 @@ void mamori_waf_eval_free(mamori_waf_eval *ev)
 	free(ev->fields);
 	free(ev->inputs);
 	free(ev->pf_gen);
-	free(ev->pf_bits);
+	free(ev->pf_vals);
 	free(ev->det_gen);
 	free(ev->det_cache);
 	free(ev->labels);
@@ -156,15 +149,25 @@ const waf_vals *waf_input_values(mamori_waf_eval *ev, int input)
 	const waf_input *in = &ev->acl->inputs[input];
 	const waf_vals *src = in->parent < 0 ? waf_field_values(ev, in->field)
 					     : waf_input_values(ev, in->parent);
-	if (in->parent < 0 || in->tx == TX_NONE) {
-		*v = *src;
+	size_t same = 0; /* values the transformation leaves as they are */
+	if (in->parent >= 0 && in->tx != TX_NONE)
+		while (same < src->n &&
+		       waf_tx_identity(in->tx, (const unsigned char *)src->el[same].p, src->el[same].n))
+			same++;
+	if (in->parent < 0 || in->tx == TX_NONE || same == src->n) {
+		*v = *src; /* shared, not copied */
 	} else {
 		v->el = waf_alloc(ev, (src->n + 1) * sizeof *v->el);
 		v->n = src->n;
 		v->oversize = src->oversize;
 		v->invalid = src->invalid;
-		for (size_t i = 0; i < src->n; i++) {
+		memcpy(v->el, src->el, same * sizeof *v->el);
+		for (size_t i = same; i < src->n; i++) {
 			const waf_elem *e = &src->el[i];
+			if (waf_tx_identity(in->tx, (const unsigned char *)e->p, e->n)) {
+				v->el[i] = *e;
+				continue;
+			}
 			unsigned char *out = waf_alloc(ev, waf_tx_bound(in->tx, e->n) + 1);
 			size_t n = waf_tx_apply(in->tx, (const unsigned char *)e->p, e->n, out);
 			out[n] = 0;

@@ -230,12 +230,12 @@ static bool in_list(const char *const *list, const char *s, size_t n)
 	return false;
 }
 
-static bool is_word_start(unsigned char c)
+static inline bool is_word_start(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$' || c >= 0x80;
 }
 
-static bool is_word(unsigned char c)
+static inline bool is_word(unsigned char c)
 {
 	return is_word_start(c) || (c >= '0' && c <= '9');
 }
@@ -284,20 +284,54 @@ static size_t lex_string(lexer *lx, size_t i, char q, bool *closed)
 	return lx->n;
 }
 
+/* Keywords by a perfect hash of their first, second and last letters and
+ * length (collision-free for the words above; test_waf_detect checks every
+ * keyword maps to itself). */
+#define KW_HASH(c0, c1, cl, n) (((c0) * 19u + (c1) * 30u + (cl) + (unsigned)(n) * 7u) & 255u)
+static const unsigned char kw_hash[256] = {
+	[14] = KW_EXEC, [25] = KW_OR, [36] = KW_UNION, [37] = KW_EXECUTE, [40] = KW_SOUNDS,
+	[43] = KW_IN, [46] = KW_ORDER, [53] = KW_IMMEDIATE, [56] = KW_CASE, [58] = KW_INTO,
+	[68] = KW_CREATE, [69] = KW_DIV, [76] = KW_SHOW, [77] = KW_INSERT, [80] = KW_PROCEDURE,
+	[84] = KW_DROP, [86] = KW_THEN, [92] = KW_ALL, [94] = KW_UPDATE, [95] = KW_SHUTDOWN,
+	[102] = KW_DISTINCT, [103] = KW_DATABASE, [104] = KW_NULL, [112] = KW_ALTER,
+	[113] = KW_XOR, [119] = KW_FROM, [120] = KW_FALSE, [121] = KW_TRUE, [130] = KW_TABLE,
+	[137] = KW_OUTFILE, [141] = KW_WHERE, [143] = KW_WHEN, [144] = KW_AND, [146] = KW_MOD,
+	[148] = KW_GROUP, [149] = KW_TRUNCATE, [152] = KW_GRANT, [166] = KW_RLIKE,
+	[167] = KW_HAVING, [168] = KW_ELSE, [181] = KW_NOT, [187] = KW_BETWEEN, [189] = KW_VALUES,
+	[191] = KW_DUMPFILE, [198] = KW_IS, [203] = KW_GLOB, [207] = KW_OFFSET, [209] = KW_DELETE,
+	[211] = KW_LIKE, [214] = KW_WAITFOR, [216] = KW_DECLARE, [220] = KW_END, [222] = KW_DELAY,
+	[230] = KW_REGEXP, [232] = KW_SET, [233] = KW_LIMIT, [238] = KW_FUNCTION, [251] = KW_BY,
+	[253] = KW_SELECT,
+};
+
+static unsigned char lower_ascii(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
 static unsigned short keyword(const char *s, size_t n)
 {
 	if (n < 2 || n > 9)
 		return 0;
-	char first = (char)(s[0] | 0x20);
-	for (unsigned short k = 1; k < KW_COUNT; k++) {
-		const char *w = words[k].w;
-		/* cheap rejections before the full comparison */
-		if (!w || w[0] != first || w[1] != (char)(s[1] | 0x20) || strlen(w) != n)
-			continue;
-		if (strncasecmp(w, s, n) == 0)
-			return k;
-	}
-	return 0;
+	unsigned kw = kw_hash[KW_HASH(lower_ascii((unsigned char)s[0]), lower_ascii((unsigned char)s[1]),
+				       lower_ascii((unsigned char)s[n - 1]), n)];
+	if (!kw)
+		return 0;
+	const char *w = words[kw].w;
+	for (size_t k = 0; k < n; k++)
+		if (w[k] != (char)lower_ascii((unsigned char)s[k]))
+			return 0;
+	return w[n] == 0 ? (unsigned short)kw : 0;
+}
+
+unsigned waf_sqli_keyword(const char *s, size_t n)
+{
+	return keyword(s, n);
+}
+
+const char *waf_sqli_keyword_name(unsigned kw)
+{
+	return kw > 0 && kw < KW_COUNT ? words[kw].w : NULL;
 }
 
 /* Tokenize s[start..n).  When q is a quote, the input begins inside a string
@@ -926,7 +960,8 @@ static bool anywhere(scan *q)
 			    i + 4 >= q->n &&
 			    (is_attack_func(q, i) || (i <= 1 && q->n <= 3)))
 				return found(q, i, q->n - 1, "an unfinished SQL function call");
-			if ((a->type == T_WORD || a->type == T_FUNC) && in_list(meta_tables, q->s + a->at, a->len))
+			if ((a->type == T_WORD || a->type == T_FUNC) && a->len >= 8 &&
+			    in_list(meta_tables, q->s + a->at, a->len))
 				return found(q, i, i, "a database catalog table");
 			if (a->type == T_STR && a->len > 2 && in_list(providers, q->s + a->at + 1, a->len - 2))
 				return found(q, i, i, "an OLE DB provider name");
@@ -1133,6 +1168,12 @@ size_t waf_detector_decode(const char *s, size_t n, char *out)
 {
 	/* only what is really encoded: %XX / %uXXXX, &name; / &#..., \\u \\x, and '+'
 	 * as a space in a value that has no spaces left */
+	static const bool maybe[256] = {['%'] = 1, ['&'] = 1, ['\\'] = 1, ['+'] = 1, [0xE2] = 1};
+	bool any = false;
+	for (size_t i = 0; i < n; i++)
+		any |= maybe[(unsigned char)s[i]];
+	if (!any)
+		return 0;
 	bool pct = false, amp = false, bs = false, plus = false, space = false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];

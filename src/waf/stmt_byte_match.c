@@ -126,9 +126,10 @@ static bool eval(mamori_waf_eval *ev, const waf_stmt *s)
 		return pre;
 	if (!waf_prefilter_may_match(ev, s))
 		return false;
+	uint64_t where = waf_prefilter_values(ev, s, 0);
 	for (size_t i = 0; i < v->n; i++) {
 		size_t at;
-		if (match_one(m, &v->el[i], &at)) {
+		if ((where & waf_value_bit(i)) && match_one(m, &v->el[i], &at)) {
 			waf_hit_set(ev, "BYTE_MATCH", s->input, &v->el[i], at, m->n);
 			return true;
 		}

@@ -33,9 +33,10 @@ static bool eval(mamori_waf_eval *ev, const waf_stmt *s)
 		return pre;
 	if (!waf_prefilter_may_match(ev, s))
 		return false;
+	uint64_t where = waf_prefilter_values(ev, s, 0);
 	for (size_t i = 0; i < v->n; i++) {
 		size_t at, span;
-		if (waf_regex_match(ev, s->u, v->el[i].p, v->el[i].n, &at, &span)) {
+		if ((where & waf_value_bit(i)) && waf_regex_match(ev, s->u, v->el[i].p, v->el[i].n, &at, &span)) {
 			waf_hit_set(ev, "REGEX", s->input, &v->el[i], at, span);
 			return true;
 		}

@@ -83,7 +83,7 @@ static bool eval(mamori_waf_eval *ev, const waf_stmt *s)
 	for (size_t i = 0; i < v->n; i++) {
 		for (size_t k = 0; k < rs->n; k++) {
 			size_t at, span;
-			if (!waf_prefilter_bit(ev, s, (int)k))
+			if (!(waf_prefilter_values(ev, s, (int)k) & waf_value_bit(i)))
 				continue;
 			if (waf_regex_match(ev, rs->re[k], v->el[i].p, v->el[i].n, &at, &span)) {
 				waf_hit_set(ev, "REGEX_PATTERN_SET", s->input, &v->el[i], at, span);

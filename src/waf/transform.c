@@ -571,6 +571,35 @@ static size_t utf8_to_unicode(const unsigned char *in, size_t n, unsigned char *
 	return o;
 }
 
+bool waf_tx_identity(int tx, const unsigned char *in, size_t n)
+{
+	switch (tx) {
+	case TX_NONE:
+		return true;
+	case TX_URL_DECODE:
+	case TX_URL_DECODE_UNI:
+		return !memchr(in, '%', n) && !memchr(in, '+', n);
+	case TX_HTML_ENTITY_DECODE:
+		return !memchr(in, '&', n);
+	case TX_LOWERCASE:
+		for (size_t i = 0; i < n; i++)
+			if (in[i] >= 'A' && in[i] <= 'Z')
+				return false;
+		return true;
+	case TX_REMOVE_NULLS:
+	case TX_REPLACE_NULLS:
+		return !memchr(in, 0, n);
+	case TX_ESCAPE_SEQ_DECODE:
+	case TX_CSS_DECODE:
+	case TX_JS_DECODE:
+		return !memchr(in, '\\', n);
+	case TX_REPLACE_COMMENTS:
+		return !memmem(in, n, "/*", 2);
+	default:
+		return false;
+	}
+}
+
 size_t waf_tx_apply(int tx, const unsigned char *in, size_t n, unsigned char *out)
 {
 	size_t o = 0;

@@ -64,6 +64,8 @@ int waf_tx_parse(const char *name);
 const char *waf_tx_name(int tx);
 /* Largest output tx can produce from n bytes. */
 size_t waf_tx_bound(int tx, size_t n);
+/* Does tx surely leave in[0..n) as it is?  (a quick look: false when unsure) */
+bool waf_tx_identity(int tx, const unsigned char *in, size_t n);
 /* Apply tx to in[0..n) writing at most waf_tx_bound() bytes to out; returns the length. */
 size_t waf_tx_apply(int tx, const unsigned char *in, size_t n, unsigned char *out);
 
@@ -120,8 +122,8 @@ typedef struct waf_input {
 	int tx;	    /* the transformation applied to parent's values */
 	unsigned char chain[WAF_MAX_CHAIN];
 	int chain_len;
-	/* prefilter: a Vectorscan database of this input's patterns (prefilter.c) */
-	void *hs_db;
+	/* prefilter: Vectorscan databases of this input's patterns (prefilter.c) */
+	struct waf_pf *pf;
 	int pat_base; /* global index of its first pattern */
 	int pat_count;
 } waf_input;
@@ -194,6 +196,15 @@ typedef struct waf_rate waf_rate;
 void waf_rate_free(waf_rate *r);
 
 /* ---- the compiled WebACL ---- */
+/* Vectorscan's hs_scan signature (prefilter.c picks the implementation). */
+struct hs_database;
+struct hs_scratch;
+typedef int (*waf_hs_scan_fn)(const struct hs_database *db, const char *data, unsigned len,
+			      unsigned flags, struct hs_scratch *scratch,
+			      int (*on_match)(unsigned id, unsigned long long from,
+					      unsigned long long to, unsigned flags, void *ctx),
+			      void *ctx);
+
 typedef struct waf_custom_body {
 	const char *key;
 	const char *content_type;
@@ -221,6 +232,7 @@ struct mamori_waf_acl {
 	waf_rate **rates; /* owned by rate statements, freed with the ACL */
 	size_t rate_count;
 	/* prefilter patterns before the databases are built */
+	waf_hs_scan_fn hs_scan; /* hs_scan, or an implementation that passed the self-test */
 	struct waf_pattern *patterns;
 	size_t pattern_count, pattern_cap;
 	bool uses_body_params;
@@ -269,12 +281,29 @@ void waf_prefilter_add(waf_compiler *c, waf_stmt *s, const char *regex, bool lit
 		       const char *lit, size_t lit_len, bool caseless);
 int waf_prefilter_build(mamori_ctx *ctx, mamori_waf_acl *acl);
 void waf_prefilter_free(mamori_waf_acl *acl);
+/* Vectorscan scratch space for every database of the ACL (NULL if none). */
+void *waf_prefilter_scratch(const mamori_waf_acl *acl);
 /* A ManagedRuleGroupStatement / RuleGroupReferenceStatement body into rule r. */
 int waf_group_ref_compile(waf_compiler *c, const cJSON *body, bool managed, waf_rule *r);
 int waf_rules_compile(waf_compiler *c, const cJSON *arr, waf_rule **out, size_t *count);
 /* Names of mamori's managed rule groups (NULL-terminated). */
 const char *const *waf_managed_group_names(void);
 void waf_acl_track_regex(mamori_waf_acl *acl, void *code);
+
+/* ---- literal factors of regexes (regex_factor.c) ---- */
+/* Strings of which every match of a regex contains at least one. */
+typedef struct waf_factor {
+	char **lits;
+	size_t *lens;
+	size_t count;
+	bool caseless;
+	bool anchored; /* the strings are at the start of the value (a ^ regex) */
+	double cost;   /* estimated frequency in ordinary text, per byte */
+} waf_factor;
+/* The best factor of re whose cost is at most max_cost; false when there
+ * is none (the regex is not understood, or needs nothing rare). */
+bool waf_regex_factor(const char *re, bool caseless, double max_cost, waf_factor *out);
+void waf_factor_free(waf_factor *f);
 
 /* ---- regexes (regex.c) ---- */
 typedef struct waf_regex waf_regex;
@@ -334,7 +363,7 @@ struct mamori_waf_eval {
 	waf_vals *fields;
 	waf_vals *inputs;
 	unsigned *pf_gen;	 /* per input: scanned in this generation */
-	uint64_t *pf_bits;	 /* per pattern: might match */
+	uint64_t *pf_vals;	 /* per pattern: the values it might match in */
 	unsigned char *det_cache; /* per input x detector: 0 unknown, 1 no, 2 yes */
 	unsigned *det_gen;
 	void *hs_scratch;
@@ -369,8 +398,14 @@ void waf_hit_set(mamori_waf_eval *ev, const char *condition, int input, const wa
 		 size_t at, size_t span);
 /* May the statement's pattern(s) match this input (prefilter)?  */
 bool waf_prefilter_may_match(mamori_waf_eval *ev, const waf_stmt *s);
-/* May its k-th pattern match?  (after waf_prefilter_may_match) */
-bool waf_prefilter_bit(const mamori_waf_eval *ev, const waf_stmt *s, int k);
+/* In which of the input's values may its k-th pattern match?  A bit set per
+ * value (waf_value_bit), after waf_prefilter_may_match. */
+uint64_t waf_prefilter_values(const mamori_waf_eval *ev, const waf_stmt *s, int k);
+/* The bit of value i in such a set: values from the 64th on share the last. */
+static inline uint64_t waf_value_bit(size_t i)
+{
+	return 1ull << (i < 63 ? i : 63);
+}
 bool waf_has_label(const mamori_waf_eval *ev, const char *key, bool ns);
 void waf_add_label(mamori_waf_eval *ev, const char *label);
 /* Client address for IP-based statements: the peer or a forwarded header. */
@@ -387,6 +422,9 @@ void waf_parse_body(mamori_waf_eval *ev);
 void waf_field_extract(mamori_waf_eval *ev, const waf_field *f, waf_vals *out);
 
 /* Detectors (sqli.c, xss.c). */
+/* The SQL keyword id of s[0..n) (0: not a keyword), and the word of an id. */
+unsigned waf_sqli_keyword(const char *s, size_t n);
+const char *waf_sqli_keyword_name(unsigned kw);
 bool waf_sqli_detect(const char *s, size_t n, bool high, size_t *at, size_t *span,
 		     const char **why);
 bool waf_xss_detect(const char *s, size_t n, size_t *at, size_t *span, const char **why);

@@ -49,12 +49,12 @@ static bool hit(xs *x, size_t at, size_t end, const char *why)
 	return true;
 }
 
-static unsigned char lc(unsigned char c)
+static inline unsigned char lc(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
-static bool is_alpha(unsigned char c)
+static inline bool is_alpha(unsigned char c)
 {
 	c = lc(c);
 	return c >= 'a' && c <= 'z';
@@ -337,9 +337,10 @@ static bool attr_breakout(xs *x)
 
 /* ---- script context ---- */
 
-static bool js_ident(unsigned char c)
+static inline bool js_ident(unsigned char c)
 {
-	return is_alpha(c) || c == '_' || c == '$' || (c >= '0' && c <= '9');
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '$';
 }
 
 static const char *const js_calls[] = {
@@ -511,12 +512,30 @@ static size_t utf7_decode(const char *s, size_t n, char *out)
 	return o;
 }
 
+/* Which of the characters the contexts need occur: each check below can
+ * only succeed with its own (a tag needs '<', a URL ':', an attribute '=',
+ * a sink or a call one of ".[(`", a template '{'). */
+enum { C_LT = 1, C_COLON = 2, C_EQ = 4, C_SINK = 8, C_BRACE = 16 };
+
+static unsigned needed_chars(const char *s, size_t n)
+{
+	static const unsigned char cls[256] = {
+		['<'] = C_LT,	['='] = C_EQ,	['.'] = C_SINK,	 ['['] = C_SINK,
+		['('] = C_SINK, ['`'] = C_SINK, ['{'] = C_BRACE, [':'] = C_COLON,
+	};
+	unsigned m = 0;
+	for (size_t i = 0; i < n; i++)
+		m |= cls[(unsigned char)s[i]];
+	return m;
+}
+
 static bool detect_one(xs *x)
 {
 	const char *s = x->s;
 	size_t n = x->n;
+	unsigned has = needed_chars(s, n);
 	/* HTML text context */
-	for (size_t i = 0; i < n;) {
+	for (size_t i = 0; (has & C_LT) && i < n;) {
 		const char *lt = memchr(s + i, '<', n - i);
 		if (!lt)
 			break;
@@ -529,7 +548,7 @@ static bool detect_one(xs *x)
 	size_t lead = 0;
 	while (lead < n && ((unsigned char)s[lead] <= 0x20 || s[lead] == '"' || s[lead] == '\''))
 		lead++;
-	if (n - lead > 5 && memchr(s, ':', n) && dangerous_url(s + lead, n - lead)) {
+	if (n - lead > 5 && (has & C_COLON) && dangerous_url(s + lead, n - lead)) {
 		char *c = malloc(n + 1);
 		size_t m = url_clean(s + lead, n - lead, c);
 		/* "javascript:" alone is prose; a payload follows the scheme */
@@ -539,11 +558,11 @@ static bool detect_one(xs *x)
 		if (payload)
 			return hit(x, lead, n, "a script URL");
 	}
-	if (attr_breakout(x))
+	if ((has & C_EQ) && attr_breakout(x))
 		return true;
-	if (js_sinks(x))
+	if ((has & C_SINK) && js_sinks(x))
 		return true;
-	if (template_expr(x))
+	if ((has & C_BRACE) && template_expr(x))
 		return true;
 	/* CSS context */
 	if ((memmem(s, n, "expression", 10) || memmem(s, n, "binding", 7)) && dangerous_style(s, n))
@@ -573,7 +592,7 @@ bool waf_xss_detect(const char *s, size_t n, size_t *at, size_t *span, const cha
 		found = detect_one(&y);
 		*why = y.why;
 	}
-	if (!found && memmem(s, n, "+AD", 3)) {
+	if (!found && memchr(s, '+', n) && memmem(s, n, "+AD", 3)) {
 		size_t k = utf7_decode(s, n, d);
 		xs y = {d, k, 0, 0, NULL};
 		found = detect_one(&y);

@@ -5,6 +5,8 @@
  * parser (RFC 9112 edge cases) and the log readers (ALB, CloudFront, HAR,
  * AWS WAF logs, with error positions).
  */
+#include <ctype.h>
+
 #include "json.h"
 #include "mamori/waf.h"
 #include "testutil.h"
@@ -326,9 +328,60 @@ static void readers(void **state)
 	mamori_ctx_free(ctx);
 }
 
+/* The lexer's keyword table (a perfect hash): every keyword in any case,
+ * nothing else. */
+static void sqli_keywords(void **state)
+{
+	(void)state;
+	unsigned count = 0;
+	for (unsigned kw = 1; waf_sqli_keyword_name(kw); kw++, count++) {
+		const char *w = waf_sqli_keyword_name(kw);
+		size_t n = strlen(w);
+		char up[32], near[32];
+		for (size_t i = 0; i <= n; i++)
+			up[i] = (char)(i % 2 ? toupper((unsigned char)w[i]) : w[i]);
+		assert_int_equal(waf_sqli_keyword(w, n), kw);
+		assert_int_equal(waf_sqli_keyword(up, n), kw);
+		memcpy(near, w, n + 1);
+		near[n / 2] = near[n / 2] == 'q' ? 'z' : 'q';
+		assert_int_equal(waf_sqli_keyword(near, n), 0);
+		assert_int_equal(waf_sqli_keyword(w, n - 1 ? n - 1 : 1) == kw, false);
+	}
+	assert_true(count > 50);
+	static const char *const prose[] = {"hello", "world", "rock", "roll", "selected", "an",
+					    "fromage", "orders", "nulls", "x", "unionize"};
+	for (size_t i = 0; i < sizeof prose / sizeof *prose; i++)
+		assert_int_equal(waf_sqli_keyword(prose[i], strlen(prose[i])), 0);
+}
+
+/* A transformation said to leave a value as it is really does. */
+static void tx_identity(void **state)
+{
+	(void)state;
+	static const char *const in[] = {"", "plain text", "Upper Case", "a%41b", "a+b", "&amp;x",
+					 "\\x41", "/* c */", "a\0b", "%zz", "&", "\\", "a/b/../c",
+					 "  two  spaces ", "0x41", "caf\xc3\xa9"};
+	for (int t = 1; t < TX_COUNT; t++) {
+		for (size_t i = 0; i < sizeof in / sizeof *in; i++) {
+			size_t n = strlen(in[i]);
+			if (!waf_tx_identity(t, (const unsigned char *)in[i], n))
+				continue;
+			char *got = tx(t, in[i]);
+			if (strcmp(got, in[i]) != 0)
+				fail_msg("%s(\"%s\") = \"%s\" but was said to change nothing", waf_tx_name(t),
+					 in[i], got);
+			free(got);
+		}
+	}
+	assert_true(waf_tx_identity(TX_LOWERCASE, (const unsigned char *)"abc", 3));
+	assert_false(waf_tx_identity(TX_LOWERCASE, (const unsigned char *)"aBc", 3));
+	assert_false(waf_tx_identity(TX_URL_DECODE, (const unsigned char *)"a%41", 4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sqli_keywords),   cmocka_unit_test(tx_identity),
 		cmocka_unit_test(transformations), cmocka_unit_test(sqli_detector),
 		cmocka_unit_test(xss_detector),	   cmocka_unit_test(http_parser_rfc9112),
 		cmocka_unit_test(readers),
