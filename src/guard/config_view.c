@@ -235,8 +235,8 @@ static void build_account(mg_cfg *c, size_t ai, time_t now)
 		rv[i] = str(c, rs->v[i]);
 	kvbuf days = {0};
 	for (size_t i = 0; i < sizeof cutoff_days / sizeof *cutoff_days; i++) {
-		char k[8], ts[32];
-		snprintf(k, sizeof k, "%d", cutoff_days[i]);
+		char k[12], ts[32];
+		snprintf(k, sizeof k, "d%d", cutoff_days[i]);
 		mamori_time_format(captured - (time_t)cutoff_days[i] * 86400, ts);
 		kv_put(c, &days, k, str(c, ts));
 	}

@@ -16,7 +16,7 @@
  *   account:
  *     awsAccountId: "111122223333"
  *     captureTime: "2026-11-26T06:36:08.000Z"   latest item capture time
- *     daysAgo: {"1": ..., "7": ..., "30": ..., "45": ..., "90": ..., "365": ...}
+ *     daysAgo: {d1: ..., d7: ..., d30: ..., d45: ..., d90: ..., d365: ...}
  *     regions: [us-east-1, eu-west-1]            regions read (or seen)
  *     resources: {"AWS::S3::Bucket": [items...], "AWS::IAM::User": [...], ...}
  *

@@ -370,6 +370,19 @@ static mamori_finding *start_finding(gctx *g, const rset *s, uint32_t name_id,
 	return f;
 }
 
+/* Append the rule's own message to the description and attach the evidence. */
+static void finish_finding(mamori_findings *fs, mamori_finding *f, const char *custom, cJSON *ev)
+{
+	char *msg = trimmed(custom);
+	if (msg && *msg)
+		f->description = mamori_findings_printf(fs, "%s %s", f->description, msg);
+	free(msg);
+	char *evs = mamori_json_print(ev, false);
+	f->evidence_json = mamori_findings_strdup(fs, evs);
+	free(evs);
+	cJSON_Delete(ev);
+}
+
 /* One finding per (failing rule, resource), its checks as evidence. */
 static void report_pair(gctx *g, const rset *s, const mamori_guard_pair *p,
 			const mamori_target_file *tf, const mg_value *root)
@@ -417,14 +430,7 @@ static void report_pair(gctx *g, const rset *s, const mamori_guard_pair *p,
 				if (!custom && ck->custom)
 					custom = ck->custom;
 			}
-			char *msg = trimmed(custom);
-			if (msg && *msg)
-				f->description = mamori_findings_printf(fs, "%s %s", f->description, msg);
-			free(msg);
-			char *evs = mamori_json_print(ev, false);
-			f->evidence_json = mamori_findings_strdup(fs, evs);
-			free(evs);
-			cJSON_Delete(ev);
+			finish_finding(fs, f, custom, ev);
 			f->location.path = mamori_findings_strdup(fs, tf->relpath);
 			f->location.line = first ? first->line : 0;
 			f->location.column = first ? first->col : 0;
@@ -511,6 +517,7 @@ static void report_doc(gctx *g, const rset *s, const mamori_guard_pair *p, const
 		cJSON *ev = cJSON_CreateObject();
 		cJSON_AddStringToObject(ev, "rules_file", s->name);
 		cJSON_AddStringToObject(ev, "rule", rule);
+		const char *custom = NULL;
 		if (p->status[n] == MG_PASS) {
 			/* Security Hub's convention for passed control findings */
 			f->compliance = MAMORI_COMPLIANCE_PASSED;
@@ -518,7 +525,6 @@ static void report_doc(gctx *g, const rset *s, const mamori_guard_pair *p, const
 			f->description = mamori_findings_printf(fs, "PASSED: %s", f->description);
 		} else {
 			cJSON *checks = cJSON_AddArrayToObject(ev, "checks");
-			const char *custom = NULL;
 			bool first = true;
 			for (size_t k = 0; k < p->ncheck; k++) {
 				const mamori_guard_check *ck = &p->checks[k];
@@ -533,15 +539,8 @@ static void report_doc(gctx *g, const rset *s, const mamori_guard_pair *p, const
 					first = false;
 				}
 			}
-			char *msg = trimmed(custom);
-			if (msg && *msg)
-				f->description = mamori_findings_printf(fs, "%s %s", f->description, msg);
-			free(msg);
 		}
-		char *evs = mamori_json_print(ev, false);
-		f->evidence_json = mamori_findings_strdup(fs, evs);
-		free(evs);
-		cJSON_Delete(ev);
+		finish_finding(fs, f, custom, ev);
 	}
 }
 
