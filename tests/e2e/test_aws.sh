@@ -60,7 +60,7 @@ for t in AWS::S3::Bucket AWS::S3::AccountPublicAccessBlock AWS::IAM::User AWS::I
          AWS::EC2::EBSEncryptionByDefault AWS::KMS::Key AWS::RDS::DBInstance \
          AWS::CloudWatch::Alarm AWS::Logs::MetricFilter AWS::SNS::Topic AWS::GuardDuty::Detector \
          AWS::SecurityHub::Hub AWS::EFS::FileSystem AWS::Organizations::Organization \
-         Mamori::AWS::Region; do
+         AWS::IAM::ServerCertificate Mamori::AWS::Region; do
   [ "$(items "$T/snap.json" "$t" 111122223333)" -gt 0 ] || fail "no $t item collected"
 done
 ok "every collector produced items"
@@ -108,6 +108,16 @@ users = {i["resourceName"]: i for i in by["AWS::IAM::User"]}
 assert users["alice"]["supplementaryConfiguration"]["AccessKeys"][0]["lastUsed"]["serviceName"] == "s3"
 assert users["alice"]["supplementaryConfiguration"]["MfaDevices"][0]["serialNumber"].endswith("mfa/alice")
 assert len(users["ci-bot"]["supplementaryConfiguration"]["AccessKeys"]) == 2
+# policy documents decoded (IAM sends them URL-encoded), Config's member names kept
+assert json.loads(users["alice"]["configuration"]["userPolicyList"][0]["policyDocument"])["Statement"][0]["Action"] == "*"
+policies = {i["ARN"]: i["configuration"] for i in by["AWS::IAM::Policy"]}
+assert json.loads(policies["arn:aws:iam::111122223333:policy/full-admin"]["policyVersionList"][0]["document"])["Statement"][0]["Resource"] == "*"
+# AWS managed policies: the attached ones, default version only
+audit = policies["arn:aws:iam::aws:policy/SecurityAudit"]
+assert audit["attachmentCount"] == 1 and [v["versionId"] for v in audit["policyVersionList"]] == ["v42"], audit
+assert "arn:aws:iam::aws:policy/ReadOnlyAccess" not in policies
+certs = {i["resourceName"]: i["configuration"] for i in by["AWS::IAM::ServerCertificate"]}
+assert certs["www-2024"]["expiration"] == "2025-01-05T23:59:59Z" and "www-2031" in certs, certs
 report = by["AWS::IAM::CredentialReport"][0]["configuration"]["users"]
 assert report[0]["user"] == "<root_account>" and report[0]["mfa_active"] == "true", report
 assert by["AWS::IAM::AccountPasswordPolicy"][0]["configuration"]["minimumPasswordLength"] == 8
