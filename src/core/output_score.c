@@ -11,6 +11,7 @@
  */
 #include "output_internal.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,6 +110,38 @@ static mamori_score *push(mamori_scores *out, size_t *cap)
 	return s;
 }
 
+static bool same_group(const entry *a, const entry *b, bool per_account)
+{
+	return !strcmp(a->standard, b->standard) && (!per_account || !strcmp(a->account, b->account));
+}
+
+/* One score per group of e (sorted so that groups, then controls, are runs):
+ * a standard, or a standard and an account. */
+static void aggregate(entry *e, size_t ne, bool per_account, mamori_scores *out, size_t *cap)
+{
+	qsort(e, ne, sizeof *e, per_account ? by_account : by_control);
+	for (size_t i = 0; i < ne;) {
+		mamori_score *s = push(out, cap);
+		s->standard = e[i].standard;
+		s->name = standard_name(e[i].standard);
+		s->account = per_account ? e[i].account : NULL;
+		size_t j = i;
+		while (j < ne && same_group(&e[j], &e[i], per_account)) {
+			int worst = e[j].status;
+			size_t k = j;
+			while (k < ne && same_group(&e[k], &e[i], per_account) &&
+			       !cmp_str(e[k].control, e[j].control)) {
+				worst = e[k].status > worst ? e[k].status : worst;
+				k++;
+			}
+			count(s, worst);
+			j = k;
+		}
+		finish(s);
+		i = j;
+	}
+}
+
 void mamori_scores_compute(const mamori_finding *const *findings, size_t n, mamori_scores *out)
 {
 	memset(out, 0, sizeof *out);
@@ -131,68 +164,20 @@ void mamori_scores_compute(const mamori_finding *const *findings, size_t n, mamo
 	}
 	if (!ne)
 		return;
-	size_t outcap = 0;
-	/* per standard: a control is the worst of its findings, across accounts */
-	qsort(e, ne, sizeof *e, by_control);
-	size_t *first = mamori_xcalloc(ne + 1, sizeof *first); /* items index of each standard */
-	size_t nstd = 0;
-	for (size_t i = 0; i < ne;) {
-		mamori_score *s = push(out, &outcap);
-		first[nstd++] = out->count - 1;
-		s->standard = e[i].standard;
-		s->name = standard_name(e[i].standard);
-		size_t j = i;
-		while (j < ne && !strcmp(e[j].standard, s->standard)) {
-			int worst = e[j].status;
-			size_t k = j;
-			while (k < ne && !strcmp(e[k].standard, s->standard) &&
-			       !cmp_str(e[k].control, e[j].control)) {
-				worst = e[k].status > worst ? e[k].status : worst;
-				k++;
-			}
-			count(s, worst);
-			j = k;
-		}
-		finish(s);
-		i = j;
+	/* over every account a control is the worst of its findings anywhere */
+	mamori_scores std = {0}, acc = {0};
+	size_t stdcap = 0, acccap = 0, outcap = 0;
+	aggregate(e, ne, false, &std, &stdcap);
+	aggregate(e, ne, true, &acc, &acccap);
+	/* each standard, then its accounts (both lists are in standard order) */
+	for (size_t k = 0, a = 0; k < std.count; k++) {
+		*push(out, &outcap) = std.items[k];
+		while (a < acc.count && !strcmp(acc.items[a].standard, std.items[k].standard))
+			*push(out, &outcap) = acc.items[a++];
 	}
-	/* per standard and account: the accounts follow their standard */
-	qsort(e, ne, sizeof *e, by_account);
-	mamori_scores acc = {0};
-	size_t acccap = 0;
-	for (size_t i = 0; i < ne;) {
-		mamori_score *s = push(&acc, &acccap);
-		s->standard = e[i].standard;
-		s->name = standard_name(e[i].standard);
-		s->account = e[i].account;
-		size_t j = i;
-		while (j < ne && !strcmp(e[j].standard, s->standard) && !strcmp(e[j].account, s->account)) {
-			int worst = e[j].status;
-			size_t k = j;
-			while (k < ne && !strcmp(e[k].standard, s->standard) &&
-			       !strcmp(e[k].account, s->account) && !cmp_str(e[k].control, e[j].control)) {
-				worst = e[k].status > worst ? e[k].status : worst;
-				k++;
-			}
-			count(s, worst);
-			j = k;
-		}
-		finish(s);
-		i = j;
-	}
-	/* interleave: each standard, then its accounts (both lists are in standard order) */
-	mamori_scores merged = {0};
-	size_t mcap = 0, a = 0;
-	for (size_t k = 0; k < nstd; k++) {
-		*push(&merged, &mcap) = out->items[first[k]];
-		while (a < acc.count && !strcmp(acc.items[a].standard, out->items[first[k]].standard))
-			*push(&merged, &mcap) = acc.items[a++];
-	}
-	free(out->items);
+	free(std.items);
 	free(acc.items);
-	free(first);
 	free(e);
-	*out = merged;
 }
 
 void mamori_scores_free(mamori_scores *s)
