@@ -19,6 +19,12 @@
  *     daysAgo: {d1: ..., d7: ..., d30: ..., d45: ..., d90: ..., d365: ...}
  *     regions: [us-east-1, eu-west-1]            regions read (or seen)
  *     resources: {"AWS::S3::Bucket": [items...], "AWS::IAM::User": [...], ...}
+ *     credentialReport: {"<root_account>": row, "alice": row, ...}
+ *
+ * credentialReport indexes the rows of the IAM credential report by user
+ * name, so that a rule about a user finds its row with one lookup
+ * (account.credentialReport.%name) rather than a filter over every row,
+ * which would make the users' controls quadratic in the number of users.
  *
  * Guard has no arithmetic, so age checks compare parse_epoch() of a date
  * with parse_epoch() of a cutoff from daysAgo; the cutoffs count from the

@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define MAX_DATA_BYTES (256u << 20)
 
@@ -59,6 +60,7 @@ typedef struct rset {
 	mamori_rulebook meta;
 	bool has_meta;
 	bool pack;		    /* rules/guard/<pack>/: helper rules report nothing */
+	double t_eval;
 	const char **rule_ids;	    /* pack: the metadata id of each rule name, or NULL */
 } rset;
 
@@ -69,7 +71,16 @@ typedef struct gctx {
 	mg_eval ev;
 	mamori_arena scratch;
 	mg_cfg cfg; /* the Config items of every file, evaluated at the end */
+	double t_eval, t_report; /* where the time goes (debug log) */
+	size_t n_evals;
 } gctx;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static const char *const data_ext[] = {".yaml", ".yml", ".json", ".jsn", ".template", NULL};
 static const char *const rule_ext[] = {".guard", ".ruleset", NULL};
@@ -546,7 +557,12 @@ static void report_doc(gctx *g, const rset *s, const mamori_guard_pair *p, const
 
 static void evaluate_config(gctx *g)
 {
+	double t0 = now_s();
 	mg_cfg_build(&g->cfg, mamori_ctx_now(g->run->ctx));
+	mamori_log(g->run->ctx, MAMORI_LOG_DEBUG,
+		   "guard: %zu Config items and account/region documents of %zu account(s) "
+		   "grouped in %.3f s",
+		   g->cfg.ndocs, g->cfg.naccounts, now_s() - t0);
 	mamori_arena out;
 	mamori_arena_init(&out, 0);
 	for (size_t i = 0; i < g->cfg.ndocs; i++) {
@@ -563,12 +579,18 @@ static void evaluate_config(gctx *g)
 			if (!(s->kinds & K_CONFIG))
 				continue;
 			mamori_guard_pair p = {0};
+			double te = now_s();
 			mamori_guard_evaluate_root(&g->ev, s->rf, root, true, &out, &p);
+			double t1 = now_s();
+			g->t_eval += t1 - te;
+			((rset *)s)->t_eval += t1 - te;
+			g->n_evals++;
 			if (p.error)
 				mamori_module_problem(g->run, "%s:%u: rules %s: %s", file,
 						      d->item->line, s->name, p.error);
 			else if (p.overall != MG_SKIP)
 				report_doc(g, s, &p, d);
+			g->t_report += now_s() - t1;
 			mamori_arena_free(&out);
 			mamori_arena_init(&out, 0);
 		}
@@ -579,11 +601,13 @@ static void evaluate_config(gctx *g)
 static int guard_run(mamori_module_run *run)
 {
 	gctx g = {.run = run};
+	double t_start = now_s();
 	mamori_arena_init(&g.scratch, 0);
 	mg_cfg_init(&g.cfg);
 	load_builtin(&g);
 	load_user(&g);
 	mg_eval_init(&g.ev, run->ctx);
+	g.ev.quiet_filters = true;
 	const mamori_target *t = run->target;
 	mamori_buf buf = MAMORI_BUF_INIT;
 	/* the Config items stay loaded until every file is read: an account's
@@ -632,8 +656,17 @@ static int guard_run(mamori_module_run *run)
 			mamori_arena_free(&docs_arena);
 	}
 	mamori_buf_free(&buf);
+	double t_read = now_s() - t_start;
 	evaluate_config(&g);
 	mamori_progress_end(run->ctx);
+	mamori_log(run->ctx, MAMORI_LOG_DEBUG,
+		   "guard: reading and parsing %.3f s; Config: %zu evaluations (documents x rules "
+		   "files) %.3f s, findings %.3f s",
+		   t_read, g.n_evals, g.t_eval, g.t_report);
+	for (size_t i = 0; i < g.nsets; i++)
+		if (g.sets[i].t_eval > 0.001)
+			mamori_log(run->ctx, MAMORI_LOG_DEBUG, "guard: %s: %.3f s", g.sets[i].name,
+				   g.sets[i].t_eval);
 	for (size_t i = 0; i < nkept; i++)
 		mamori_arena_free(&kept[i]);
 	free(kept);
