@@ -8,8 +8,16 @@
  *   asff   a BatchImportFindings request body: {"Findings":[...]}
  *   sarif  SARIF 2.1.0 with rules, results and locations
  *   csv    RFC 4180, with a header
- *   html   one self-contained page: severity summary, per-module counts and
- *          the findings table, readable on screen and on paper
+ *   html   one self-contained page: severity summary, compliance scores,
+ *          per-module counts and the findings table, readable on screen and
+ *          on paper
+ *
+ * Compliance scores (mamori_scores_compute) are part of every report that
+ * has a summary: the table's summary lines, the json summary, SARIF's run
+ * properties and the HTML report.  csv, jsonl and asff carry findings only
+ * (a BatchImportFindings body or a CSV table has no place for them); each
+ * finding there has what the score is made of (Compliance.Status,
+ * GeneratorId, AssociatedStandards, AwsAccountId).
  */
 #ifndef MAMORI_OUTPUT_H
 #define MAMORI_OUTPUT_H
@@ -60,6 +68,36 @@ typedef struct mamori_report {
 	const char *product_arn; /* asff: override the ProductArn (NULL = per finding) */
 	const char *lang;	 /* html: "en" (NULL) or "ja" */
 } mamori_report;
+
+/*
+ * A compliance score the way AWS Security Hub computes a standard's
+ * security score: a control (one GeneratorId) is FAILED when one of its
+ * findings is FAILED, else UNKNOWN when one is WARNING or NOT_AVAILABLE,
+ * else PASSED when one is PASSED; the score is passed / (passed + failed)
+ * controls, rounded to a whole percent.  Archived and suppressed findings
+ * are left out (Security Hub leaves suppressed findings out of control
+ * status), and so are findings without a Compliance status.  Per account,
+ * the same over that account's findings (findings about no account, such
+ * as templates, count under MAMORI_NO_ACCOUNT).
+ */
+typedef struct mamori_score {
+	const char *standard; /* a StandardsId, e.g. "standards/cis-aws-foundations-benchmark/v/3.0.0" */
+	const char *name;     /* its name, e.g. "CIS AWS Foundations Benchmark v3.0.0" */
+	const char *account;  /* NULL: every account */
+	size_t passed, failed, unknown; /* controls, by status */
+	int percent;			/* -1 when no control passed or failed */
+} mamori_score;
+
+typedef struct mamori_scores {
+	/* each standard (account NULL) followed by its accounts; standards and
+	 * accounts in byte order.  Strings point into the findings. */
+	mamori_score *items;
+	size_t count;
+} mamori_scores;
+
+MAMORI_API void mamori_scores_compute(const mamori_finding *const *findings, size_t count,
+				      mamori_scores *out);
+MAMORI_API void mamori_scores_free(mamori_scores *s);
 
 /* Parse a format name; -1 if unknown. */
 MAMORI_API int mamori_format_parse(const char *name);

@@ -12,8 +12,16 @@
  * mamori types (docs/aws.md): AWS::IAM::AccountPasswordPolicy,
  * AWS::IAM::AccountSummary, AWS::IAM::CredentialReport (the CSV as one
  * object per user, values as IAM writes them) and
- * AWS::IAM::VirtualMFADevice.  Policy documents stay URL-encoded, as IAM
- * and Config deliver them.
+ * AWS::IAM::VirtualMFADevice, and AWS::IAM::ServerCertificate (the
+ * certificates stored in IAM, for CIS 1.19).
+ *
+ * Policy documents come URL-encoded from IAM (and from Config); they are
+ * decoded here, in place, so the snapshot holds the JSON text a reader (or
+ * a Guard rule's json_parse) can use directly: the members keep Config's
+ * names and shape.  AWS managed policies are collected when they are
+ * attached to something in the account, with their default version only
+ * (the control that needs them, CIS 1.16, reads that one; the rest of the
+ * history is AWS's, not the account's).
  */
 #include "aws_internal.h"
 #include "lister.h"
@@ -43,6 +51,50 @@ typedef struct user_state {
 	bool failed;
 } user_state;
 
+static int hex_value(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				      : -1;
+}
+
+/* RFC 3986 percent-decoding, in place ('+' is a plus: IAM encodes spaces as %20). */
+static void percent_decode(char *s)
+{
+	char *w = s;
+	for (const char *r = s; *r; r++) {
+		int h, l;
+		if (*r == '%' && (h = hex_value(r[1])) >= 0 && (l = hex_value(r[2])) >= 0) {
+			*w++ = (char)(h * 16 + l);
+			r += 2;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+/* Decode the policy documents of an IAM entry (Config's member names). */
+static void decode_documents(cJSON *v, int depth)
+{
+	static const char *const keys[] = {"policyDocument", "assumeRolePolicyDocument", "document",
+					   NULL};
+	if (!v || depth > 8)
+		return;
+	cJSON *e;
+	cJSON_ArrayForEach(e, v)
+	{
+		if (cJSON_IsString(e) && e->string) {
+			for (size_t i = 0; keys[i]; i++)
+				if (strcmp(e->string, keys[i]) == 0)
+					percent_decode(e->valuestring);
+		} else if (cJSON_IsObject(e) || cJSON_IsArray(e)) {
+			decode_documents(e, depth + 1);
+		}
+	}
+}
+
 static aws_call *iam_call(aws_client *cl, iam_state *st, const char *op)
 {
 	aws_call *c = aws_call_new(cl, &aws_svc_iam, st->a->id, st->a->home_region, op);
@@ -53,6 +105,8 @@ static aws_call *iam_call(aws_client *cl, iam_state *st, const char *op)
 static void emit_principal(aws_client *cl, aws_account *a, const char *type, const cJSON *item,
 			   const char *id_key, const char *name_key, cJSON *sup)
 {
+	cJSON *conf = aws_config_case(item);
+	decode_documents(conf, 0);
 	aws_ci ci = {.type = type,
 		     .id = aws_str(item, id_key),
 		     .name = aws_str(item, name_key),
@@ -60,7 +114,7 @@ static void emit_principal(aws_client *cl, aws_account *a, const char *type, con
 		     .region = "global",
 		     .account = a->account,
 		     .created = aws_str(item, "CreateDate"),
-		     .configuration = aws_config_case(item),
+		     .configuration = conf,
 		     .supplementary = sup,
 		     .tags = aws_tags_map(mamori_json_get(item, "Tags"))};
 	aws_emit(cl, &ci);
@@ -190,7 +244,26 @@ static void details_done(aws_call *c)
 	aws_each(r, mamori_json_get(c->doc, "RoleDetailList"))
 	emit_principal(cl, st->a, "AWS::IAM::Role", r, "RoleId", "RoleName", NULL);
 	aws_each(p, mamori_json_get(c->doc, "Policies"))
-	emit_principal(cl, st->a, "AWS::IAM::Policy", p, "PolicyId", "PolicyName", NULL);
+	{
+		const char *arn = aws_str(p, "Arn");
+		if (!arn || !strstr(arn, ":iam::aws:policy/")) {
+			emit_principal(cl, st->a, "AWS::IAM::Policy", p, "PolicyId", "PolicyName", NULL);
+			continue;
+		}
+		/* an AWS managed policy: only when in use, with its default version */
+		const cJSON *count = mamori_json_get(p, "AttachmentCount");
+		if (!cJSON_IsNumber(count) || count->valuedouble <= 0)
+			continue;
+		cJSON *own = cJSON_Duplicate(p, true);
+		cJSON *versions = mamori_json_get(own, "PolicyVersionList");
+		for (cJSON *v = versions ? versions->child : NULL, *next; v; v = next) {
+			next = v->next;
+			if (!cJSON_IsTrue(mamori_json_get(v, "IsDefaultVersion")))
+				cJSON_Delete(cJSON_DetachItemViaPointer(versions, v));
+		}
+		emit_principal(cl, st->a, "AWS::IAM::Policy", own, "PolicyId", "PolicyName", NULL);
+		cJSON_Delete(own);
+	}
 	aws_next_page(c, cJSON_IsTrue(mamori_json_get(c->doc, "IsTruncated"))
 				 ? aws_str(c->doc, "Marker")
 				 : NULL);
@@ -367,6 +440,20 @@ static const aws_lister l_virtual_mfa = {
 	.numbers = iam_numbers,
 };
 
+static const aws_lister l_server_certificates = {
+	.type = "AWS::IAM::ServerCertificate",
+	.what = "IAM server certificates",
+	.list = {"ServerCertificateMetadataList"},
+	.token = "Marker",
+	.page_param = "Marker",
+	.id = "ServerCertificateId",
+	.name = "ServerCertificateName",
+	.arn = "Arn",
+	.region = "global",
+	.created = "UploadDate",
+	.numbers = iam_numbers,
+};
+
 void aws_collect_iam(aws_client *cl, aws_account *a)
 {
 	iam_state *st = mamori_xcalloc(1, sizeof *st);
@@ -377,6 +464,7 @@ void aws_collect_iam(aws_client *cl, aws_account *a)
 	aws_call_param(c, "Filter.member.2", "Group");
 	aws_call_param(c, "Filter.member.3", "Role");
 	aws_call_param(c, "Filter.member.4", "LocalManagedPolicy");
+	aws_call_param(c, "Filter.member.5", "AWSManagedPolicy");
 	aws_call_param(c, "MaxItems", "1000");
 	c->page_param = "Marker";
 	aws_task_submit(st->t, c, details_done, st);
@@ -386,6 +474,8 @@ void aws_collect_iam(aws_client *cl, aws_account *a)
 	c = iam_call(cl, st, "ListVirtualMFADevices");
 	/* the virtual MFA list marks a truncated answer with a Marker only */
 	aws_lister_run(cl, a, st->t, c, &l_virtual_mfa);
+	aws_lister_run(cl, a, st->t, iam_call(cl, st, "ListServerCertificates"),
+		       &l_server_certificates);
 	/* st lives as long as the collection: the client frees it */
 	cl->owned = mamori_xrealloc(cl->owned, (cl->owned_count + 1) * sizeof *cl->owned);
 	cl->owned[cl->owned_count++] = st;

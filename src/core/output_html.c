@@ -7,6 +7,8 @@
  * scanned input is escaped; links are emitted only for http(s) URLs.  A
  * print stylesheet turns it into a clean paper report.  Its words come from
  * a message catalogue (report_i18n.c): English, or Japanese with --lang ja.
+ * When findings carry compliance standards, a section gives each
+ * standard's score and each account's (output.h says how they are counted).
  */
 #include "json.h"
 #include "output_internal.h"
@@ -104,6 +106,11 @@ static const char style[] =
 	"a{color:#1d4ed8}"
 	".problems li{color:#9a3412}"
 	".empty{padding:24px;text-align:center;color:var(--ok);font-weight:600}"
+	"table.scores td.n{text-align:right;font-variant-numeric:tabular-nums}"
+	"tr.std td{font-weight:600;background:#f8fafc}tr.acct td:first-child{padding-left:28px}"
+	".bar{display:inline-block;width:120px;height:10px;border-radius:5px;background:#fee2e2;"
+	"vertical-align:middle;margin-right:8px;overflow:hidden}"
+	".bar i{display:block;height:100%;background:var(--ok)}"
 	"footer{color:var(--muted);font-size:12px;margin-top:32px}"
 	"@media print{body{background:#fff;font-size:11px}header{background:#fff;color:#000;"
 	"border-bottom:2px solid #000;padding:0 0 8px}.meta{color:#333}main{padding:12px 0}"
@@ -256,6 +263,50 @@ static void finding_row(FILE *out, const mamori_report *r, const mamori_finding 
 	fputs("</code></div></td></tr>\n", out);
 }
 
+static void score_row(FILE *out, const mamori_report *r, const mamori_score *s)
+{
+	fprintf(out, "<tr class=\"%s\"><td>", s->account ? "acct" : "std");
+	if (!s->account)
+		esc(out, s->name);
+	else if (!strcmp(s->account, MAMORI_NO_ACCOUNT))
+		esc(out, T("score.no_account"));
+	else
+		esc(out, s->account);
+	fputs("</td><td>", out);
+	if (s->percent >= 0)
+		fprintf(out, "<span class=\"bar\"><i style=\"width:%d%%\"></i></span>%d%%",
+			s->percent, s->percent);
+	else
+		esc(out, T("score.none"));
+	fprintf(out, "</td><td class=\"n\">%zu</td><td class=\"n\">%zu</td><td class=\"n\">%zu</td></tr>\n",
+		s->passed, s->failed, s->unknown);
+}
+
+static void compliance_section(FILE *out, const mamori_report *r)
+{
+	mamori_scores sc;
+	mamori_report_scores(r, &sc);
+	if (sc.count) {
+		fputs("<h2>", out);
+		esc(out, T("compliance"));
+		fputs("</h2>\n<table class=\"scores\"><thead><tr>", out);
+		static const char *const cols[] = {"col.standard", "col.score", "col.passed",
+						   "col.failed", "col.unknown"};
+		for (int i = 0; i < 5; i++) {
+			fputs("<th>", out);
+			esc(out, T(cols[i]));
+			fputs("</th>", out);
+		}
+		fputs("</tr></thead><tbody>\n", out);
+		for (size_t i = 0; i < sc.count; i++)
+			score_row(out, r, &sc.items[i]);
+		fputs("</tbody></table>\n<p class=\"small\">", out);
+		esc(out, T("score.how"));
+		fputs("</p>\n", out);
+	}
+	mamori_scores_free(&sc);
+}
+
 int mamori_output_html(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 {
 	(void)ctx;
@@ -308,6 +359,7 @@ int mamori_output_html(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 		esc(out, T(post));
 	}
 	fputs("</div></section>\n", out);
+	compliance_section(out, r);
 
 	if (r->module_count) {
 		fputs("<h2>", out);

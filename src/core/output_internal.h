@@ -5,6 +5,7 @@
 #define MAMORI_CORE_OUTPUT_INTERNAL_H
 
 #include "internal.h"
+#include "json.h"
 #include <stdio.h>
 
 typedef struct mamori_summary {
@@ -21,6 +22,14 @@ void mamori_summary_compute(const mamori_report *r, mamori_summary *s);
 
 /* The short id shown to people: the first 12 characters of the hash part. */
 void mamori_short_id(const char *id, char out[13]);
+
+/* The compliance scores of the report's `all` set (or its items). */
+void mamori_report_scores(const mamori_report *r, mamori_scores *out);
+
+/* The scores as JSON: [{standard, name, score, controls: {passed, failed,
+ * unknown}, accounts: [{account, score, controls}]}] (score null when no
+ * control passed or failed).  The json summary and SARIF use it. */
+cJSON *mamori_report_compliance_json(const mamori_report *r);
 
 /* A module's open findings in the report's `all` set. */
 size_t mamori_summary_module_open(const mamori_report *r, const char *module);

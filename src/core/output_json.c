@@ -42,6 +42,45 @@ int mamori_output_asff(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 	return MAMORI_OK;
 }
 
+static cJSON *score_json(const mamori_score *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (s->account)
+		cJSON_AddStringToObject(o, "account", s->account);
+	else {
+		cJSON_AddStringToObject(o, "standard", s->standard);
+		cJSON_AddStringToObject(o, "name", s->name);
+	}
+	if (s->percent >= 0)
+		cJSON_AddNumberToObject(o, "score", s->percent);
+	else
+		cJSON_AddNullToObject(o, "score");
+	cJSON *c = cJSON_AddObjectToObject(o, "controls");
+	cJSON_AddNumberToObject(c, "passed", (double)s->passed);
+	cJSON_AddNumberToObject(c, "failed", (double)s->failed);
+	cJSON_AddNumberToObject(c, "unknown", (double)s->unknown);
+	return o;
+}
+
+cJSON *mamori_report_compliance_json(const mamori_report *r)
+{
+	mamori_scores sc;
+	mamori_report_scores(r, &sc);
+	cJSON *arr = cJSON_CreateArray();
+	cJSON *accounts = NULL;
+	for (size_t i = 0; i < sc.count; i++) {
+		cJSON *o = score_json(&sc.items[i]);
+		if (sc.items[i].account) {
+			cJSON_AddItemToArray(accounts, o);
+			continue;
+		}
+		accounts = cJSON_AddArrayToObject(o, "accounts");
+		cJSON_AddItemToArray(arr, o);
+	}
+	mamori_scores_free(&sc);
+	return arr;
+}
+
 /* The summary part of the json format, built as a DOM: it is small. */
 static cJSON *summary_json(const mamori_report *r)
 {
@@ -57,6 +96,7 @@ static cJSON *summary_json(const mamori_report *r)
 	cJSON_AddNumberToObject(o, "suppressed_or_resolved", (double)s.suppressed);
 	cJSON_AddNumberToObject(o, "archived", (double)s.archived);
 	cJSON_AddNumberToObject(o, "total", (double)s.total);
+	cJSON_AddItemToObject(o, "compliance", mamori_report_compliance_json(r));
 	return o;
 }
 

@@ -5,7 +5,9 @@
  * help and security-severity; each finding is a result pointing at its file
  * and line when it has one (templates, lockfiles, logs) and always at its
  * cloud resource as a logical location.  partialFingerprints carries the
- * stable finding Id so that dashboards track a result across runs.
+ * stable finding Id so that dashboards track a result across runs.  The
+ * compliance scores go in the run's property bag ("mamori/compliance"),
+ * SARIF's place for what it has no field for.
  */
 #include "json.h"
 #include "output_internal.h"
@@ -156,6 +158,9 @@ int mamori_output_sarif(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 		cJSON_AddItemToArray(results, result_json(f, (int)idx));
 	}
 	free(seen);
+	/* compliance scores: SARIF has no field for them, run properties do */
+	cJSON_AddItemToObject(cJSON_AddObjectToObject(run, "properties"), "mamori/compliance",
+			      mamori_report_compliance_json(r));
 	if (r->target) {
 		cJSON *inv = cJSON_CreateObject();
 		cJSON_AddBoolToObject(inv, "executionSuccessful", r->problem_count == 0);

@@ -4,7 +4,8 @@
  * Columns: severity, short id, rule, resource, title.  On a terminal the
  * title (then the resource) is cut to the width, with "..."; in a pipe
  * nothing is cut.  Colour only when the report asks (the CLI decides: TTY
- * and no NO_COLOR).  A summary line closes the table.
+ * and no NO_COLOR).  A summary line closes the table, followed by one line
+ * per compliance standard with its score and each account's.
  */
 #include "output_internal.h"
 
@@ -59,6 +60,44 @@ static void cell(FILE *out, const char *s, size_t cols, bool pad)
 	if (pad)
 		for (; used < cols; used++)
 			fputc(' ', out);
+}
+
+static void score_text(FILE *out, const mamori_score *s)
+{
+	size_t judged = s->passed + s->failed;
+	if (s->percent >= 0)
+		fprintf(out, "%d%% (%zu of %zu controls passed", s->percent, s->passed, judged);
+	else
+		fputs("no score (no control passed or failed", out);
+	if (s->unknown)
+		fprintf(out, ", %zu unknown", s->unknown);
+	fputc(')', out);
+}
+
+/* One line per standard, then its accounts (when there is more than one). */
+static void compliance_lines(FILE *out, const mamori_report *r)
+{
+	mamori_scores sc;
+	mamori_report_scores(r, &sc);
+	for (size_t i = 0; i < sc.count; i++) {
+		const mamori_score *s = &sc.items[i];
+		if (s->account)
+			continue;
+		fprintf(out, "compliance: %s: ", s->name);
+		score_text(out, s);
+		size_t nacc = 0;
+		for (size_t k = i + 1; k < sc.count && sc.items[k].account; k++)
+			nacc++;
+		for (size_t k = i + 1; nacc > 1 && k <= i + nacc; k++) {
+			fprintf(out, "%s%s ", k == i + 1 ? "; by account: " : ", ", sc.items[k].account);
+			if (sc.items[k].percent >= 0)
+				fprintf(out, "%d%%", sc.items[k].percent);
+			else
+				fputs("-", out);
+		}
+		fputc('\n', out);
+	}
+	mamori_scores_free(&sc);
 }
 
 int mamori_output_table(mamori_ctx *ctx, const mamori_report *r, FILE *out)
@@ -146,5 +185,6 @@ int mamori_output_table(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 	if (s.archived)
 		fprintf(out, "; %zu archived", s.archived);
 	fputc('\n', out);
+	compliance_lines(out, r);
 	return MAMORI_OK;
 }

@@ -50,6 +50,23 @@ static const mamori_message messages[] = {
 	{"fact.archived_pre", "", "アーカイブ "},
 	{"fact.archived_post", " archived", " 件"},
 	{"empty", "No findings.", "検出結果はありません。"},
+	{"compliance", "Compliance", "コンプライアンス"},
+	{"col.standard", "Standard and account", "標準とアカウント"},
+	{"col.score", "Score", "スコア"},
+	{"col.passed", "Passed controls", "合格したコントロール"},
+	{"col.failed", "Failed controls", "不合格のコントロール"},
+	{"col.unknown", "Unknown", "不明"},
+	{"score.none", "no score", "スコアなし"},
+	{"score.no_account", "no AWS account (templates, plans, files)",
+	 "AWS アカウントなし (テンプレート、プラン、ファイル)"},
+	{"score.how",
+	 "A control is one rule: it fails when one of its findings fails, and is unknown when one "
+	 "could not be evaluated. The score is passed controls / (passed + failed controls), as "
+	 "AWS Security Hub computes a standard's security score; suppressed and archived findings "
+	 "are left out.",
+	 "コントロールは 1 つのルールです。検出結果が 1 つでも不合格ならコントロールは不合格、評価できない"
+	 "ものがあれば不明になります。スコアは AWS Security Hub のセキュリティスコアと同じく、合格した"
+	 "コントロール ÷ (合格 + 不合格のコントロール) です。抑制済みとアーカイブ済みの検出結果は含みません。"},
 	{"fix", "Fix:", "修正方法:"},
 	{"reference", "reference", "参考資料"},
 	{"evidence", "Evidence", "証拠"},

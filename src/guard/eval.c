@@ -68,7 +68,7 @@ static void qvec_append(mg_eval *ev, mg_qvec *dst, const mg_qvec *src)
 
 void mg_eval_rec(mg_eval *ev, const mg_record *r)
 {
-	if (!ev->record)
+	if (!ev->record || (ev->quiet_filters && ev->in_filter))
 		return;
 	if (ev->nrecs == ev->caprecs) {
 		ev->caprecs = ev->caprecs ? ev->caprecs * 2 : 32;
@@ -123,7 +123,7 @@ static const mg_unres *unres(mg_eval *ev, const mg_value *at, const mg_query *q,
 	u->traversed_to = at;
 	u->q = q;
 	u->qi = qi;
-	if (ev->record && fmt) {
+	if (ev->record && fmt && !(ev->quiet_filters && ev->in_filter)) {
 		va_list ap;
 		va_start(ap, fmt);
 		u->reason = mamori_arena_vprintf(&ev->arena, fmt, ap);
@@ -426,12 +426,21 @@ static int map_values_fn(mg_scope *vs, uint32_t qi, const mg_query *q, const mg_
 	return qnext(vs, qi, q, val, conv, out);
 }
 
+/* A filter's clauses on a value (their failures are the filter's business) */
+static int filter_conj(mg_scope *s, const mg_conj *filter, int *st)
+{
+	s->ev->in_filter++;
+	int rc = eval_conj(s, filter, st);
+	s->ev->in_filter--;
+	return rc;
+}
+
 /* check_and_delegate: the filter's clauses on the value, in scope vs */
 static int filter_fn(mg_scope *vs, uint32_t qi, const mg_query *q, const mg_qpart *part,
 		     const mg_value *key, const mg_value *val, int conv, mg_qvec *out)
 {
 	int st = MG_SKIP;
-	if (eval_conj(vs, part->filter, &st))
+	if (filter_conj(vs, part->filter, &st))
 		return -1;
 	if (st == MG_PASS && part->s)
 		add_capture(vs, part->s, key);
@@ -696,7 +705,7 @@ static int query_retrieval(mg_scope *res, uint32_t qi, const mg_query *q, const 
 		if (cur->type == MG_MAP) {
 			if (prev == MG_QP_ALL_VALUES || prev == MG_QP_ALL_INDICES) {
 				int st = MG_SKIP;
-				if (eval_conj(res, part->filter, &st))
+				if (filter_conj(res, part->filter, &st))
 					return -1;
 				return st == MG_PASS ? qnext(res, qi + 1, q, cur, conv, out) : 0;
 			}
@@ -713,7 +722,7 @@ static int query_retrieval(mg_scope *res, uint32_t qi, const mg_query *q, const 
 				const mg_value *e = cur->list.v[i];
 				mg_scope vs = scope_value(res, e);
 				int st = MG_SKIP;
-				if (eval_conj(&vs, part->filter, &st))
+				if (filter_conj(&vs, part->filter, &st))
 					return -1;
 				if (st == MG_PASS && qnext(res, qi + 1, q, e, conv, out))
 					return -1;
@@ -723,7 +732,7 @@ static int query_retrieval(mg_scope *res, uint32_t qi, const mg_query *q, const 
 		if (prev == MG_QP_ALL_INDICES) {
 			mg_scope vs = scope_value(res, cur);
 			int st = MG_SKIP;
-			if (eval_conj(&vs, part->filter, &st))
+			if (filter_conj(&vs, part->filter, &st))
 				return -1;
 			return st == MG_PASS ? qnext(res, qi + 1, q, cur, conv, out) : 0;
 		}

@@ -118,6 +118,11 @@ struct mg_eval {
 	char err[512];
 	/* evidence */
 	bool record;
+	/* no evidence from inside filters (what a filter did not select is not
+	 * what failed: the scan module's findings want the failing checks only;
+	 * cfn-guard's reports show them, so `guard validate` keeps them) */
+	bool quiet_filters;
+	uint32_t in_filter;
 	mg_record *recs;
 	uint32_t nrecs, caprecs;
 	const char *msg_in_force;

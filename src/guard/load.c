@@ -58,6 +58,43 @@ void mg_load_finish_map(mamori_arena *a, mg_value *map, mg_value **kv, size_t n)
 	map->map.n = (uint32_t)m;
 }
 
+const char *mg_merge_params(mamori_arena *a, mg_value **root, const mg_value *params)
+{
+	mg_value *d = *root;
+	if (d->type != MG_MAP || params->type != MG_MAP)
+		return "input parameters and data must both be mappings to be merged";
+	size_t n = d->map.n + params->map.n;
+	mg_value **kv = mamori_arena_alloc(a, 2 * n * sizeof *kv);
+	size_t k = 0;
+	/* keys are copied: the documents may be shared (an item of a snapshot
+	 * merged with its account's context) and keep their own keys */
+	for (uint32_t i = 0; i < d->map.n; i++) {
+		mg_value *kc = mg_new(a, MG_STRING);
+		*kc = *d->map.k[i];
+		kc->parent = NULL;
+		kv[k++] = kc;
+		kv[k++] = d->map.v[i];
+	}
+	for (uint32_t i = 0; i < params->map.n; i++) {
+		const mg_value *pk = params->map.k[i];
+		if (mg_map_get(d, pk->s.p, pk->s.len))
+			return mamori_arena_printf(a, "key %.*s is both in the input parameters and the "
+						      "data",
+						   (int)pk->s.len, pk->s.p);
+		mg_value *kc = mg_new(a, MG_STRING);
+		*kc = *pk;
+		kc->parent = NULL;
+		kv[k++] = kc;
+		kv[k++] = (mg_value *)params->map.v[i];
+	}
+	mg_value *m = mg_new(a, MG_MAP);
+	m->line = d->line;
+	m->col = d->col;
+	mg_load_finish_map(a, m, kv, n);
+	*root = m;
+	return NULL;
+}
+
 static bool looks_like_json(const char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {

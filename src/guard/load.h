@@ -51,4 +51,9 @@ void mg_load_finish_list(mamori_arena *a, mg_value *list, mg_value **items, size
  * first position and takes the last value, as cfn-guard's IndexMap does. */
 void mg_load_finish_map(mamori_arena *a, mg_value *map, mg_value **kv, size_t n);
 
+/* Merge the members of params (a map) into the map *root, as cfn-guard's
+ * --input-parameters does: *root becomes a new map holding both (values are
+ * shared, not copied).  Returns NULL, or why not (not maps, a key in both). */
+const char *mg_merge_params(mamori_arena *a, mg_value **root, const mg_value *params);
+
 #endif

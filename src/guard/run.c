@@ -552,39 +552,6 @@ typedef struct job {
 	size_t data_errors, eval_errors;
 } job;
 
-/* merge the parameters document into a data document (keys must not clash) */
-static const char *merge_params(mamori_arena *a, mg_value **root, const mg_value *params)
-{
-	mg_value *d = *root;
-	if (d->type != MG_MAP || params->type != MG_MAP)
-		return "input parameters and data must both be mappings to be merged";
-	size_t n = d->map.n + params->map.n;
-	mg_value **kv = mamori_arena_alloc(a, 2 * n * sizeof *kv);
-	size_t k = 0;
-	for (uint32_t i = 0; i < d->map.n; i++) {
-		kv[k++] = d->map.k[i];
-		kv[k++] = d->map.v[i];
-	}
-	for (uint32_t i = 0; i < params->map.n; i++) {
-		const mg_value *pk = params->map.k[i];
-		if (mg_map_get(d, pk->s.p, pk->s.len))
-			return mamori_arena_printf(a, "key %.*s is both in the input parameters and the "
-						      "data",
-						   (int)pk->s.len, pk->s.p);
-		mg_value *kc = mg_new(a, MG_STRING);
-		*kc = *pk;
-		kc->parent = NULL;
-		kv[k++] = kc;
-		kv[k++] = (mg_value *)params->map.v[i];
-	}
-	mg_value *m = mg_new(a, MG_MAP);
-	m->line = d->line;
-	m->col = d->col;
-	mg_load_finish_map(a, m, kv, n);
-	*root = m;
-	return NULL;
-}
-
 static void eval_input(job *j, size_t idx, mamori_ctx *ctx, mg_eval *ev)
 {
 	const mamori_guard_input *it = &j->in->items[idx];
@@ -627,7 +594,7 @@ static void eval_input(job *j, size_t idx, mamori_ctx *ctx, mg_eval *ev)
 		mg_value *root = docs.count ? docs.roots[d] : NULL;
 		const char *perr = data_error;
 		if (root && j->params && !perr)
-			perr = merge_params(&docarena, &root, j->params);
+			perr = mg_merge_params(&docarena, &root, j->params);
 		for (size_t r = 0; r < rs->count; r++) {
 			mamori_guard_pair *p = &res->pairs[d * rs->count + r];
 			const mg_rules_file *rf = rs->files[r];

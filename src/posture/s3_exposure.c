@@ -1,22 +1,24 @@
 /*
- * s3_exposure.c — the s3-exposure module: public S3 buckets, found in AWS
- * Config configuration snapshots.
+ * s3_exposure.c — the s3-exposure module: S3 buckets made public by their
+ * policy or ACL, found in AWS Config configuration snapshots.
  *
- * Four checks, each a rule in rules/posture/s3-exposure.yaml:
- *   account-block-public-access   the account's Block Public Access (BPA) is
- *                                 not fully on
- *   bucket-block-public-access    neither the account nor the bucket turns
- *                                 all four BPA settings on
+ * Two checks, each a rule in rules/posture/s3-exposure.yaml:
  *   bucket-policy-public          a policy statement Allows "*" without a
  *                                 condition that pins the caller
  *   bucket-acl-public             the ACL grants AllUsers or AuthenticatedUsers
  *
- * Exposure is judged on the effective settings: account-level BPA covers
- * every bucket of the account (from any snapshot in the target, any
- * region).  A public policy or ACL that BPA currently neutralises is still
- * reported, at LOW severity, because turning one setting off would expose it.
- * Every bucket gets a PASSED result for each check it passes, so compliance
- * can be scored.
+ * Exposure is judged on the effective Block Public Access (BPA) settings:
+ * account-level BPA covers every bucket of the account (from any snapshot in
+ * the target, any region).  A public policy or ACL that BPA currently
+ * neutralises is still reported, at LOW severity, because turning one
+ * setting off would expose it.  Every bucket gets a PASSED result for each
+ * check it passes, so compliance can be scored.
+ *
+ * Whether BPA itself is on (account and bucket) is a check of the Guard pack
+ * rules/guard/aws-s3-public-access/, which the guard module runs; S3's
+ * definition of "public" for policies stays here, in C, because it needs
+ * "some condition key pins the caller for every one of its alternatives",
+ * which Guard's queries cannot group (docs/guard.md).
  */
 #include "../core/rulebook.h"
 #include "config_snapshot.h"
@@ -29,8 +31,6 @@
 #include <strings.h>
 
 #define RULES_FILE "rules/posture/s3-exposure.yaml"
-#define R_ACCOUNT_BPA "mamori.s3.account-block-public-access"
-#define R_BUCKET_BPA "mamori.s3.bucket-block-public-access"
 #define R_POLICY "mamori.s3.bucket-policy-public"
 #define R_ACL "mamori.s3.bucket-acl-public"
 #define MAX_SNAPSHOT_BYTES (1u << 30)
@@ -91,31 +91,6 @@ static bpa read_bpa(const cJSON *o)
 	if (b.restrict_public_buckets < 0)
 		b.restrict_public_buckets = mamori_json_bool(o, "RestrictPublicBuckets");
 	return b;
-}
-
-static bool bpa_all_on(const bpa *b)
-{
-	return b->block_public_acls == 1 && b->ignore_public_acls == 1 &&
-	       b->block_public_policy == 1 && b->restrict_public_buckets == 1;
-}
-
-/* The names of the settings that are not on, comma-separated. */
-static void bpa_missing(const bpa *b, mamori_buf *out)
-{
-	const struct {
-		int v;
-		const char *name;
-	} s[] = {{b->block_public_acls, "BlockPublicAcls"},
-		 {b->ignore_public_acls, "IgnorePublicAcls"},
-		 {b->block_public_policy, "BlockPublicPolicy"},
-		 {b->restrict_public_buckets, "RestrictPublicBuckets"}};
-	for (size_t i = 0; i < 4; i++) {
-		if (s[i].v == 1)
-			continue;
-		if (out->len)
-			mamori_buf_puts(out, ", ");
-		mamori_buf_puts(out, s[i].name);
-	}
 }
 
 /* Effective = on at account level or at bucket level. */
@@ -190,35 +165,15 @@ static void passed(mamori_finding *f, const char *why, mamori_findings *fs)
 	f->description = mamori_findings_printf(fs, "PASSED: %s", why);
 }
 
-static void check_account(ctx_s3 *c, const loaded *lf, const mamori_config_item *ci)
+/* The account's BPA decides how exposed its buckets' grants are. */
+static void remember_account(ctx_s3 *c, const loaded *lf, const mamori_config_item *ci)
 {
-	mamori_findings *fs = c->run->findings;
-	bpa b = read_bpa(ci->configuration);
 	const char *account = ci->account ? ci->account : ci->resource_id;
-	if (!account)
+	if (!account || find_account(c, account))
 		return;
-	if (!find_account(c, account)) {
-		c->accounts = mamori_xrealloc(c->accounts, (c->account_count + 1) * sizeof *c->accounts);
-		c->accounts[c->account_count++] = (account_bpa){account, b, ci, lf->file->relpath};
-	}
-	char *rid = mamori_arena_printf(&fs->arena, "AWS::::Account:%s", account);
-	mamori_finding *f = start(c, R_ACCOUNT_BPA, lf, ci, "AwsAccount", rid);
-	if (!f->aws_account_id)
-		f->aws_account_id = mamori_findings_strdup(fs, account);
-	/* the account setting is global: one finding per account, not per region */
-	f->fingerprint = "account";
-	f->region = NULL;
-	cJSON *ev = cJSON_CreateObject();
-	cJSON_AddItemToObject(ev, "AccountPublicAccessBlock", bpa_json(&b));
-	set_evidence(fs, f, ev);
-	if (bpa_all_on(&b)) {
-		passed(f, "all four Block Public Access settings are on for the account", fs);
-		return;
-	}
-	mamori_buf off = MAMORI_BUF_INIT;
-	bpa_missing(&b, &off);
-	f->description = mamori_findings_printf(fs, "%s Not on: %s.", f->description, off.data);
-	mamori_buf_free(&off);
+	c->accounts = mamori_xrealloc(c->accounts, (c->account_count + 1) * sizeof *c->accounts);
+	c->accounts[c->account_count++] =
+		(account_bpa){account, read_bpa(ci->configuration), ci, lf->file->relpath};
 }
 
 static const char *bucket_name(const mamori_config_item *ci)
@@ -227,34 +182,6 @@ static const char *bucket_name(const mamori_config_item *ci)
 	if (!n && ci->configuration)
 		n = mamori_json_str(ci->configuration, "name");
 	return n;
-}
-
-static void check_bucket_bpa(ctx_s3 *c, const loaded *lf, const mamori_config_item *ci,
-			     const char *arn, const bpa *acct, const bpa *bucket, bool acct_known)
-{
-	mamori_findings *fs = c->run->findings;
-	bpa eff = bpa_effective(acct, bucket);
-	mamori_finding *f = start(c, R_BUCKET_BPA, lf, ci, "AwsS3Bucket", arn);
-	cJSON *ev = cJSON_CreateObject();
-	cJSON_AddItemToObject(ev, "BucketPublicAccessBlock", bpa_json(bucket));
-	cJSON_AddItemToObject(ev, "AccountPublicAccessBlock",
-			      acct_known ? bpa_json(acct) : cJSON_CreateNull());
-	cJSON_AddItemToObject(ev, "Effective", bpa_json(&eff));
-	set_evidence(fs, f, ev);
-	if (bpa_all_on(&eff)) {
-		passed(f,
-		       bpa_all_on(bucket) ? "all four Block Public Access settings are on for the "
-					    "bucket"
-					  : "the account's Block Public Access settings cover the bucket",
-		       fs);
-		return;
-	}
-	mamori_buf off = MAMORI_BUF_INIT;
-	bpa_missing(&eff, &off);
-	f->description = mamori_findings_printf(
-		fs, "%s Not on at bucket or account level: %s.%s", f->description, off.data,
-		acct_known ? "" : " The snapshot holds no account-level setting for this account.");
-	mamori_buf_free(&off);
 }
 
 static const char *access_word(s3_access a)
@@ -433,7 +360,6 @@ static void check_bucket(ctx_s3 *c, const loaded *lf, const mamori_config_item *
 	bpa none = {-1, -1, -1, -1};
 	bpa bucket = read_bpa(mamori_json_get(ci->supplementary, "PublicAccessBlockConfiguration"));
 	bpa eff = bpa_effective(acct ? &acct->settings : &none, &bucket);
-	check_bucket_bpa(c, lf, ci, arn, acct ? &acct->settings : &none, &bucket, acct != NULL);
 	check_policy(c, lf, ci, arn, name, &eff);
 	check_acl(c, lf, ci, arn, name, &eff);
 }
@@ -477,7 +403,7 @@ static int s3_run(mamori_module_run *run)
 		for (size_t j = 0; j < c.files[i].snap.count; j++)
 			if (strcmp(c.files[i].snap.items[j].resource_type,
 				   "AWS::S3::AccountPublicAccessBlock") == 0)
-				check_account(&c, &c.files[i], &c.files[i].snap.items[j]);
+				remember_account(&c, &c.files[i], &c.files[i].snap.items[j]);
 	for (size_t i = 0; i < c.file_count; i++)
 		for (size_t j = 0; j < c.files[i].snap.count; j++)
 			if (strcmp(c.files[i].snap.items[j].resource_type, "AWS::S3::Bucket") == 0)
@@ -494,8 +420,8 @@ static int s3_run(mamori_module_run *run)
 const mamori_module mamori_module_s3_exposure = {
 	.name = "s3-exposure",
 	.pillar = "posture",
-	.summary = "public S3 buckets in AWS Config snapshots: Block Public Access, bucket "
-		   "policies, ACLs",
+	.summary = "S3 buckets made public by their policy or ACL (S3's definition of public), "
+		   "in AWS Config snapshots",
 	.target_kinds = MAMORI_TARGET_PATH | MAMORI_TARGET_AWS, /* snapshots, or collected live */
 	.wants = s3_wants,
 	.run = s3_run,

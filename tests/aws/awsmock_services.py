@@ -140,8 +140,10 @@ def iam_auth_details(srv, acct, p, caller):
     filters = [v for k, v in p.items() if k.startswith("Filter.member.")]
     everything = []
     kinds = {"User": "UserDetailList", "Group": "GroupDetailList", "Role": "RoleDetailList",
-             "LocalManagedPolicy": "Policies"}
-    src = {"User": "users", "Group": "groups", "Role": "roles", "LocalManagedPolicy": "policies"}
+             "LocalManagedPolicy": "Policies", "AWSManagedPolicy": "Policies"}
+    # AWS managed policies: the ones attached in the account, as IAM answers
+    src = {"User": "users", "Group": "groups", "Role": "roles", "LocalManagedPolicy": "policies",
+           "AWSManagedPolicy": "aws_policies"}
     for f in filters or kinds:
         for item in iam.get(src.get(f, ""), []):
             everything.append((kinds[f], item))
@@ -178,6 +180,15 @@ def iam_mfa(srv, acct, p, caller):
 def iam_virtual_mfa(srv, acct, p, caller):
     devs = acct.get("iam", {}).get("virtual_mfa", [])
     return query_response("iam", "ListVirtualMFADevices", {"VirtualMFADevices": devs, "IsTruncated": False})
+
+
+def iam_server_certificates(srv, acct, p, caller):
+    certs = acct.get("iam", {}).get("server_certificates", [])
+    page, nxt = paginate(certs, p.get("Marker"), srv.page)
+    result = {"ServerCertificateMetadataList": page, "IsTruncated": nxt is not None}
+    if nxt:
+        result["Marker"] = nxt
+    return query_response("iam", "ListServerCertificates", result)
 
 
 def iam_password_policy(srv, acct, p, caller):
@@ -580,6 +591,7 @@ HANDLERS = {
     ("iam", "GetAccessKeyLastUsed"): iam_key_last_used,
     ("iam", "ListMFADevices"): iam_mfa,
     ("iam", "ListVirtualMFADevices"): iam_virtual_mfa,
+    ("iam", "ListServerCertificates"): iam_server_certificates,
     ("iam", "GetAccountPasswordPolicy"): iam_password_policy,
     ("iam", "GetAccountSummary"): iam_summary,
     ("iam", "GenerateCredentialReport"): iam_generate_report,

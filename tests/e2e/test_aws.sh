@@ -40,7 +40,7 @@ for t in AWS::S3::Bucket AWS::S3::AccountPublicAccessBlock AWS::IAM::User AWS::I
          AWS::EC2::EBSEncryptionByDefault AWS::KMS::Key AWS::RDS::DBInstance \
          AWS::CloudWatch::Alarm AWS::Logs::MetricFilter AWS::SNS::Topic AWS::GuardDuty::Detector \
          AWS::SecurityHub::Hub AWS::EFS::FileSystem AWS::Organizations::Organization \
-         Mamori::AWS::Region; do
+         AWS::IAM::ServerCertificate Mamori::AWS::Region; do
   [ "$(items "$T/snap.json" "$t" 111122223333)" -gt 0 ] || fail "no $t item collected"
 done
 ok "every collector produced items"
@@ -88,6 +88,16 @@ users = {i["resourceName"]: i for i in by["AWS::IAM::User"]}
 assert users["alice"]["supplementaryConfiguration"]["AccessKeys"][0]["lastUsed"]["serviceName"] == "s3"
 assert users["alice"]["supplementaryConfiguration"]["MfaDevices"][0]["serialNumber"].endswith("mfa/alice")
 assert len(users["ci-bot"]["supplementaryConfiguration"]["AccessKeys"]) == 2
+# policy documents decoded (IAM sends them URL-encoded), Config's member names kept
+assert json.loads(users["alice"]["configuration"]["userPolicyList"][0]["policyDocument"])["Statement"][0]["Action"] == "*"
+policies = {i["ARN"]: i["configuration"] for i in by["AWS::IAM::Policy"]}
+assert json.loads(policies["arn:aws:iam::111122223333:policy/full-admin"]["policyVersionList"][0]["document"])["Statement"][0]["Resource"] == "*"
+# AWS managed policies: the attached ones, default version only
+audit = policies["arn:aws:iam::aws:policy/SecurityAudit"]
+assert audit["attachmentCount"] == 1 and [v["versionId"] for v in audit["policyVersionList"]] == ["v42"], audit
+assert "arn:aws:iam::aws:policy/ReadOnlyAccess" not in policies
+certs = {i["resourceName"]: i["configuration"] for i in by["AWS::IAM::ServerCertificate"]}
+assert certs["www-2024"]["expiration"] == "2025-01-05T23:59:59Z" and "www-2031" in certs, certs
 report = by["AWS::IAM::CredentialReport"][0]["configuration"]["users"]
 assert report[0]["user"] == "<root_account>" and report[0]["mfa_active"] == "true", report
 assert by["AWS::IAM::AccountPasswordPolicy"][0]["configuration"]["minimumPasswordLength"] == 8
@@ -120,7 +130,7 @@ ok "AccessDenied, an unreachable region and garbage are recorded; throttling and
 
 # ---- scan --aws: the s3-exposure findings, and the gaps as findings ----
 run with_keys "$MAMORI" scan --aws --endpoint-url "$EP" --role-arn "$ROLE" --external-id mamori-ext-42 \
-  --no-store -f json -o "$T/scan.json"
+  --no-store --all -f json -o "$T/scan.json" --html "$T/scan.html"
 expect_rc 0 "scan --aws"
 python3 - "$T/scan.json" <<'EOF' || fail "scan --aws findings"
 import json, sys
@@ -143,11 +153,84 @@ assert d["summary"]["open"] >= 8, d["summary"]
 EOF
 ok "scan --aws reports the buckets' exposure and what could not be read"
 
-# the snapshot re-evaluates offline to the same findings
-"$MAMORI" scan --no-store -f jsonl "$T/snap.json" | python3 -c "import json,sys; print('\n'.join(sorted(json.loads(l)['Id']+' '+json.loads(l).get('Compliance',{}).get('Status','') for l in sys.stdin)))" > "$T/offline"
-python3 -c "import json,sys; print('\n'.join(sorted(x['Id']+' '+x.get('Compliance',{}).get('Status','') for x in json.load(open('$T/scan.json'))['findings'])))" > "$T/live"
-[ -s "$T/live" ] && cmp -s "$T/live" "$T/offline" || { diff "$T/live" "$T/offline" | head; fail "offline re-evaluation differs from the live scan"; }
-ok "the snapshot re-evaluated offline gives the same findings"
+# the CIS AWS Foundations v3.0.0 controls, passed and failed, with their scores
+python3 - "$T/scan.json" "$T/scan.html" <<'EOF' || fail "CIS findings and scores of scan --aws"
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = d["findings"]
+cis = [x for x in f if x["GeneratorId"].startswith("mamori.cis-aws-3.0/")]
+controls = {x["GeneratorId"] for x in cis}
+assert len(controls) >= 45, sorted(controls)
+for x in cis:
+    c = x["Compliance"]
+    assert c["Status"] in ("PASSED", "FAILED"), x
+    assert c["RelatedRequirements"][0] == "CIS AWS Foundations Benchmark v3.0.0/" + x["GeneratorId"].split("/")[1], c
+    assert {"StandardsId": "standards/cis-aws-foundations-benchmark/v/3.0.0"} in c["AssociatedStandards"], c
+    assert x["Resources"][0]["Id"].startswith(("arn:aws:", "AWS::::Account:")), x["Resources"]
+def one(rule, res, region=None):
+    hits = [x for x in f if x["GeneratorId"] == rule and x["Resources"][0]["Id"] == res
+            and (region is None or x["Region"] == region)]
+    assert len(hits) == 1, (rule, res, len(hits))
+    return hits[0]["Compliance"]["Status"]
+A = "AWS::::Account:111122223333"
+assert one("mamori.cis-aws-3.0/1.16", "arn:aws:iam::aws:policy/AdministratorAccess") == "FAILED"
+assert one("mamori.cis-aws-3.0/1.16", "arn:aws:iam::111122223333:policy/full-admin") == "FAILED"
+assert one("mamori.cis-aws-3.0/1.16", "arn:aws:iam::aws:policy/SecurityAudit") == "PASSED"
+assert one("mamori.cis-aws-3.0/1.19", "arn:aws:iam::111122223333:server-certificate/www-2024") == "FAILED"
+assert one("mamori.cis-aws-3.0/1.19", "arn:aws:iam::111122223333:server-certificate/www-2031") == "PASSED"
+assert one("mamori.cis-aws-3.0/1.4", A) == "PASSED"
+assert one("mamori.cis-aws-3.0/1.8", A) == "FAILED"
+assert one("mamori.cis-aws-3.0/2.3.3", "arn:aws:rds:us-east-1:111122223333:db:orders-db") == "FAILED"
+assert one("mamori.cis-aws-3.0/3.1", A) == "PASSED"
+assert one("mamori.cis-aws-3.0/3.2", "arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail") == "PASSED"
+assert one("mamori.cis-aws-3.0/3.4", "arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail") == "PASSED"
+assert one("mamori.cis-aws-3.0/3.6", "arn:aws:kms:us-east-1:111122223333:key/0f1e2d3c-aaaa-bbbb-cccc-000000000002") == "FAILED"
+assert one("mamori.cis-aws-3.0/3.7", "arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-0e1") == "PASSED"
+assert one("mamori.cis-aws-3.0/4.3", A) == "PASSED"        # root usage: filter, alarm, subscriber
+assert one("mamori.cis-aws-3.0/4.4", A) == "FAILED"
+assert one("mamori.cis-aws-3.0/1.20", A, "us-east-1") == "PASSED"
+assert one("mamori.cis-aws-3.0/1.20", A, "eu-west-1") == "FAILED"
+assert one("mamori.cis-aws-3.0/5.2", "arn:aws:ec2:us-east-1:111122223333:security-group/sg-0ssh0000002") == "FAILED"
+assert one("mamori.cis-aws-3.0/5.4", "arn:aws:ec2:us-east-1:111122223333:security-group/sg-0default0001") == "FAILED"
+assert one("mamori.cis-aws-3.0/5.6", "arn:aws:ec2:us-east-1:111122223333:instance/i-0legacyimds1") == "FAILED"
+assert one("mamori.s3.bucket-secure-transport", "arn:aws:s3:::acme-audit-logs") == "PASSED"
+# an unreachable region is not judged (the gap is a finding of its own)
+assert not [x for x in cis if x["Region"] == "ap-south-1"], "ap-south-1 was judged"
+# nothing of KMS could be read in the second account: no 3.6 result there
+assert not [x for x in cis if x["GeneratorId"].endswith("/3.6") and x["AwsAccountId"] == "444455556666"]
+# scores: per standard and per account, passed / (passed + failed) controls
+comp = {c["standard"]: c for c in d["summary"]["compliance"]}
+c = comp["standards/cis-aws-foundations-benchmark/v/3.0.0"]
+assert c["name"] == "CIS AWS Foundations Benchmark v3.0.0"
+for s in [c] + c["accounts"]:
+    n = s["controls"]
+    assert s["score"] == int(100 * n["passed"] / (n["passed"] + n["failed"]) + 0.5), s
+assert {a["account"] for a in c["accounts"]} == {"111122223333", "444455556666"}, c["accounts"]
+by_rule = {}
+for x in f:
+    if {"StandardsId": "standards/cis-aws-foundations-benchmark/v/3.0.0"} in x.get("Compliance", {}).get("AssociatedStandards", []):
+        by_rule.setdefault(x["GeneratorId"], set()).add(x["Compliance"]["Status"])
+failed = sum(1 for st in by_rule.values() if "FAILED" in st)
+assert c["controls"]["failed"] == failed and c["controls"]["passed"] == len(by_rule) - failed, (c, failed, len(by_rule))
+html = open(sys.argv[2]).read()
+assert "<h2>Compliance</h2>" in html and ">CIS AWS Foundations Benchmark v3.0.0</td>" in html
+assert "<td>444455556666</td>" in html
+print("CIS: %d controls, score %s%%" % (len(by_rule), c["score"]))
+EOF
+ok "scan --aws: CIS v3.0.0 controls passed and failed per resource, with scores per account"
+
+# the snapshot re-evaluates offline to the same findings and scores
+"$MAMORI" scan --no-store --all -f json -o "$T/offline.json" "$T/snap.json"
+python3 - "$T/scan.json" "$T/offline.json" <<'EOF' || fail "offline re-evaluation differs from the live scan"
+import json, sys
+live, off = (json.load(open(p)) for p in sys.argv[1:3])
+key = lambda d: sorted(x["Id"] + " " + x.get("Compliance", {}).get("Status", "") for x in d["findings"])
+assert key(live) and key(live) == key(off), set(key(live)) ^ set(key(off))
+assert live["summary"]["compliance"] == off["summary"]["compliance"], (live["summary"]["compliance"], off["summary"]["compliance"])
+EOF
+run "$MAMORI" scan --no-store "$T/snap.json"
+expect_out "compliance: CIS AWS Foundations Benchmark v3.0.0: [0-9]*% ([0-9]* of [0-9]* controls passed); by account: 111122223333 [0-9]*%, 444455556666 [0-9]*%"
+ok "the snapshot re-evaluated offline gives the same findings and scores"
 
 # with a store: the scope is the accounts
 run with_keys "$MAMORI" scan --aws --endpoint-url "$EP" --services s3

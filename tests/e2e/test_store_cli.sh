@@ -27,7 +27,7 @@ PY
 export MAMORI_NOW=2026-01-02T00:00:00Z
 run "$MAMORI" scan --module s3-exposure -v "$T/estate";  expect_rc 0 "second scan"
 expect_no_out "$inbox_id"
-expect_out "7 open findings"
+expect_out "3 open findings"
 run "$MAMORI" findings show "$inbox_id"
 expect_rc 0 "show"
 expect_out "Workflow      RESOLVED   record ARCHIVED"
@@ -46,7 +46,7 @@ expect_rc 0 "suppress"
 export MAMORI_NOW=2026-01-03T00:00:00Z
 run "$MAMORI" scan --module s3-exposure "$T/estate";  expect_rc 0 "third scan"
 expect_no_out "$web_id"
-expect_out "6 open findings"
+expect_out "2 open findings"
 run "$MAMORI" findings list --status SUPPRESSED
 expect_out "$web_id"
 run "$MAMORI" findings show "$web_id"
@@ -101,6 +101,6 @@ for i in $(seq 1 10); do
   wait $b || { cat "$T/e2"; fail "concurrent scan B failed"; }
 done
 counts=$(sqlite3 "$MAMORI_DB" "select count(*) from scans; select count(*) from findings; select count(*) from findings where record_state=0; pragma integrity_check;" | tr '\n' ' ')
-[ "$counts" = "20 38 38 ok " ] || fail "after 20 concurrent scans: $counts (want 20 scans, 38 findings, all active, ok)"
+[ "$counts" = "20 24 24 ok " ] || fail "after 20 concurrent scans: $counts (want 20 scans, 24 findings, all active, ok)"
 ok "20 concurrent scans: $counts"
 rm -rf "$T"
