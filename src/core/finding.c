@@ -52,7 +52,9 @@ const char *mamori_findings_printf(mamori_findings *fs, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *raw = mamori_arena_vprintf(&fs->arena, fmt, ap);
 	va_end(ap);
-	return mamori_utf8_sanitize(&fs->arena, raw, strlen(raw));
+	/* printf's output has no NUL inside: valid UTF-8 needs no second copy */
+	size_t n = strlen(raw);
+	return mamori_utf8_invalid_at(raw, n) == n ? raw : mamori_utf8_sanitize(&fs->arena, raw, n);
 }
 
 void mamori_strlist_push(mamori_findings *fs, mamori_strlist *list, const char *s)
@@ -141,7 +143,6 @@ const char *mamori_finding_compute_id(mamori_findings *fs, const mamori_finding 
 {
 	/* Identity = who found it, which rule, where, on what, and which hit.
 	 * Fields are NUL-separated so that ("ab","c") and ("a","bc") differ. */
-	mamori_buf key = MAMORI_BUF_INIT;
 	const char *parts[] = {
 		f->module,
 		f->generator_id,
@@ -150,13 +151,22 @@ const char *mamori_finding_compute_id(mamori_findings *fs, const mamori_finding 
 		f->resource_count ? f->resources[0].id : "",
 		f->fingerprint,
 	};
+	size_t lens[sizeof parts / sizeof *parts], total = 0;
+	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+		total += (lens[i] = parts[i] ? strlen(parts[i]) : 0) + 1;
+	char stack[1024];
+	char *key = total <= sizeof stack ? stack : mamori_xmalloc(total);
+	size_t at = 0;
 	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
-		mamori_buf_puts(&key, parts[i] ? parts[i] : "");
-		mamori_buf_putc(&key, '\0');
+		if (lens[i])
+			memcpy(key + at, parts[i], lens[i]);
+		at += lens[i];
+		key[at++] = '\0';
 	}
 	char hex[65];
-	mamori_sha256_hex(key.data, key.len, hex);
-	mamori_buf_free(&key);
+	mamori_sha256_hex(key, total, hex);
+	if (key != stack)
+		free(key);
 	hex[32] = '\0'; /* 128 bits: collisions are not a practical concern */
 	return mamori_arena_printf(&fs->arena, "mamori/%s/%s", f->module, hex);
 }

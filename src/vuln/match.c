@@ -632,6 +632,11 @@ static int match_all(mamori_ctx *ctx, vuln_db *const *dbs, size_t ndb, const vul
 			emit(&c, inv, g);
 			mamori_vuln_prioritize(dbs, ndb, out, &out->items[out->count - 1]);
 		}
+		if (out->on_package && out->count) {
+			out->on_package(out->ud, out);
+			out->count = 0;
+			mamori_arena_free(&out->arena);
+		}
 		for (size_t h = 0; h < c.n; h++)
 			hit_free(&c.hits[h]);
 		free(c.hits);

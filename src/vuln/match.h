@@ -51,6 +51,11 @@ typedef struct vuln_matches {
 	size_t git_only;	  /* advisories with only GIT ranges for a package */
 	size_t invalid_versions;  /* range events that are not valid versions */
 	mamori_arena arena;
+	/* optional: called after each package's matches were added; the items
+	 * and the arena are then emptied (a caller that turns matches into
+	 * findings as they come never holds all of them) */
+	void (*on_package)(void *ud, const struct vuln_matches *ms);
+	void *ud;
 } vuln_matches;
 
 void mamori_vuln_matches_init(vuln_matches *m);
