@@ -9,6 +9,7 @@
  */
 #include "jsonw.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,19 +79,20 @@ static void keys_add(asff_keys *k, const char *s, size_t n)
 	k->count++;
 }
 
-static void key(mamori_jw *w, asff_keys *k, const char *name)
-{
-	keys_add(k, name, strlen(name));
-	mamori_jw_key(w, name);
-}
-
-static void kstr(mamori_jw *w, asff_keys *k, const char *name, const char *s)
-{
-	if (!s)
-		return;
-	key(w, k, name);
-	mamori_jw_str(w, s);
-}
+/* a top-level member's key (a literal), remembered for the extras */
+#define KEY(w, k, lit)                                                                         \
+	do {                                                                                   \
+		keys_add((k), (lit), sizeof(lit) - 1);                                         \
+		MAMORI_JW_KEY((w), lit);                                                       \
+	} while (0)
+#define KSTR(w, k, lit, s)                                                                     \
+	do {                                                                                   \
+		const char *v_ = (s);                                                          \
+		if (v_) {                                                                      \
+			KEY(w, k, lit);                                                        \
+			mamori_jw_str((w), v_);                                                \
+		}                                                                              \
+	} while (0)
 
 static void strlist(mamori_jw *w, const mamori_strlist *l)
 {
@@ -115,7 +117,7 @@ static void add_pf(pf_state *pf, const char *key_name, const char *value)
 	if (!pf->lossless && pf->count >= ASFF_PRODUCT_FIELDS_MAX)
 		return;
 	if (!pf->count++) {
-		key(pf->w, pf->keys, "ProductFields");
+		KEY(pf->w, pf->keys, "ProductFields");
 		mamori_jw_obj(pf->w);
 	}
 	size_t kl = strlen(key_name);
@@ -163,6 +165,65 @@ static void embedded_object(mamori_jw *w, asff_keys *k, const char *name, const 
 	cJSON_Delete(v);
 }
 
+/* A short text put together without printf: on the stack, on the heap
+ * when it does not fit. */
+typedef struct text {
+	char stack[512];
+	size_t len;
+	mamori_buf heap;
+} text;
+
+static void text_init(text *t)
+{
+	t->len = 0;
+	t->stack[0] = '\0';
+	t->heap = (mamori_buf)MAMORI_BUF_INIT;
+}
+
+static void text_cat(text *t, ...)
+{
+	va_list ap;
+	va_start(ap, t);
+	for (const char *s; (s = va_arg(ap, const char *)) != NULL;) {
+		size_t n = strlen(s);
+		if (!t->heap.data && t->len + n < sizeof t->stack) {
+			memcpy(t->stack + t->len, s, n);
+			t->len += n;
+			continue;
+		}
+		if (!t->heap.data)
+			mamori_buf_append(&t->heap, t->stack, t->len);
+		mamori_buf_append(&t->heap, s, n);
+	}
+	va_end(ap);
+	if (!t->heap.data)
+		t->stack[t->len] = '\0';
+}
+
+static const char *text_cstr(const text *t)
+{
+	return t->heap.data ? t->heap.data : t->stack;
+}
+
+#define text_value(w, ...)                                                                     \
+	do {                                                                                   \
+		text t_;                                                                       \
+		text_init(&t_);                                                                \
+		text_cat(&t_, __VA_ARGS__);                                                    \
+		mamori_jw_str((w), text_cstr(&t_));                                            \
+		mamori_buf_free(&t_.heap);                                                     \
+	} while (0)
+
+static const char *utoa(unsigned v, char out[16])
+{
+	char *p = out + 15;
+	*p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	return p;
+}
+
 /* The members of asff_extra_json that the document does not have yet, in
  * their order (what moving them from a parsed extra object did). */
 static void extra_members(mamori_jw *w, asff_keys *k, const char *json)
@@ -196,12 +257,12 @@ static void extra_members(mamori_jw *w, asff_keys *k, const char *json)
 		else
 			mamori_jw_mark_restore(w, &vm); /* checked, not taken */
 		p += vl;
-		if (p < end && *p == ',' && p + 1 < end && p[1] == '"')
-			p++;
-		else
-			ok = p + 1 == end && *p == '}';
-		if (p >= end || *p != '"')
-			break;
+		if (p < end && *p == ',') {
+			p++; /* the loop wants the next key's quote */
+			continue;
+		}
+		ok = p + 1 == end && *p == '}';
+		break;
 	}
 	if (ok)
 		return;
@@ -232,57 +293,47 @@ void mamori_finding_write_asff(const mamori_finding *f, unsigned flags, mamori_b
 	k.more = (mamori_buf)MAMORI_BUF_INIT;
 	mamori_jw_obj(w);
 
-	kstr(w, &k, "SchemaVersion", MAMORI_ASFF_SCHEMA_VERSION);
-	kstr(w, &k, "Id", f->id);
+	KSTR(w, &k, "SchemaVersion", MAMORI_ASFF_SCHEMA_VERSION);
+	KSTR(w, &k, "Id", f->id);
 	/* mamori_finding_product_arn, without an arena */
 	const char *region = mamori_str_empty(f->region) ? MAMORI_DEFAULT_REGION : f->region;
 	const char *partition = f->resource_count && f->resources[0].partition
 					? f->resources[0].partition
 					: "aws";
 	const char *acct = f->aws_account_id ? f->aws_account_id : "(null)";
-	char arn[512];
-	int an = snprintf(arn, sizeof arn, "arn:%s:securityhub:%s:%s:product/%s/default", partition,
-			  region, acct, acct);
-	key(w, &k, "ProductArn");
-	if (an >= 0 && (size_t)an < sizeof arn) {
-		mamori_jw_strn(w, arn, (size_t)an);
-	} else {
-		mamori_buf b = MAMORI_BUF_INIT;
-		mamori_buf_printf(&b, "arn:%s:securityhub:%s:%s:product/%s/default", partition,
-				  region, acct, acct);
-		mamori_jw_strn(w, mamori_buf_cstr(&b), b.len);
-		mamori_buf_free(&b);
-	}
-	kstr(w, &k, "ProductName", f->module);
-	kstr(w, &k, "CompanyName", "mamori");
-	kstr(w, &k, "Region", f->region);
-	kstr(w, &k, "GeneratorId", f->generator_id);
-	kstr(w, &k, "AwsAccountId", f->aws_account_id);
-	key(w, &k, "Types");
+	KEY(w, &k, "ProductArn");
+	text_value(w, "arn:", partition, ":securityhub:", region, ":", acct, ":product/", acct,
+		   "/default", NULL);
+	KSTR(w, &k, "ProductName", f->module);
+	KSTR(w, &k, "CompanyName", "mamori");
+	KSTR(w, &k, "Region", f->region);
+	KSTR(w, &k, "GeneratorId", f->generator_id);
+	KSTR(w, &k, "AwsAccountId", f->aws_account_id);
+	KEY(w, &k, "Types");
 	strlist(w, &f->types);
-	kstr(w, &k, "FirstObservedAt", f->first_observed_at);
-	kstr(w, &k, "LastObservedAt", f->last_observed_at);
-	kstr(w, &k, "CreatedAt", f->created_at);
-	kstr(w, &k, "UpdatedAt", f->updated_at);
+	KSTR(w, &k, "FirstObservedAt", f->first_observed_at);
+	KSTR(w, &k, "LastObservedAt", f->last_observed_at);
+	KSTR(w, &k, "CreatedAt", f->created_at);
+	KSTR(w, &k, "UpdatedAt", f->updated_at);
 
-	key(w, &k, "Severity");
+	KEY(w, &k, "Severity");
 	mamori_jw_obj(w);
-	mamori_jw_kstr(w, "Label", mamori_severity_name(f->severity));
-	mamori_jw_key(w, "Normalized");
+	MAMORI_JW_KSTR(w, "Label", mamori_severity_name(f->severity));
+	MAMORI_JW_KEY(w, "Normalized");
 	mamori_jw_num(w, f->severity_normalized >= 0 ? f->severity_normalized
 						     : mamori_severity_normalized(f->severity));
-	mamori_jw_kstr(w, "Original", f->severity_original);
+	MAMORI_JW_KSTR(w, "Original", f->severity_original);
 	mamori_jw_obj_end(w);
 
-	kstr(w, &k, "Title", f->title);
-	kstr(w, &k, "Description", f->description);
+	KSTR(w, &k, "Title", f->title);
+	KSTR(w, &k, "Description", f->description);
 	if (f->remediation_text || f->remediation_url) {
-		key(w, &k, "Remediation");
+		KEY(w, &k, "Remediation");
 		mamori_jw_obj(w);
-		mamori_jw_key(w, "Recommendation");
+		MAMORI_JW_KEY(w, "Recommendation");
 		mamori_jw_obj(w);
-		mamori_jw_kstr(w, "Text", f->remediation_text);
-		mamori_jw_kstr(w, "Url", f->remediation_url);
+		MAMORI_JW_KSTR(w, "Text", f->remediation_text);
+		MAMORI_JW_KSTR(w, "Url", f->remediation_url);
 		mamori_jw_obj_end(w);
 		mamori_jw_obj_end(w);
 	}
@@ -293,11 +344,13 @@ void mamori_finding_write_asff(const mamori_finding *f, unsigned flags, mamori_b
 	add_pf(&pf, PF_AUTHOR, f->rule_author);
 	add_pf(&pf, PF_LICENSE, f->rule_license);
 	if (f->location.path) {
-		mamori_buf loc = MAMORI_BUF_INIT;
-		mamori_buf_printf(&loc, "%s:%u:%u", f->location.path, f->location.line,
-				  f->location.column);
-		add_pf(&pf, PF_LOCATION, mamori_buf_cstr(&loc));
-		mamori_buf_free(&loc);
+		char line[16], col[16];
+		text t;
+		text_init(&t);
+		text_cat(&t, f->location.path, ":", utoa(f->location.line, line), ":",
+			 utoa(f->location.column, col), NULL);
+		add_pf(&pf, PF_LOCATION, text_cstr(&t));
+		mamori_buf_free(&t.heap);
 	}
 	add_pf(&pf, PF_EVIDENCE, f->evidence_json);
 	for (size_t i = 0; i < f->product_field_count; i++)
@@ -305,45 +358,45 @@ void mamori_finding_write_asff(const mamori_finding *f, unsigned flags, mamori_b
 	if (pf.count)
 		mamori_jw_obj_end(w);
 
-	key(w, &k, "Resources");
+	KEY(w, &k, "Resources");
 	mamori_jw_arr(w);
 	for (size_t i = 0; i < f->resource_count; i++) {
 		const mamori_resource *r = &f->resources[i];
 		mamori_jw_obj(w);
-		mamori_jw_kstr(w, "Type", r->type);
-		mamori_jw_kstr(w, "Id", r->id);
-		mamori_jw_kstr(w, "Partition", r->partition ? r->partition : "aws");
-		mamori_jw_kstr(w, "Region", r->region ? r->region : f->region);
+		MAMORI_JW_KSTR(w, "Type", r->type);
+		MAMORI_JW_KSTR(w, "Id", r->id);
+		MAMORI_JW_KSTR(w, "Partition", r->partition ? r->partition : "aws");
+		MAMORI_JW_KSTR(w, "Region", r->region ? r->region : f->region);
 		embedded_object(w, NULL, "Details", r->details_json);
 		mamori_jw_obj_end(w);
 	}
 	mamori_jw_arr_end(w);
 
 	if (f->compliance != MAMORI_COMPLIANCE_NONE) {
-		key(w, &k, "Compliance");
+		KEY(w, &k, "Compliance");
 		mamori_jw_obj(w);
-		mamori_jw_kstr(w, "Status", mamori_compliance_name(f->compliance));
+		MAMORI_JW_KSTR(w, "Status", mamori_compliance_name(f->compliance));
 		if (f->related_requirements.count) {
-			mamori_jw_key(w, "RelatedRequirements");
+			MAMORI_JW_KEY(w, "RelatedRequirements");
 			strlist(w, &f->related_requirements);
 		}
 		if (f->associated_standards.count) {
-			mamori_jw_key(w, "AssociatedStandards");
+			MAMORI_JW_KEY(w, "AssociatedStandards");
 			mamori_jw_arr(w);
 			for (size_t i = 0; i < f->associated_standards.count; i++) {
 				mamori_jw_obj(w);
-				mamori_jw_kstr(w, "StandardsId", f->associated_standards.items[i]);
+				MAMORI_JW_KSTR(w, "StandardsId", f->associated_standards.items[i]);
 				mamori_jw_obj_end(w);
 			}
 			mamori_jw_arr_end(w);
 		}
 		mamori_jw_obj_end(w);
 	}
-	key(w, &k, "Workflow");
+	KEY(w, &k, "Workflow");
 	mamori_jw_obj(w);
-	mamori_jw_kstr(w, "Status", mamori_workflow_name(f->workflow));
+	MAMORI_JW_KSTR(w, "Status", mamori_workflow_name(f->workflow));
 	mamori_jw_obj_end(w);
-	kstr(w, &k, "RecordState", mamori_record_state_name(f->record_state));
+	KSTR(w, &k, "RecordState", mamori_record_state_name(f->record_state));
 
 	extra_members(w, &k, f->asff_extra_json);
 	mamori_jw_obj_end(w);

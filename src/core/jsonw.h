@@ -53,6 +53,19 @@ void mamori_jw_arr_end(mamori_jw *w);
 void mamori_jw_key(mamori_jw *w, const char *key);
 void mamori_jw_keyn(mamori_jw *w, const char *key, size_t n);
 
+/* A key already quoted and escaped (q[0..n) includes the quotes); the
+ * macros take a string literal that needs no escaping. */
+void mamori_jw_key_quoted(mamori_jw *w, const char *q, size_t n);
+#define MAMORI_JW_KEY(w, lit) mamori_jw_key_quoted((w), "\"" lit "\"", sizeof(lit) + 1)
+#define MAMORI_JW_KSTR(w, lit, s)                                                              \
+	do {                                                                                   \
+		const char *s_ = (s);                                                          \
+		if (s_) {                                                                      \
+			MAMORI_JW_KEY(w, lit);                                                 \
+			mamori_jw_str(w, s_);                                                  \
+		}                                                                              \
+	} while (0)
+
 /* Values.  str(NULL) is "" (as cJSON prints a NULL valuestring). */
 void mamori_jw_str(mamori_jw *w, const char *s);
 void mamori_jw_strn(mamori_jw *w, const char *s, size_t n);

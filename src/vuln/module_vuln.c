@@ -227,15 +227,15 @@ static void evr(mamori_jw *w, const char *v)
 	const char *colon = strchr(v, ':');
 	const char *s = colon ? colon + 1 : v;
 	const char *dash = strrchr(s, '-');
-	mamori_jw_key(w, "Version");
+	MAMORI_JW_KEY(w, "Version");
 	mamori_jw_strn(w, s, dash ? (size_t)(dash - s) : strlen(s));
-	mamori_jw_key(w, "Epoch");
+	MAMORI_JW_KEY(w, "Epoch");
 	if (colon)
 		mamori_jw_strn(w, v, (size_t)(colon - v));
 	else
 		mamori_jw_str(w, "0");
 	if (dash)
-		mamori_jw_kstr(w, "Release", dash + 1);
+		MAMORI_JW_KSTR(w, "Release", dash + 1);
 }
 
 /* ASFF Vulnerabilities (the finding's asff_extra_json) */
@@ -246,28 +246,28 @@ static const char *asff_vulnerabilities(out_ctx *o, const vuln_match *m, const c
 	mamori_jw jw, *w = &jw;
 	mamori_jw_init(w, &o->json, false);
 	mamori_jw_obj(w);
-	mamori_jw_key(w, "Vulnerabilities");
+	MAMORI_JW_KEY(w, "Vulnerabilities");
 	mamori_jw_arr(w);
 	mamori_jw_obj(w);
-	mamori_jw_kstr(w, "Id", m->id);
-	mamori_jw_key(w, "VulnerablePackages");
+	MAMORI_JW_KSTR(w, "Id", m->id);
+	MAMORI_JW_KEY(w, "VulnerablePackages");
 	mamori_jw_arr(w);
 	mamori_jw_obj(w);
-	mamori_jw_kstr(w, "Name", p->name);
+	MAMORI_JW_KSTR(w, "Name", p->name);
 	const char *pm = package_manager(m);
 	if (!strcmp(pm, "DPKG") || !strcmp(pm, "RPM"))
 		evr(w, p->version);
 	else
-		mamori_jw_kstr(w, "Version", p->version);
-	mamori_jw_kstr(w, "Architecture", p->arch);
-	mamori_jw_kstr(w, "PackageManager", pm);
-	mamori_jw_kstr(w, "FilePath", p->location);
-	mamori_jw_kstr(w, "FixedInVersion", m->fixed);
-	mamori_jw_kstr(w, "Remediation", m->upgrade);
-	mamori_jw_kstr(w, "SourceLayerHash", p->layer);
+		MAMORI_JW_KSTR(w, "Version", p->version);
+	MAMORI_JW_KSTR(w, "Architecture", p->arch);
+	MAMORI_JW_KSTR(w, "PackageManager", pm);
+	MAMORI_JW_KSTR(w, "FilePath", p->location);
+	MAMORI_JW_KSTR(w, "FixedInVersion", m->fixed);
+	MAMORI_JW_KSTR(w, "Remediation", m->upgrade);
+	MAMORI_JW_KSTR(w, "SourceLayerHash", p->layer);
 	mamori_jw_obj_end(w);
 	mamori_jw_arr_end(w);
-	mamori_jw_key(w, "Cvss");
+	MAMORI_JW_KEY(w, "Cvss");
 	mamori_jw_arr(w);
 	if (m->cvss_vectors && strcmp(m->cvss_vectors, "[]") != 0) {
 		cJSON *vectors = cJSON_Parse(m->cvss_vectors);
@@ -275,17 +275,17 @@ static const char *asff_vulnerabilities(out_ctx *o, const vuln_match *m, const c
 		cJSON_ArrayForEach(x, vectors)
 		{
 			mamori_jw_obj(w);
-			mamori_jw_kstr(w, "Version", mamori_json_str(x, "version"));
-			mamori_jw_key(w, "BaseScore");
+			MAMORI_JW_KSTR(w, "Version", mamori_json_str(x, "version"));
+			MAMORI_JW_KEY(w, "BaseScore");
 			mamori_jw_num(w, cJSON_GetNumberValue(mamori_json_get(x, "score")));
-			mamori_jw_kstr(w, "BaseVector", mamori_json_str(x, "vector"));
-			mamori_jw_kstr(w, "Source", mamori_json_str(x, "source"));
+			MAMORI_JW_KSTR(w, "BaseVector", mamori_json_str(x, "vector"));
+			MAMORI_JW_KSTR(w, "Source", mamori_json_str(x, "source"));
 			mamori_jw_obj_end(w);
 		}
 		cJSON_Delete(vectors);
 	}
 	mamori_jw_arr_end(w);
-	mamori_jw_key(w, "RelatedVulnerabilities");
+	MAMORI_JW_KEY(w, "RelatedVulnerabilities");
 	mamori_jw_arr(w);
 	const char *lists[2] = {m->advisories, m->aliases};
 	size_t idl = strlen(m->id);
@@ -300,18 +300,18 @@ static const char *asff_vulnerabilities(out_ctx *o, const vuln_match *m, const c
 				s++;
 		}
 	mamori_jw_arr_end(w);
-	mamori_jw_key(w, "Vendor");
+	MAMORI_JW_KEY(w, "Vendor");
 	mamori_jw_obj(w);
-	mamori_jw_kstr(w, "Name", !strncmp(m->advisories, "ALAS", 4)		 ? "Amazon Linux"
+	MAMORI_JW_KSTR(w, "Name", !strncmp(m->advisories, "ALAS", 4)		 ? "Amazon Linux"
 				  : !strncmp(m->pkg->ecosystem, "Debian", 6) ? "Debian"
 									     : "OSV");
-	mamori_jw_kstr(w, "Url", url);
-	mamori_jw_kstr(w, "VendorSeverity", m->vendor_severity);
-	mamori_jw_kstr(w, "VendorCreatedAt", m->published);
-	mamori_jw_kstr(w, "VendorUpdatedAt", m->modified);
+	MAMORI_JW_KSTR(w, "Url", url);
+	MAMORI_JW_KSTR(w, "VendorSeverity", m->vendor_severity);
+	MAMORI_JW_KSTR(w, "VendorCreatedAt", m->published);
+	MAMORI_JW_KSTR(w, "VendorUpdatedAt", m->modified);
 	mamori_jw_obj_end(w);
 	json_array(w, "ReferenceUrls", m->refs, true);
-	mamori_jw_kstr(w, "FixAvailable", !m->fixed ? "NO" : m->partial_fix ? "PARTIAL" : "YES");
+	MAMORI_JW_KSTR(w, "FixAvailable", !m->fixed ? "NO" : m->partial_fix ? "PARTIAL" : "YES");
 	mamori_jw_obj_end(w);
 	mamori_jw_arr_end(w);
 	mamori_jw_obj_end(w);
@@ -326,37 +326,37 @@ static const char *evidence(out_ctx *o, const vuln_match *m)
 	mamori_jw jw, *w = &jw;
 	mamori_jw_init(w, &o->json, false);
 	mamori_jw_obj(w);
-	mamori_jw_kstr(w, "package", p->name);
-	mamori_jw_kstr(w, "version", p->version);
+	MAMORI_JW_KSTR(w, "package", p->name);
+	MAMORI_JW_KSTR(w, "version", p->version);
 	if (strcmp(m->compared, p->version) != 0)
-		mamori_jw_kstr(w, "comparedVersion", m->compared);
-	mamori_jw_kstr(w, "sourcePackage", p->source_name);
-	mamori_jw_kstr(w, "ecosystem", p->ecosystem);
-	mamori_jw_kstr(w, "purl", p->purl);
-	mamori_jw_key(w, "installed");
+		MAMORI_JW_KSTR(w, "comparedVersion", m->compared);
+	MAMORI_JW_KSTR(w, "sourcePackage", p->source_name);
+	MAMORI_JW_KSTR(w, "ecosystem", p->ecosystem);
+	MAMORI_JW_KSTR(w, "purl", p->purl);
+	MAMORI_JW_KEY(w, "installed");
 	mamori_jw_bool(w, p->installed);
 	if (p->dev) {
-		mamori_jw_key(w, "development");
+		MAMORI_JW_KEY(w, "development");
 		mamori_jw_bool(w, true);
 	}
-	mamori_jw_kstr(w, "module", p->module);
-	mamori_jw_key(w, "fixedVersion");
+	MAMORI_JW_KSTR(w, "module", p->module);
+	MAMORI_JW_KEY(w, "fixedVersion");
 	if (m->fixed)
 		mamori_jw_str(w, m->fixed);
 	else
 		mamori_jw_null(w);
-	mamori_jw_kstr(w, "vulnerability", m->id);
-	mamori_jw_kstr(w, "advisories", m->advisories);
-	mamori_jw_kstr(w, "aliases", m->aliases);
-	mamori_jw_kstr(w, "priority", prio);
-	mamori_jw_kstr(w, "reasons", m->reasons);
-	mamori_jw_kstr(w, "upgrade", m->upgrade);
+	MAMORI_JW_KSTR(w, "vulnerability", m->id);
+	MAMORI_JW_KSTR(w, "advisories", m->advisories);
+	MAMORI_JW_KSTR(w, "aliases", m->aliases);
+	MAMORI_JW_KSTR(w, "priority", prio);
+	MAMORI_JW_KSTR(w, "reasons", m->reasons);
+	MAMORI_JW_KSTR(w, "upgrade", m->upgrade);
 	json_array(w, "cvss", m->cvss_vectors, false);
-	mamori_jw_kstr(w, "vendorSeverity", m->vendor_severity);
+	MAMORI_JW_KSTR(w, "vendorSeverity", m->vendor_severity);
 	if (m->kev_date[0])
-		mamori_jw_kstr(w, "kevDateAdded", m->kev_date);
+		MAMORI_JW_KSTR(w, "kevDateAdded", m->kev_date);
 	if (m->epss >= 0) {
-		mamori_jw_key(w, "epss");
+		MAMORI_JW_KEY(w, "epss");
 		mamori_jw_num(w, m->epss);
 	}
 	mamori_jw_obj_end(w);

@@ -260,6 +260,9 @@ static void test_asff_fields(void **state)
 		"\xef\xbb\xbf{\"Bom\":1}",
 		"{\"Deep\":[[[[[{\"x\":[]}]]]]],\"Empty\":{},\"E2\":[]}",
 		"{\"A\":1}\n",
+		"{\"k\":\"x\"\"y\":{}}", /* no comma between members (found by fuzz_jsonw) */
+		"{\"k\":1,}",
+		"{\"k\":1,\"j\"}",
 		"{\"Malware\":[{\"Name\":\"a\xff\"}],\"Threats\":[{\"Severity\":\"HIGH\",\"ItemCount\":3000000000}]}",
 	};
 	static const char *const details[] = {
