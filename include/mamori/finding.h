@@ -21,6 +21,7 @@
 #define MAMORI_FINDING_H
 
 #include "arena.h"
+#include "buf.h"
 #include "common.h"
 #include <time.h>
 
@@ -229,6 +230,9 @@ enum {
 	MAMORI_ASFF_LOSSLESS = 1u << 1,
 };
 MAMORI_API char *mamori_finding_to_asff(const mamori_finding *f, unsigned flags);
+/* The same document appended to out (writers that reuse one buffer). */
+MAMORI_API void mamori_finding_write_asff(const mamori_finding *f, unsigned flags,
+					  mamori_buf *out);
 MAMORI_API int mamori_finding_from_asff(mamori_ctx *ctx, mamori_findings *fs, const char *json,
 					size_t len);
 

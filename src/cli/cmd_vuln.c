@@ -16,6 +16,7 @@
 #include "cli.h"
 
 #include <dirent.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

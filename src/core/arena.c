@@ -82,7 +82,8 @@ void mamori_arena_free(mamori_arena *a)
 	a->total = 0;
 }
 
-void *mamori_arena_alloc(mamori_arena *a, size_t size)
+/* Uninitialised space: for callers that overwrite all of it at once. */
+static void *bump(mamori_arena *a, size_t size)
 {
 	if (a->chunk_size == 0)
 		a->chunk_size = ARENA_DEFAULT_CHUNK;
@@ -110,13 +111,19 @@ void *mamori_arena_alloc(mamori_arena *a, size_t size)
 	void *p = c->data + c->used;
 	c->used += need;
 	a->total += need;
+	return p;
+}
+
+void *mamori_arena_alloc(mamori_arena *a, size_t size)
+{
+	void *p = bump(a, size);
 	memset(p, 0, size);
 	return p;
 }
 
 void *mamori_arena_memdup(mamori_arena *a, const void *p, size_t size)
 {
-	void *q = mamori_arena_alloc(a, size);
+	void *q = bump(a, size);
 	if (size)
 		memcpy(q, p, size);
 	return q;
@@ -126,7 +133,7 @@ char *mamori_arena_strndup(mamori_arena *a, const char *s, size_t n)
 {
 	if (!s)
 		return NULL;
-	char *q = mamori_arena_alloc(a, n + 1);
+	char *q = bump(a, n + 1);
 	memcpy(q, s, n);
 	q[n] = '\0';
 	return q;
@@ -145,7 +152,7 @@ char *mamori_arena_vprintf(mamori_arena *a, const char *fmt, va_list ap)
 	va_end(ap2);
 	if (n < 0)
 		return mamori_arena_strdup(a, "");
-	char *q = mamori_arena_alloc(a, (size_t)n + 1);
+	char *q = bump(a, (size_t)n + 1);
 	vsnprintf(q, (size_t)n + 1, fmt, ap);
 	return q;
 }

@@ -7,8 +7,9 @@
  * "mamori/...": ProductFields is the place ASFF gives a product for its own
  * data, and it keeps the document a valid BatchImportFindings element.
  */
-#include "json.h"
+#include "jsonw.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,152 +25,389 @@
 #define ASFF_PF_KEY_MAX 128
 #define ASFF_PF_VALUE_MAX 2048
 
-static cJSON *strlist_json(const mamori_strlist *l)
+/* Which members the document has so far: an extra member is merged only
+ * when no member of that name exists, compared as cJSON_HasObjectItem does
+ * (ASCII case-insensitively). */
+typedef struct asff_keys {
+	const char *name[64];
+	size_t len[64];
+	size_t count;
+	mamori_buf more; /* (len, bytes) records beyond the first 64 */
+} asff_keys;
+
+static bool same_key(const char *a, size_t an, const char *b, size_t bn)
 {
-	cJSON *a = cJSON_CreateArray();
+	if (an != bn)
+		return false;
+	for (size_t i = 0; i < an; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x + 32);
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y + 32);
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+static bool keys_has(const asff_keys *k, const char *s, size_t n)
+{
+	for (size_t i = 0; i < k->count && i < 64; i++)
+		if (same_key(k->name[i], k->len[i], s, n))
+			return true;
+	for (size_t off = 0; off < k->more.len;) {
+		size_t l;
+		memcpy(&l, k->more.data + off, sizeof l);
+		if (same_key(k->more.data + off + sizeof l, l, s, n))
+			return true;
+		off += sizeof l + l;
+	}
+	return false;
+}
+
+/* names must outlive the writing of the finding */
+static void keys_add(asff_keys *k, const char *s, size_t n)
+{
+	if (k->count < 64) {
+		k->name[k->count] = s;
+		k->len[k->count] = n;
+	} else {
+		mamori_buf_append(&k->more, &n, sizeof n);
+		mamori_buf_append(&k->more, s, n);
+	}
+	k->count++;
+}
+
+/* a top-level member's key (a literal), remembered for the extras */
+#define KEY(w, k, lit)                                                                         \
+	do {                                                                                   \
+		keys_add((k), (lit), sizeof(lit) - 1);                                         \
+		MAMORI_JW_KEY((w), lit);                                                       \
+	} while (0)
+#define KSTR(w, k, lit, s)                                                                     \
+	do {                                                                                   \
+		const char *v_ = (s);                                                          \
+		if (v_) {                                                                      \
+			KEY(w, k, lit);                                                        \
+			mamori_jw_str((w), v_);                                                \
+		}                                                                              \
+	} while (0)
+
+static void strlist(mamori_jw *w, const mamori_strlist *l)
+{
+	mamori_jw_arr(w);
 	for (size_t i = 0; i < l->count; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(l->items[i]));
-	return a;
+		mamori_jw_str(w, l->items[i]);
+	mamori_jw_arr_end(w);
 }
 
-/* A JSON text embedded as a value; NULL if it does not parse. */
-static cJSON *embedded(const char *json)
-{
-	if (mamori_str_empty(json))
-		return NULL;
-	return cJSON_ParseWithLength(json, strlen(json));
-}
+/* ProductFields, cut to ASFF's limits unless lossless; opened on the first */
+typedef struct pf_state {
+	mamori_jw *w;
+	asff_keys *keys;
+	bool lossless;
+	size_t count;
+} pf_state;
 
-/* Add key=value to ProductFields, cut to ASFF's limits unless lossless. */
-static void add_pf(cJSON *pf, const char *key, const char *value, bool lossless)
+static void add_pf(pf_state *pf, const char *key_name, const char *value)
 {
 	if (!value)
 		return;
-	if (!lossless && cJSON_GetArraySize(pf) >= ASFF_PRODUCT_FIELDS_MAX)
+	if (!pf->lossless && pf->count >= ASFF_PRODUCT_FIELDS_MAX)
 		return;
-	char k[ASFF_PF_KEY_MAX + 1];
-	snprintf(k, sizeof k, "%s", key);
-	if (lossless || strlen(value) <= ASFF_PF_VALUE_MAX) {
-		cJSON_AddItemToObject(pf, lossless ? key : k, cJSON_CreateString(value));
+	if (!pf->count++) {
+		KEY(pf->w, pf->keys, "ProductFields");
+		mamori_jw_obj(pf->w);
+	}
+	size_t kl = strlen(key_name);
+	if (!pf->lossless && kl > ASFF_PF_KEY_MAX)
+		kl = ASFF_PF_KEY_MAX; /* bytes, as snprintf into k[129] cut it */
+	mamori_jw_keyn(pf->w, key_name, kl);
+	size_t vl = strlen(value);
+	if (pf->lossless || vl <= ASFF_PF_VALUE_MAX) {
+		mamori_jw_strn(pf->w, value, vl);
 		return;
 	}
 	size_t keep = mamori_utf8_prefix(value, ASFF_PF_VALUE_MAX - 3);
-	char *cut = mamori_xmalloc(keep + 4);
+	char *cut = mamori_xmalloc(keep + 3);
 	memcpy(cut, value, keep);
-	memcpy(cut + keep, "...", 4);
-	cJSON_AddItemToObject(pf, k, cJSON_CreateString(cut));
+	memcpy(cut + keep, "...", 3);
+	mamori_jw_strn(pf->w, cut, keep + 3);
 	free(cut);
+}
+
+/* An embedded JSON object as the value of `name` (nothing if it is not
+ * one): canonical text directly, anything else through cJSON as before. */
+static void embedded_object(mamori_jw *w, asff_keys *k, const char *name, const char *json)
+{
+	if (mamori_str_empty(json))
+		return;
+	size_t len = strlen(json);
+	mamori_jw_mark m;
+	mamori_jw_mark_get(w, &m);
+	if (json[0] == '{') {
+		mamori_jw_key(w, name);
+		if (mamori_jw_canonical(w, json, len)) {
+			if (k)
+				keys_add(k, name, strlen(name));
+			return;
+		}
+		mamori_jw_mark_restore(w, &m);
+	}
+	cJSON *v = cJSON_ParseWithLength(json, len);
+	if (cJSON_IsObject(v)) {
+		if (k)
+			keys_add(k, name, strlen(name));
+		mamori_jw_key(w, name);
+		mamori_jw_cjson(w, v);
+	}
+	cJSON_Delete(v);
+}
+
+/* A short text put together without printf: on the stack, on the heap
+ * when it does not fit. */
+typedef struct text {
+	char stack[512];
+	size_t len;
+	mamori_buf heap;
+} text;
+
+static void text_init(text *t)
+{
+	t->len = 0;
+	t->stack[0] = '\0';
+	t->heap = (mamori_buf)MAMORI_BUF_INIT;
+}
+
+static void text_cat(text *t, ...)
+{
+	va_list ap;
+	va_start(ap, t);
+	for (const char *s; (s = va_arg(ap, const char *)) != NULL;) {
+		size_t n = strlen(s);
+		if (!t->heap.data && t->len + n < sizeof t->stack) {
+			memcpy(t->stack + t->len, s, n);
+			t->len += n;
+			continue;
+		}
+		if (!t->heap.data)
+			mamori_buf_append(&t->heap, t->stack, t->len);
+		mamori_buf_append(&t->heap, s, n);
+	}
+	va_end(ap);
+	if (!t->heap.data)
+		t->stack[t->len] = '\0';
+}
+
+static const char *text_cstr(const text *t)
+{
+	return t->heap.data ? t->heap.data : t->stack;
+}
+
+#define text_value(w, ...)                                                                     \
+	do {                                                                                   \
+		text t_;                                                                       \
+		text_init(&t_);                                                                \
+		text_cat(&t_, __VA_ARGS__);                                                    \
+		mamori_jw_str((w), text_cstr(&t_));                                            \
+		mamori_buf_free(&t_.heap);                                                     \
+	} while (0)
+
+static const char *utoa(unsigned v, char out[16])
+{
+	char *p = out + 15;
+	*p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	return p;
+}
+
+/* The members of asff_extra_json that the document does not have yet, in
+ * their order (what moving them from a parsed extra object did). */
+static void extra_members(mamori_jw *w, asff_keys *k, const char *json)
+{
+	if (mamori_str_empty(json))
+		return;
+	size_t len = strlen(json);
+	const char *p = json + 1, *end = json + len;
+	mamori_jw_mark m;
+	mamori_jw_mark_get(w, &m);
+	size_t keys_before = k->count, more_before = k->more.len;
+	/* canonical: {"key":value,...} with escape-free keys, nothing after */
+	bool ok = json[0] == '{' && p < end && *p == '}' && p + 1 == end;
+	while (!ok && json[0] == '{' && p < end && *p == '"') {
+		bool esc = false;
+		size_t n = mamori_jw_canonical_string(p, end, &esc);
+		if (!n || esc || p + n >= end || p[n] != ':')
+			break;
+		const char *name = p + 1;
+		size_t nl = n - 2;
+		p += n + 1;
+		bool take = !keys_has(k, name, nl);
+		mamori_jw_mark vm;
+		mamori_jw_mark_get(w, &vm);
+		mamori_jw_keyn(w, name, nl);
+		size_t vl = mamori_jw_canonical_value(w, p, (size_t)(end - p));
+		if (!vl)
+			break;
+		if (take)
+			keys_add(k, name, nl);
+		else
+			mamori_jw_mark_restore(w, &vm); /* checked, not taken */
+		p += vl;
+		if (p < end && *p == ',') {
+			p++; /* the loop wants the next key's quote */
+			continue;
+		}
+		ok = p + 1 == end && *p == '}';
+		break;
+	}
+	if (ok)
+		return;
+	/* not canonical: parse it, as the DOM writer did */
+	mamori_jw_mark_restore(w, &m);
+	k->count = keys_before;
+	k->more.len = more_before;
+	cJSON *extra = cJSON_ParseWithLength(json, len);
+	if (cJSON_IsObject(extra))
+		for (const cJSON *x = extra->child; x; x = x->next) {
+			const char *name = x->string ? x->string : "";
+			if (keys_has(k, name, strlen(name)))
+				continue;
+			keys_add(k, name, strlen(name)); /* valid until extra is deleted: last use */
+			mamori_jw_key(w, name);
+			mamori_jw_cjson(w, x);
+		}
+	cJSON_Delete(extra);
+}
+
+void mamori_finding_write_asff(const mamori_finding *f, unsigned flags, mamori_buf *out)
+{
+	bool lossless = flags & MAMORI_ASFF_LOSSLESS;
+	mamori_jw jw, *w = &jw;
+	mamori_jw_init(w, out, flags & MAMORI_ASFF_PRETTY);
+	asff_keys k;
+	k.count = 0;
+	k.more = (mamori_buf)MAMORI_BUF_INIT;
+	mamori_jw_obj(w);
+
+	KSTR(w, &k, "SchemaVersion", MAMORI_ASFF_SCHEMA_VERSION);
+	KSTR(w, &k, "Id", f->id);
+	/* mamori_finding_product_arn, without an arena */
+	const char *region = mamori_str_empty(f->region) ? MAMORI_DEFAULT_REGION : f->region;
+	const char *partition = f->resource_count && f->resources[0].partition
+					? f->resources[0].partition
+					: "aws";
+	const char *acct = f->aws_account_id ? f->aws_account_id : "(null)";
+	KEY(w, &k, "ProductArn");
+	text_value(w, "arn:", partition, ":securityhub:", region, ":", acct, ":product/", acct,
+		   "/default", NULL);
+	KSTR(w, &k, "ProductName", f->module);
+	KSTR(w, &k, "CompanyName", "mamori");
+	KSTR(w, &k, "Region", f->region);
+	KSTR(w, &k, "GeneratorId", f->generator_id);
+	KSTR(w, &k, "AwsAccountId", f->aws_account_id);
+	KEY(w, &k, "Types");
+	strlist(w, &f->types);
+	KSTR(w, &k, "FirstObservedAt", f->first_observed_at);
+	KSTR(w, &k, "LastObservedAt", f->last_observed_at);
+	KSTR(w, &k, "CreatedAt", f->created_at);
+	KSTR(w, &k, "UpdatedAt", f->updated_at);
+
+	KEY(w, &k, "Severity");
+	mamori_jw_obj(w);
+	MAMORI_JW_KSTR(w, "Label", mamori_severity_name(f->severity));
+	MAMORI_JW_KEY(w, "Normalized");
+	mamori_jw_num(w, f->severity_normalized >= 0 ? f->severity_normalized
+						     : mamori_severity_normalized(f->severity));
+	MAMORI_JW_KSTR(w, "Original", f->severity_original);
+	mamori_jw_obj_end(w);
+
+	KSTR(w, &k, "Title", f->title);
+	KSTR(w, &k, "Description", f->description);
+	if (f->remediation_text || f->remediation_url) {
+		KEY(w, &k, "Remediation");
+		mamori_jw_obj(w);
+		MAMORI_JW_KEY(w, "Recommendation");
+		mamori_jw_obj(w);
+		MAMORI_JW_KSTR(w, "Text", f->remediation_text);
+		MAMORI_JW_KSTR(w, "Url", f->remediation_url);
+		mamori_jw_obj_end(w);
+		mamori_jw_obj_end(w);
+	}
+
+	pf_state pf = {w, &k, lossless, 0};
+	add_pf(&pf, PF_PILLAR, f->pillar);
+	add_pf(&pf, PF_FINGERPRINT, f->fingerprint);
+	add_pf(&pf, PF_AUTHOR, f->rule_author);
+	add_pf(&pf, PF_LICENSE, f->rule_license);
+	if (f->location.path) {
+		char line[16], col[16];
+		text t;
+		text_init(&t);
+		text_cat(&t, f->location.path, ":", utoa(f->location.line, line), ":",
+			 utoa(f->location.column, col), NULL);
+		add_pf(&pf, PF_LOCATION, text_cstr(&t));
+		mamori_buf_free(&t.heap);
+	}
+	add_pf(&pf, PF_EVIDENCE, f->evidence_json);
+	for (size_t i = 0; i < f->product_field_count; i++)
+		add_pf(&pf, f->product_fields[i].key, f->product_fields[i].value);
+	if (pf.count)
+		mamori_jw_obj_end(w);
+
+	KEY(w, &k, "Resources");
+	mamori_jw_arr(w);
+	for (size_t i = 0; i < f->resource_count; i++) {
+		const mamori_resource *r = &f->resources[i];
+		mamori_jw_obj(w);
+		MAMORI_JW_KSTR(w, "Type", r->type);
+		MAMORI_JW_KSTR(w, "Id", r->id);
+		MAMORI_JW_KSTR(w, "Partition", r->partition ? r->partition : "aws");
+		MAMORI_JW_KSTR(w, "Region", r->region ? r->region : f->region);
+		embedded_object(w, NULL, "Details", r->details_json);
+		mamori_jw_obj_end(w);
+	}
+	mamori_jw_arr_end(w);
+
+	if (f->compliance != MAMORI_COMPLIANCE_NONE) {
+		KEY(w, &k, "Compliance");
+		mamori_jw_obj(w);
+		MAMORI_JW_KSTR(w, "Status", mamori_compliance_name(f->compliance));
+		if (f->related_requirements.count) {
+			MAMORI_JW_KEY(w, "RelatedRequirements");
+			strlist(w, &f->related_requirements);
+		}
+		if (f->associated_standards.count) {
+			MAMORI_JW_KEY(w, "AssociatedStandards");
+			mamori_jw_arr(w);
+			for (size_t i = 0; i < f->associated_standards.count; i++) {
+				mamori_jw_obj(w);
+				MAMORI_JW_KSTR(w, "StandardsId", f->associated_standards.items[i]);
+				mamori_jw_obj_end(w);
+			}
+			mamori_jw_arr_end(w);
+		}
+		mamori_jw_obj_end(w);
+	}
+	KEY(w, &k, "Workflow");
+	mamori_jw_obj(w);
+	MAMORI_JW_KSTR(w, "Status", mamori_workflow_name(f->workflow));
+	mamori_jw_obj_end(w);
+	KSTR(w, &k, "RecordState", mamori_record_state_name(f->record_state));
+
+	extra_members(w, &k, f->asff_extra_json);
+	mamori_jw_obj_end(w);
+	mamori_buf_free(&k.more);
 }
 
 char *mamori_finding_to_asff(const mamori_finding *f, unsigned flags)
 {
-	bool lossless = flags & MAMORI_ASFF_LOSSLESS;
-	mamori_findings scratch;
-	mamori_findings_init(&scratch);
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(o, "SchemaVersion", MAMORI_ASFF_SCHEMA_VERSION);
-	mamori_json_add_str(o, "Id", f->id);
-	mamori_json_add_str(o, "ProductArn", mamori_finding_product_arn(&scratch, f));
-	mamori_json_add_str(o, "ProductName", f->module);
-	cJSON_AddStringToObject(o, "CompanyName", "mamori");
-	mamori_json_add_str(o, "Region", f->region);
-	mamori_json_add_str(o, "GeneratorId", f->generator_id);
-	mamori_json_add_str(o, "AwsAccountId", f->aws_account_id);
-	cJSON_AddItemToObject(o, "Types", strlist_json(&f->types));
-	mamori_json_add_str(o, "FirstObservedAt", f->first_observed_at);
-	mamori_json_add_str(o, "LastObservedAt", f->last_observed_at);
-	mamori_json_add_str(o, "CreatedAt", f->created_at);
-	mamori_json_add_str(o, "UpdatedAt", f->updated_at);
-
-	cJSON *sev = cJSON_AddObjectToObject(o, "Severity");
-	cJSON_AddStringToObject(sev, "Label", mamori_severity_name(f->severity));
-	cJSON_AddNumberToObject(sev, "Normalized",
-				f->severity_normalized >= 0 ? f->severity_normalized
-							    : mamori_severity_normalized(f->severity));
-	mamori_json_add_str(sev, "Original", f->severity_original);
-
-	mamori_json_add_str(o, "Title", f->title);
-	mamori_json_add_str(o, "Description", f->description);
-	if (f->remediation_text || f->remediation_url) {
-		cJSON *rec = cJSON_AddObjectToObject(cJSON_AddObjectToObject(o, "Remediation"),
-						     "Recommendation");
-		mamori_json_add_str(rec, "Text", f->remediation_text);
-		mamori_json_add_str(rec, "Url", f->remediation_url);
-	}
-
-	cJSON *pf = cJSON_CreateObject();
-	add_pf(pf, PF_PILLAR, f->pillar, lossless);
-	add_pf(pf, PF_FINGERPRINT, f->fingerprint, lossless);
-	add_pf(pf, PF_AUTHOR, f->rule_author, lossless);
-	add_pf(pf, PF_LICENSE, f->rule_license, lossless);
-	if (f->location.path) {
-		char *loc = mamori_arena_printf(&scratch.arena, "%s:%u:%u", f->location.path,
-						f->location.line, f->location.column);
-		add_pf(pf, PF_LOCATION, loc, lossless);
-	}
-	add_pf(pf, PF_EVIDENCE, f->evidence_json, lossless);
-	for (size_t i = 0; i < f->product_field_count; i++)
-		add_pf(pf, f->product_fields[i].key, f->product_fields[i].value, lossless);
-	if (cJSON_GetArraySize(pf) > 0)
-		cJSON_AddItemToObject(o, "ProductFields", pf);
-	else
-		cJSON_Delete(pf);
-
-	cJSON *res = cJSON_AddArrayToObject(o, "Resources");
-	for (size_t i = 0; i < f->resource_count; i++) {
-		const mamori_resource *r = &f->resources[i];
-		cJSON *ro = cJSON_CreateObject();
-		mamori_json_add_str(ro, "Type", r->type);
-		mamori_json_add_str(ro, "Id", r->id);
-		mamori_json_add_str(ro, "Partition", r->partition ? r->partition : "aws");
-		mamori_json_add_str(ro, "Region", r->region ? r->region : f->region);
-		cJSON *details = embedded(r->details_json);
-		if (cJSON_IsObject(details))
-			cJSON_AddItemToObject(ro, "Details", details);
-		else
-			cJSON_Delete(details);
-		cJSON_AddItemToArray(res, ro);
-	}
-
-	if (f->compliance != MAMORI_COMPLIANCE_NONE) {
-		cJSON *c = cJSON_AddObjectToObject(o, "Compliance");
-		cJSON_AddStringToObject(c, "Status", mamori_compliance_name(f->compliance));
-		if (f->related_requirements.count)
-			cJSON_AddItemToObject(c, "RelatedRequirements",
-					      strlist_json(&f->related_requirements));
-		if (f->associated_standards.count) {
-			cJSON *as = cJSON_AddArrayToObject(c, "AssociatedStandards");
-			for (size_t i = 0; i < f->associated_standards.count; i++) {
-				cJSON *s = cJSON_CreateObject();
-				cJSON_AddStringToObject(s, "StandardsId",
-							f->associated_standards.items[i]);
-				cJSON_AddItemToArray(as, s);
-			}
-		}
-	}
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "Workflow"), "Status",
-				mamori_workflow_name(f->workflow));
-	cJSON_AddStringToObject(o, "RecordState", mamori_record_state_name(f->record_state));
-
-	cJSON *extra = embedded(f->asff_extra_json);
-	if (cJSON_IsObject(extra)) {
-		cJSON *m = extra->child;
-		while (m) {
-			cJSON *next = m->next;
-			if (!cJSON_HasObjectItem(o, m->string)) {
-				cJSON_DetachItemViaPointer(extra, m);
-				cJSON_AddItemToObject(o, m->string, m);
-			}
-			m = next;
-		}
-	}
-	cJSON_Delete(extra);
-
-	char *s = mamori_json_print(o, flags & MAMORI_ASFF_PRETTY);
-	cJSON_Delete(o);
-	mamori_findings_free(&scratch);
-	return s;
+	mamori_buf b = MAMORI_BUF_INIT;
+	mamori_finding_write_asff(f, flags, &b);
+	return mamori_buf_detach(&b);
 }
 
 /* ---- reading ---- */

@@ -59,6 +59,7 @@ void mamori_ctx_free(mamori_ctx *ctx)
 		return;
 	mamori_buf_free(&ctx->err_message);
 	mamori_buf_free(&ctx->err_excerpt);
+	mamori_ctx_hash_free(ctx);
 	free(ctx->actor);
 	free(ctx);
 }

@@ -52,7 +52,9 @@ const char *mamori_findings_printf(mamori_findings *fs, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *raw = mamori_arena_vprintf(&fs->arena, fmt, ap);
 	va_end(ap);
-	return mamori_utf8_sanitize(&fs->arena, raw, strlen(raw));
+	/* printf's output has no NUL inside: valid UTF-8 needs no second copy */
+	size_t n = strlen(raw);
+	return mamori_utf8_invalid_at(raw, n) == n ? raw : mamori_utf8_sanitize(&fs->arena, raw, n);
 }
 
 void mamori_strlist_push(mamori_findings *fs, mamori_strlist *list, const char *s)
@@ -115,8 +117,8 @@ void mamori_finding_add_product_field(mamori_findings *fs, mamori_finding *f, co
 /* Cut s to max characters, ending in "..." when cut. */
 static const char *clip(mamori_findings *fs, const char *s, size_t max)
 {
-	if (!s)
-		return NULL;
+	if (!s || strlen(s) <= max) /* no more characters than bytes */
+		return s;
 	size_t n = mamori_utf8_prefix(s, max);
 	if (s[n] == '\0')
 		return s;
@@ -137,11 +139,10 @@ static bool all_digits(const char *s, size_t n)
 	return true;
 }
 
-const char *mamori_finding_compute_id(mamori_findings *fs, const mamori_finding *f)
+static const char *finding_id(mamori_ctx *ctx, mamori_findings *fs, const mamori_finding *f)
 {
 	/* Identity = who found it, which rule, where, on what, and which hit.
 	 * Fields are NUL-separated so that ("ab","c") and ("a","bc") differ. */
-	mamori_buf key = MAMORI_BUF_INIT;
 	const char *parts[] = {
 		f->module,
 		f->generator_id,
@@ -150,15 +151,39 @@ const char *mamori_finding_compute_id(mamori_findings *fs, const mamori_finding 
 		f->resource_count ? f->resources[0].id : "",
 		f->fingerprint,
 	};
+	size_t lens[sizeof parts / sizeof *parts], total = 0;
+	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+		total += (lens[i] = parts[i] ? strlen(parts[i]) : 0) + 1;
+	char stack[1024];
+	char *key = total <= sizeof stack ? stack : mamori_xmalloc(total);
+	size_t at = 0;
 	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
-		mamori_buf_puts(&key, parts[i] ? parts[i] : "");
-		mamori_buf_putc(&key, '\0');
+		if (lens[i])
+			memcpy(key + at, parts[i], lens[i]);
+		at += lens[i];
+		key[at++] = '\0';
 	}
 	char hex[65];
-	mamori_sha256_hex(key.data, key.len, hex);
-	mamori_buf_free(&key);
-	hex[32] = '\0'; /* 128 bits: collisions are not a practical concern */
-	return mamori_arena_printf(&fs->arena, "mamori/%s/%s", f->module, hex);
+	if (ctx)
+		mamori_ctx_sha256_hex(ctx, key, total, hex);
+	else
+		mamori_sha256_hex(key, total, hex);
+	if (key != stack)
+		free(key);
+	/* "mamori/MODULE/" + 128 bits: collisions are not a practical concern */
+	size_t ml = f->module ? strlen(f->module) : 6;
+	char *id = mamori_arena_alloc(&fs->arena, 7 + ml + 1 + 32 + 1);
+	memcpy(id, "mamori/", 7);
+	memcpy(id + 7, f->module ? f->module : "(null)", ml);
+	id[7 + ml] = '/';
+	memcpy(id + 8 + ml, hex, 32);
+	id[8 + ml + 32] = '\0';
+	return id;
+}
+
+const char *mamori_finding_compute_id(mamori_findings *fs, const mamori_finding *f)
+{
+	return finding_id(NULL, fs, f);
 }
 
 const char *mamori_finding_product_arn(mamori_findings *fs, const mamori_finding *f)
@@ -236,7 +261,7 @@ int mamori_finding_finalize(mamori_ctx *ctx, mamori_findings *fs, mamori_finding
 		if (mamori_str_empty(r->region))
 			r->region = f->region;
 	}
-	f->id = mamori_finding_compute_id(fs, f);
+	f->id = finding_id(ctx, fs, f);
 	return MAMORI_OK;
 }
 

@@ -13,32 +13,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void put_finding(FILE *out, const mamori_finding *f, unsigned flags)
+/* Findings are written into one reused buffer, flushed when it is full
+ * enough: no allocation per finding, few stdio calls. */
+#define FLUSH_AT (256 * 1024)
+
+static void flush(mamori_buf *b, FILE *out, bool force)
 {
-	char *s = mamori_finding_to_asff(f, flags);
-	fputs(s, out);
-	free(s);
+	if (b->len && (force || b->len >= FLUSH_AT)) {
+		fwrite(b->data, 1, b->len, out);
+		mamori_buf_reset(b);
+	}
 }
 
 int mamori_output_jsonl(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 {
 	(void)ctx;
+	mamori_buf b = MAMORI_BUF_INIT;
 	for (size_t i = 0; i < r->count; i++) {
-		put_finding(out, r->items[i], MAMORI_ASFF_LOSSLESS);
-		fputc('\n', out);
+		mamori_finding_write_asff(r->items[i], MAMORI_ASFF_LOSSLESS, &b);
+		mamori_buf_putc(&b, '\n');
+		flush(&b, out, false);
 	}
+	flush(&b, out, true);
+	mamori_buf_free(&b);
 	return MAMORI_OK;
 }
 
 int mamori_output_asff(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 {
 	(void)ctx;
-	fputs("{\"Findings\":[", out);
+	mamori_buf b = MAMORI_BUF_INIT;
+	mamori_buf_puts(&b, "{\"Findings\":[");
 	for (size_t i = 0; i < r->count; i++) {
-		fputs(i ? ",\n" : "\n", out);
-		put_finding(out, r->items[i], 0);
+		mamori_buf_puts(&b, i ? ",\n" : "\n");
+		mamori_finding_write_asff(r->items[i], 0, &b);
+		flush(&b, out, false);
 	}
-	fputs("\n]}\n", out);
+	mamori_buf_puts(&b, "\n]}\n");
+	flush(&b, out, true);
+	mamori_buf_free(&b);
 	return MAMORI_OK;
 }
 
@@ -132,13 +145,17 @@ int mamori_output_json(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 	cJSON_Delete(head);
 	char *slot = strrchr(h, '[');
 	*slot = '\0';
-	fputs(h, out);
-	fputs("[", out);
-	for (size_t i = 0; i < r->count; i++) {
-		fputs(i ? ",\n" : "\n", out);
-		put_finding(out, r->items[i], MAMORI_ASFF_LOSSLESS | MAMORI_ASFF_PRETTY);
-	}
-	fputs(r->count ? "\n]\n}\n" : "]\n}\n", out);
+	mamori_buf b = MAMORI_BUF_INIT;
+	mamori_buf_puts(&b, h);
+	mamori_buf_putc(&b, '[');
 	free(h);
+	for (size_t i = 0; i < r->count; i++) {
+		mamori_buf_puts(&b, i ? ",\n" : "\n");
+		mamori_finding_write_asff(r->items[i], MAMORI_ASFF_LOSSLESS | MAMORI_ASFF_PRETTY, &b);
+		flush(&b, out, false);
+	}
+	mamori_buf_puts(&b, r->count ? "\n]\n}\n" : "]\n}\n");
+	flush(&b, out, true);
+	mamori_buf_free(&b);
 	return MAMORI_OK;
 }

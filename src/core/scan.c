@@ -122,9 +122,41 @@ static int check_selection(mamori_ctx *ctx, const mamori_registry *reg,
 	return MAMORI_OK;
 }
 
-static int by_id(const void *a, const void *b)
+/* Findings are sorted through pointers (a finding is ~300 bytes: sorting
+ * the structures themselves moved ~70 MB for 9,600 findings), ties in
+ * their original order, as the stable sort did. */
+typedef int (*finding_cmp)(const mamori_finding *, const mamori_finding *);
+
+typedef struct sort_key {
+	const mamori_finding *f;
+	finding_cmp cmp;
+} sort_key;
+
+static int by_key(const void *a, const void *b)
 {
-	const mamori_finding *x = a, *y = b;
+	const sort_key *x = a, *y = b;
+	int c = x->cmp(x->f, y->f);
+	return c ? c : (x->f > y->f) - (x->f < y->f);
+}
+
+static void sort_findings(mamori_finding *items, size_t n, finding_cmp cmp)
+{
+	if (n < 2)
+		return;
+	sort_key *k = mamori_xmalloc(n * sizeof *k);
+	for (size_t i = 0; i < n; i++)
+		k[i] = (sort_key){&items[i], cmp};
+	qsort(k, n, sizeof *k, by_key);
+	mamori_finding *sorted = mamori_xmalloc(n * sizeof *sorted);
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = *k[i].f;
+	memcpy(items, sorted, n * sizeof *sorted);
+	free(sorted);
+	free(k);
+}
+
+static int by_id(const mamori_finding *x, const mamori_finding *y)
+{
 	return strcmp(x->id, y->id);
 }
 
@@ -143,8 +175,7 @@ static void finalize_range(mamori_ctx *ctx, mamori_scan_result *r, size_t from,
 	}
 	fs->count = keep;
 	/* one problem on one resource is one finding: merge duplicate Ids */
-	if (fs->count - from > 1)
-		qsort(fs->items + from, fs->count - from, sizeof *fs->items, by_id);
+	sort_findings(fs->items + from, fs->count - from, by_id);
 	keep = from;
 	for (size_t i = from; i < fs->count; i++) {
 		if (keep > from && strcmp(fs->items[keep - 1].id, fs->items[i].id) == 0) {
@@ -157,15 +188,15 @@ static void finalize_range(mamori_ctx *ctx, mamori_scan_result *r, size_t from,
 	fs->count = keep;
 }
 
-static int by_severity(const void *a, const void *b)
+static int by_severity(const mamori_finding *x, const mamori_finding *y)
 {
-	const mamori_finding *x = a, *y = b;
 	if (x->severity != y->severity)
 		return (int)y->severity - (int)x->severity;
-	int c = strcmp(x->module, y->module);
+	/* a module's findings share these strings: no need to compare them */
+	int c = x->module == y->module ? 0 : strcmp(x->module, y->module);
 	if (c)
 		return c;
-	c = strcmp(x->generator_id, y->generator_id);
+	c = x->generator_id == y->generator_id ? 0 : strcmp(x->generator_id, y->generator_id);
 	return c ? c : strcmp(x->id, y->id);
 }
 
@@ -243,8 +274,7 @@ int mamori_scan_run(mamori_ctx *ctx, const mamori_registry *reg, mamori_store *s
 					  failed, failed_count, host, mamori_ctx_actor(ctx)};
 		rc = mamori_store_record_scan(ctx, store, &rec, &r->findings, &r->store);
 	}
-	if (r->findings.count > 1)
-		qsort(r->findings.items, r->findings.count, sizeof *r->findings.items, by_severity);
+	sort_findings(r->findings.items, r->findings.count, by_severity);
 	r->seconds = monotonic() - t0;
 	free(ok);
 	free(failed);

@@ -24,10 +24,8 @@ void mamori_store_doc_content(const mamori_finding *f, mamori_buf *json, char ha
 	content.first_observed_at = content.last_observed_at = NULL;
 	content.workflow = MAMORI_WORKFLOW_NEW;
 	content.record_state = MAMORI_RECORD_ACTIVE;
-	char *text = mamori_finding_to_asff(&content, MAMORI_ASFF_LOSSLESS);
 	mamori_buf_reset(json);
-	mamori_buf_puts(json, text);
-	free(text);
+	mamori_finding_write_asff(&content, MAMORI_ASFF_LOSSLESS, json);
 	char hex[65];
 	mamori_sha256_hex(json->data, json->len, hex);
 	memcpy(hash, hex, 32);

@@ -27,6 +27,8 @@
 #include <string.h>
 
 #define MAX_EVENTS 64
+/* packages between two releases of the index pages read (vdb.h) */
+#define RELEASE_EVERY 64
 
 void mamori_vuln_matches_init(vuln_matches *m)
 {
@@ -160,7 +162,7 @@ bool mamori_vuln_affects(vuln_scheme s, const char *v, const char *ranges, const
 				/* of several matching ranges, the higher fix */
 				bool ok;
 				if (!*has_fix || cmp_ver(rs, next_fix, fixed, &ok) > 0)
-					snprintf(fixed, fixed_cap, "%s", next_fix);
+					mamori_vuln_copy_cut(fixed, fixed_cap, next_fix, strlen(next_fix));
 				*has_fix = true;
 			}
 			affected = true;
@@ -248,7 +250,8 @@ static void on_hit(void *ud, const vuln_db_hit *h)
 	for (size_t i = 0; i < c->n; i++)
 		if (c->hits[i].advisory == h->advisory && c->hits[i].db == c->db) {
 			if (has_fix && !c->hits[i].has_fix) {
-				snprintf(c->hits[i].fixed, sizeof c->hits[i].fixed, "%s", fixed);
+				mamori_vuln_copy_cut(c->hits[i].fixed, sizeof c->hits[i].fixed, fixed,
+						     strlen(fixed));
 				c->hits[i].has_fix = true;
 			}
 			return;
@@ -276,7 +279,7 @@ static void on_hit(void *ud, const vuln_db_hit *h)
 	x->modified = cp(h->modified);
 	x->refs = cp(h->refs);
 	x->eco = cp(h->ecosystem);
-	snprintf(x->fixed, sizeof x->fixed, "%s", fixed);
+	mamori_vuln_copy_cut(x->fixed, sizeof x->fixed, fixed, strlen(fixed));
 	x->has_fix = has_fix;
 	x->group = -1;
 }
@@ -361,7 +364,7 @@ static void emit(collect *c, const vuln_inventory *inv, int group)
 		for (const char *p = h->aliases; p && *p;) {
 			size_t k = strcspn(p, " ");
 			char tmp[128];
-			snprintf(tmp, sizeof tmp, "%.*s", (int)(k < 127 ? k : 127), p);
+			mamori_vuln_copy_cut(tmp, sizeof tmp, p, k);
 			if (id_rank(tmp) < best) {
 				best = id_rank(tmp);
 				display = NULL;
@@ -382,7 +385,7 @@ static void emit(collect *c, const vuln_inventory *inv, int group)
 		for (const char *p = aliases.data; p && *p;) {
 			size_t k = strcspn(p, " ");
 			char tmp[128];
-			snprintf(tmp, sizeof tmp, "%.*s", (int)(k < 127 ? k : 127), p);
+			mamori_vuln_copy_cut(tmp, sizeof tmp, p, k);
 			if (id_rank(tmp) == best) {
 				disp = mamori_arena_strdup(a, tmp);
 				break;
@@ -497,9 +500,13 @@ static void emit(collect *c, const vuln_inventory *inv, int group)
 			cJSON_Delete(arr);
 		}
 	}
-	char *vs = cJSON_PrintUnformatted(vectors);
-	m->cvss_vectors = mamori_arena_strdup(a, vs);
-	free(vs);
+	if (vectors->child) {
+		char *vs = cJSON_PrintUnformatted(vectors);
+		m->cvss_vectors = mamori_arena_strdup(a, vs);
+		free(vs);
+	} else {
+		m->cvss_vectors = "[]"; /* most advisories (Debian's) carry none */
+	}
 	cJSON_Delete(vectors);
 	m->cvss = best_cvss;
 	m->has_cvss = have_cvss;
@@ -576,7 +583,7 @@ static int match_all(mamori_ctx *ctx, vuln_db *const *dbs, size_t ndb, const vul
 		c.release = release_of(p->ecosystem);
 		char base[64];
 		size_t bn = strcspn(p->ecosystem, ":");
-		snprintf(base, sizeof base, "%.*s", (int)(bn < 63 ? bn : 63), p->ecosystem);
+		mamori_vuln_copy_cut(base, sizeof base, p->ecosystem, bn);
 		/* which names and version the advisories use */
 		const char *names[2] = {p->name, NULL};
 		c.version = p->version;
@@ -631,6 +638,15 @@ static int match_all(mamori_ctx *ctx, vuln_db *const *dbs, size_t ndb, const vul
 		for (int g = 0; g < groups; g++) {
 			emit(&c, inv, g);
 			mamori_vuln_prioritize(dbs, ndb, out, &out->items[out->count - 1]);
+		}
+		if (out->on_package) {
+			if (out->count)
+				out->on_package(out->ud, out);
+			out->count = 0;
+			mamori_arena_free(&out->arena);
+			/* nothing points into this package's index blocks any more */
+			for (size_t d = 0; d < ndb; d++)
+				mamori_vuln_db_release(dbs[d]);
 		}
 		for (size_t h = 0; h < c.n; h++)
 			hit_free(&c.hits[h]);

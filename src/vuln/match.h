@@ -9,6 +9,8 @@
 #include "cvss.h"
 #include "vdb.h"
 
+#include <string.h>
+
 typedef enum vuln_priority {
 	VULN_PRIO_DEFER = 0,
 	VULN_PRIO_SCHEDULED,
@@ -51,6 +53,11 @@ typedef struct vuln_matches {
 	size_t git_only;	  /* advisories with only GIT ranges for a package */
 	size_t invalid_versions;  /* range events that are not valid versions */
 	mamori_arena arena;
+	/* optional: called after each package's matches were added; the items
+	 * and the arena are then emptied (a caller that turns matches into
+	 * findings as they come never holds all of them) */
+	void (*on_package)(void *ud, const struct vuln_matches *ms);
+	void *ud;
 } vuln_matches;
 
 void mamori_vuln_matches_init(vuln_matches *m);
@@ -67,6 +74,16 @@ int mamori_vuln_match(mamori_ctx *ctx, vuln_db *const *dbs, size_t ndb, const vu
 void mamori_vuln_prioritize(vuln_db *const *dbs, size_t ndb, vuln_matches *ms, vuln_match *m);
 
 const char *mamori_vuln_priority_name(vuln_priority p);
+
+/* src[0..n) into dst (cap bytes), cut to fit, NUL-terminated: snprintf's
+ * "%.*s" without printf (matching calls it for every hit) */
+static inline void mamori_vuln_copy_cut(char *dst, size_t cap, const char *src, size_t n)
+{
+	if (n > cap - 1)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
 
 /* Does version v of scheme s fall in the encoded ranges/versions of a hit?
  * *fixed gets the fix (into buf) or NULL. */

@@ -57,6 +57,19 @@ static void reason(mamori_buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* a reason made of strings only (NULL-terminated list): no printf, as
+ * every one of ~10,000 matches of a host has several */
+static void reason_str(mamori_buf *b, ...)
+{
+	if (b->len)
+		mamori_buf_append(b, "; ", 2);
+	va_list ap;
+	va_start(ap, b);
+	for (const char *s; (s = va_arg(ap, const char *)) != NULL;)
+		mamori_buf_append(b, s, strlen(s));
+	va_end(ap);
+}
+
 /* the shell-quoted form of a version or name when it needs quotes */
 static const char *q(mamori_arena *a, const char *s)
 {
@@ -124,7 +137,7 @@ void mamori_vuln_prioritize(vuln_db *const *dbs, size_t ndb, vuln_matches *ms, v
 		for (const char *p = lists[l]; p && *p;) {
 			size_t k = strcspn(p, " ");
 			char cve[64];
-			snprintf(cve, sizeof cve, "%.*s", (int)(k < 63 ? k : 63), p);
+			mamori_vuln_copy_cut(cve, sizeof cve, p, k);
 			if (!strncmp(cve, "CVE-", 4))
 				for (size_t d = 0; d < ndb; d++) {
 					char kd[16];
@@ -156,7 +169,8 @@ void mamori_vuln_prioritize(vuln_db *const *dbs, size_t ndb, vuln_matches *ms, v
 	vuln_priority pr;
 	if (m->kev_date[0]) {
 		pr = VULN_PRIO_IMMEDIATE;
-		reason(&r, "listed in CISA KEV (added %s): exploited in the wild", m->kev_date);
+		reason_str(&r, "listed in CISA KEV (added ", m->kev_date, "): exploited in the wild",
+			   NULL);
 	} else if (m->epss >= 0.5 && m->severity >= MAMORI_SEV_HIGH && network) {
 		pr = VULN_PRIO_IMMEDIATE;
 	} else if (m->severity == MAMORI_SEV_CRITICAL ||
@@ -175,30 +189,31 @@ void mamori_vuln_prioritize(vuln_db *const *dbs, size_t ndb, vuln_matches *ms, v
 		       network ? ", network attack vector" : ", not network-reachable",
 		       automatable ? ", no privileges or user interaction needed" : "");
 	else if (m->vendor_severity)
-		reason(&r, "vendor severity %s (no CVSS vector)", m->vendor_severity);
+		reason_str(&r, "vendor severity ", m->vendor_severity, " (no CVSS vector)", NULL);
 	else
-		reason(&r, "severity unknown (no CVSS vector, no vendor severity): MEDIUM assumed");
+		reason_str(&r, "severity unknown (no CVSS vector, no vendor severity): MEDIUM assumed",
+			   NULL);
 	if (m->unimportant) {
 		pr = VULN_PRIO_DEFER;
-		reason(&r, "Debian rates it unimportant (no security impact on Debian)");
+		reason_str(&r, "Debian rates it unimportant (no security impact on Debian)", NULL);
 	}
 	if (m->pkg->installed) {
-		reason(&r, "installed (%s)", mamori_vuln_inv_kind_name(m->inv->kind));
+		reason_str(&r, "installed (", mamori_vuln_inv_kind_name(m->inv->kind), ")", NULL);
 	} else {
 		if (pr > VULN_PRIO_DEFER && !m->kev_date[0])
 			pr--;
-		reason(&r, "declared in a lockfile, not seen installed%s",
-		       m->kev_date[0] ? "" : ": one step lower");
+		reason_str(&r, "declared in a lockfile, not seen installed",
+			   m->kev_date[0] ? "" : ": one step lower", NULL);
 	}
 	if (m->pkg->dev && pr > VULN_PRIO_DEFER) {
 		pr--;
-		reason(&r, "development dependency: one step lower");
+		reason_str(&r, "development dependency: one step lower", NULL);
 	}
 	if (m->fixed)
-		reason(&r, "fixed in %s%s", m->fixed,
-		       m->partial_fix ? " (some advisories of it have no fix yet)" : "");
+		reason_str(&r, "fixed in ", m->fixed,
+			   m->partial_fix ? " (some advisories of it have no fix yet)" : "", NULL);
 	else
-		reason(&r, "no fixed version yet: mitigate or accept");
+		reason_str(&r, "no fixed version yet: mitigate or accept", NULL);
 	m->priority = pr;
 	m->reasons = mamori_arena_strdup(a, r.data);
 	mamori_buf_free(&r);

@@ -106,8 +106,8 @@ typedef struct vuln_db_hit {
 	const char *versions;	/* '\x1f'-separated, may be "" */
 	const char *urgency;	/* ecosystem_specific urgency (Debian), or NULL */
 	const char *affected_severity; /* affected[].severity JSON, or NULL */
-	bool stable;		/* the strings stay valid until the database is closed
-				   (they live in the mapped index), not just the callback */
+	bool stable;		/* the strings stay valid until the database is closed or
+				   released (they live in index blocks), not just the callback */
 } vuln_db_hit;
 
 typedef void (*vuln_hit_fn)(void *userdata, const vuln_db_hit *hit);
@@ -119,6 +119,10 @@ int mamori_vuln_db_build_index(mamori_ctx *ctx, vuln_db *db);
 /* A read transaction around a batch of lookups (a scan). */
 int mamori_vuln_db_read_begin(vuln_db *db);
 void mamori_vuln_db_read_end(vuln_db *db);
+/* Let go of the index blocks read so far: hits with `stable` strings from
+ * earlier lookups are invalid after this.  A scan that turns each
+ * package's matches into findings at once calls it between packages. */
+void mamori_vuln_db_release(vuln_db *db);
 
 /* Decide on the affected-entry fields alone (ecosystem, release, name,
  * ranges, versions, urgency, affected_severity, advisory); the advisory's

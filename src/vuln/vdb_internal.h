@@ -15,9 +15,34 @@ struct vuln_db {
 	sqlite3_stmt *lookup, *advisory, *kev, *epss;
 	int has_kev, has_epss; /* -1 unknown */
 	bool index_on_import;  /* rebuild the index after each import (update: once) */
-	const char *ix;	       /* the mapped lookup index (vdb_index.c), or NULL */
-	size_t ix_size;
+	/* the lookup index (vdb_index.c), when there is a valid one */
+	char *ix_dir;		/* its directory and keys, read at open; NULL: none */
+	size_t ix_keys;
+	int ix_fd;
+	mamori_arena ix_blocks; /* blocks read, until mamori_vuln_db_release */
 };
+
+/* a block of the index, parsed in place */
+typedef struct vuln_ix_adv {
+	int64_t rowid;
+	const char *f[9]; /* id aliases summary severity db_severity published modified
+			     withdrawn refs */
+} vuln_ix_adv;
+
+typedef struct vuln_ix_ent {
+	uint32_t adv;	  /* index into the block's advisories */
+	const char *f[6]; /* release ranges versions urgency severity eco_full */
+} vuln_ix_ent;
+
+typedef struct vuln_ix_block {
+	uint32_t nadv, nent;
+	vuln_ix_adv *advs;
+	vuln_ix_ent *ents;
+} vuln_ix_block;
+
+/* Parse a block read from the index (untrusted: checked throughout); the
+ * arrays come from a, the strings point into buf.  0, or -1 if corrupt. */
+int mamori_vuln_index_parse_block(const char *buf, size_t len, vuln_ix_block *b, mamori_arena *a);
 
 /* vdb_index.c */
 void mamori_vuln_db_index_open(vuln_db *db);

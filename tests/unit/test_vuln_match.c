@@ -17,6 +17,7 @@
 #include "../core/yaml.h"
 #include "vuln/collect.h"
 #include "vuln/match.h"
+#include "vuln/vdb_internal.h"
 
 static vuln_db *mem_db(mamori_ctx *ctx)
 {
@@ -551,7 +552,70 @@ static void test_corpus_debian_release(void **state)
 	mamori_ctx_free(ctx);
 }
 
-/* the mapped index and SQLite answer the same; a stale index is ignored */
+/* what a match says, as one line (the text is cut to the index's summary:
+ * the index keeps the first 400 characters of the details) */
+static void signature(mamori_buf *out, const vuln_match *m)
+{
+	const char *text = m->summary ? m->summary : m->details ? m->details : "";
+	mamori_buf_printf(out, "%s %s %s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%d|%d|%s|%s|%.40s\n",
+			  m->inv->name, m->pkg->name, m->pkg->version, m->id, m->advisories,
+			  m->aliases, m->fixed ? m->fixed : "-", m->ecosystem ? m->ecosystem : "-",
+			  m->vendor_severity ? m->vendor_severity : "-",
+			  m->published ? m->published : "-", m->modified ? m->modified : "-",
+			  m->refs ? m->refs : "-", m->cvss_vectors, (int)m->severity,
+			  (int)m->priority, m->reasons, m->upgrade ? m->upgrade : "-", text);
+}
+
+static void on_package_sig(void *ud, const vuln_matches *ms)
+{
+	for (size_t i = 0; i < ms->count; i++)
+		signature(ud, &ms->items[i]);
+}
+
+/* every match of the targets through db, as signatures; streamed: through
+ * on_package with the index blocks released between packages */
+static size_t match_targets(mamori_ctx *ctx, const char *path, const char *const *targets,
+			    size_t nt, bool streamed, mamori_buf *out)
+{
+	vuln_db *db;
+	assert_int_equal(mamori_vuln_db_open(ctx, path, VULN_DB_READONLY, &db), 0);
+	size_t n = 0;
+	for (size_t t = 0; t < nt; t++) {
+		mamori_target *tg;
+		assert_int_equal(mamori_target_open(ctx, targets[t], &tg), 0);
+		vuln_invset set = {0};
+		mamori_vuln_collect_target(ctx, tg, &set);
+		for (size_t i = 0; i < set.count; i++) {
+			vuln_matches ms;
+			mamori_vuln_matches_init(&ms);
+			if (streamed) {
+				ms.on_package = on_package_sig;
+				ms.ud = out;
+			}
+			size_t before = out->len;
+			vuln_db *dbs[1] = {db};
+			assert_int_equal(mamori_vuln_match(ctx, dbs, 1, &set.items[i], &ms), 0);
+			for (size_t k = 0; k < ms.count; k++)
+				signature(out, &ms.items[k]);
+			for (size_t k = before; k < out->len; k++)
+				n += out->data[k] == '\n';
+			mamori_vuln_matches_free(&ms);
+		}
+		mamori_vuln_invset_free(&set);
+		mamori_target_free(tg);
+	}
+	mamori_vuln_db_close(db);
+	return n;
+}
+
+static void count_hit(void *ud, const vuln_db_hit *h)
+{
+	assert_non_null(h->id);
+	(*(size_t *)ud)++;
+}
+
+/* the index and SQLite answer the same, streamed or not; an index that is
+ * stale, foreign or damaged is ignored (SQLite answers), never misread */
 static void test_index_agrees(void **state)
 {
 	(void)state;
@@ -574,57 +638,61 @@ static void test_index_agrees(void **state)
 	struct stat st;
 	assert_int_equal(stat(idx, &st), 0); /* built by the import */
 
+	/* the index answers (not SQLite): a lookup through it finds lodash */
+	assert_int_equal(mamori_vuln_db_open(ctx, path, VULN_DB_READONLY, &db), 0);
+	int irc = -1;
+	size_t hits = 0;
+	assert_true(mamori_vuln_db_index_lookup(db, "npm", "lodash", NULL, count_hit, &hits, &irc));
+	assert_int_equal(irc, 0);
+	assert_true(hits > 0);
+	hits = 0;
+	assert_true(mamori_vuln_db_index_lookup(db, "npm", "no-such-package", NULL, count_hit, &hits,
+						&irc));
+	assert_int_equal(hits, 0);
+	mamori_vuln_db_close(db);
+
 	char *lock = test_path(corpora, "vuln/lockfiles");
 	char *hosts = test_path(getenv("MAMORI_SOURCE_DIR"), "examples/demo/hosts");
 	const char *targets[] = {lock, hosts};
-	size_t counts[2][2] = {{0}};
-	for (int mode = 0; mode < 2; mode++) {
-		if (mode)
-			setenv("MAMORI_VULN_NO_INDEX", "1", 1);
-		assert_int_equal(mamori_vuln_db_open(ctx, path, VULN_DB_READONLY, &db), 0);
-		for (int t = 0; t < 2; t++) {
-			mamori_target *tg;
-			assert_int_equal(mamori_target_open(ctx, targets[t], &tg), 0);
-			vuln_invset set = {0};
-			mamori_vuln_collect_target(ctx, tg, &set);
-			for (size_t i = 0; i < set.count; i++) {
-				vuln_matches ms;
-				run_match(ctx, db, &set.items[i], &ms);
-				counts[mode][t] += ms.count;
-				mamori_vuln_matches_free(&ms);
-			}
-			mamori_vuln_invset_free(&set);
-			mamori_target_free(tg);
-		}
-		mamori_vuln_db_close(db);
-		unsetenv("MAMORI_VULN_NO_INDEX");
-	}
-	assert_true(counts[0][0] >= 8); /* the corpus set and the demo advisories on it */
-	assert_int_equal(counts[0][1], 36); /* the demo: each finding once */
-	assert_int_equal(counts[0][0], counts[1][0]);
-	assert_int_equal(counts[0][1], counts[1][1]);
+	mamori_buf via_index = MAMORI_BUF_INIT, streamed = MAMORI_BUF_INIT,
+		   via_sqlite = MAMORI_BUF_INIT;
+	size_t n_index = match_targets(ctx, path, targets, 2, false, &via_index);
+	size_t n_streamed = match_targets(ctx, path, targets, 2, true, &streamed);
+	setenv("MAMORI_VULN_NO_INDEX", "1", 1);
+	size_t n_sqlite = match_targets(ctx, path, targets, 2, false, &via_sqlite);
+	unsetenv("MAMORI_VULN_NO_INDEX");
+	assert_true(n_index >= 8 + 36); /* the corpus set and the demo advisories on it */
+	assert_int_equal(n_index, n_sqlite);
+	assert_int_equal(n_index, n_streamed);
+	assert_string_equal(mamori_buf_cstr(&via_index), mamori_buf_cstr(&via_sqlite));
+	assert_string_equal(mamori_buf_cstr(&via_index), mamori_buf_cstr(&streamed));
+
+	/* damaged blocks (valid header, stamp and directory): SQLite answers */
+	mamori_buf file = MAMORI_BUF_INIT;
+	assert_int_equal(mamori_buf_read_file(ctx, &file, idx, 0), 0);
+	uint64_t dir_off;
+	memcpy(&dir_off, file.data + 48, sizeof dir_off); /* magic, stamp, key count */
+	assert_true(dir_off > 56 && dir_off <= file.len);
+	memset(file.data + 56, 0xff, (size_t)(dir_off - 56));
+	FILE *f = fopen(idx, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(file.data, 1, file.len, f), file.len);
+	fclose(f);
+	mamori_buf_free(&file);
+	mamori_buf damaged = MAMORI_BUF_INIT;
+	assert_int_equal(match_targets(ctx, path, targets, 2, true, &damaged), n_index);
+	assert_string_equal(mamori_buf_cstr(&via_index), mamori_buf_cstr(&damaged));
+	mamori_buf_free(&damaged);
 
 	/* an index that does not belong to the database is ignored, not misread */
-	mamori_buf garbage = MAMORI_BUF_INIT;
-	mamori_buf_puts(&garbage, "MAMVIDX2 not the right stamp and truncated");
-	test_write(idx, garbage.data);
-	mamori_buf_free(&garbage);
-	assert_int_equal(mamori_vuln_db_open(ctx, path, VULN_DB_READONLY, &db), 0);
-	mamori_target *tg;
-	assert_int_equal(mamori_target_open(ctx, hosts, &tg), 0);
-	vuln_invset set = {0};
-	mamori_vuln_collect_target(ctx, tg, &set);
-	size_t n = 0;
-	for (size_t i = 0; i < set.count; i++) {
-		vuln_matches ms;
-		run_match(ctx, db, &set.items[i], &ms);
-		n += ms.count;
-		mamori_vuln_matches_free(&ms);
-	}
-	assert_int_equal(n, 36);
-	mamori_vuln_invset_free(&set);
-	mamori_target_free(tg);
-	mamori_vuln_db_close(db);
+	test_write(idx, "MAMVIDX3 not the right stamp and truncated");
+	mamori_buf foreign = MAMORI_BUF_INIT;
+	assert_int_equal(match_targets(ctx, path, targets, 2, false, &foreign), n_index);
+	mamori_buf_free(&foreign);
+
+	mamori_buf_free(&via_index);
+	mamori_buf_free(&streamed);
+	mamori_buf_free(&via_sqlite);
 	free(lock);
 	free(hosts);
 	free(idx);
