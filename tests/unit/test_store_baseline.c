@@ -9,6 +9,8 @@
 #include "store_baseline.h"
 #include "testutil.h"
 
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 
 typedef struct fx {
@@ -39,11 +41,30 @@ static int teardown(void **state)
 	return 0;
 }
 
+typedef struct lookup {
+	const char *ns, *subject;
+	char *items;
+	int seen;
+} lookup;
+
+static void find_one(void *ud, const char *ns, const char *subject, const char *items)
+{
+	lookup *l = ud;
+	if (strcmp(ns, l->ns) == 0 && strcmp(subject, l->subject) == 0) {
+		l->seen++;
+		free(l->items);
+		l->items = strdup(items);
+	}
+}
+
+/* The stored items of one subject, read back through the public loader
+ * (NULL when it is not there); a subject stored twice fails the test. */
 static char *stored(fx *f, const char *ns, const char *subject)
 {
-	char *v = NULL;
-	assert_int_equal(f->store->ops->baseline_get(f->ctx, f->store, ns, subject, &v), MAMORI_OK);
-	return v;
+	lookup l = {ns, subject, NULL, 0};
+	assert_int_equal(mamori_store_baseline_load(f->ctx, f->store, find_one, &l), MAMORI_OK);
+	assert_true(l.seen <= 1);
+	return l.items;
 }
 
 static void test_union_and_cap(void **state)
