@@ -943,7 +943,7 @@ int mamori_store_sync_controls(mamori_ctx *ctx, mamori_store *s, const mamori_fi
 		rc = s->ops->exec(ctx, s,
 				  pg ? "INSERT INTO finding_controls VALUES ($1, $2, $3) ON CONFLICT "
 				       "DO NOTHING"
-				     : "INSERT INTO finding_controls VALUES (?1, ?2, ?3) ON CONFLICT "
+				     : "INSERT OR FAIL INTO finding_controls VALUES (?1, ?2, ?3) ON CONFLICT "
 				       "DO NOTHING",
 				  p, 3);
 	}
