@@ -579,14 +579,16 @@ static int sqlite_upsert(mamori_ctx *ctx, mamori_store *base, const mamori_findi
 			 const char *scope, int64_t scan_id, const mamori_store_doc *doc)
 {
 	sqlite_store *s = S(base);
-	int rc = write_row(ctx, s, ST_REPLACE,
-			   "UPDATE OR FAIL findings SET pillar=?4, scope=?8, resource_type=?9, "
-			   "resource_id=?10, severity=?11, compliance=?12, workflow=?13, "
-			   "record_state=?14, title=?15, updated_at=?17, last_observed_at=?19, "
-			   "last_scan_id=?20, doc_hash=?21, doc=?22 WHERE id=?1",
-			   f, scope, scan_id, doc);
-	if (rc || sqlite3_changes(s->db) > 0)
-		return rc;
+	if (doc->known) {
+		int rc = write_row(ctx, s, ST_REPLACE,
+				   "UPDATE OR FAIL findings SET pillar=?4, scope=?8, resource_type=?9, "
+				   "resource_id=?10, severity=?11, compliance=?12, workflow=?13, "
+				   "record_state=?14, title=?15, updated_at=?17, last_observed_at=?19, "
+				   "last_scan_id=?20, doc_hash=?21, doc=?22 WHERE id=?1",
+				   f, scope, scan_id, doc);
+		if (rc || sqlite3_changes(s->db) > 0)
+			return rc;
+	}
 	return write_row(ctx, s, ST_INSERT,
 			 "INSERT OR FAIL INTO findings (id, hash, module, pillar, generator_id, "
 			 "account, region, scope, resource_type, resource_id, severity, compliance, "
