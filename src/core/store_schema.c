@@ -319,12 +319,12 @@ static const char m4_pg[] =
  * An UPSERT's DO UPDATE may abort half-way, so a statement that fires one
  * from a trigger makes SQLite keep a statement journal: the original of
  * every page the statement touches (some 56 pages of 16 KiB per finding
- * merged: 13.6 GB of temporary-file writes, half the time of a first scan
- * of 30,000 findings).  The same counts are kept without an UPSERT: make
- * sure the row exists (DO NOTHING never aborts), then add to it.  The
- * writers of store_sqlite.c say OR FAIL and defer foreign keys to COMMIT,
- * so that no statement of a scan's merge needs the journal (why it is safe
- * there).  findings_by_severity (migration 1) is findings_by_order read
+ * merged: 13.6 GB of temporary-file writes for a first scan of 30,635
+ * findings, whose CPU time went from 6.7 s to 3.2 s without it).  The same
+ * counts are kept without an UPSERT: make sure the row exists (DO NOTHING
+ * never aborts), then add to it.  The writers of store_sqlite.c say OR FAIL
+ * and turn foreign keys off inside their transaction, so that no statement
+ * of a scan's merge needs the journal ("writes" there says why it is safe).  findings_by_severity (migration 1) is findings_by_order read
  * backwards: one index less to write per finding.
  */
 #define SC_ENSURE(R)                                                                        \
