@@ -272,7 +272,12 @@ int mamori_scan_run(mamori_ctx *ctx, const mamori_registry *reg, mamori_store *s
 		host[sizeof host - 1] = '\0';
 		mamori_scan_record rec = {target->scope, r->started_at, r->finished_at, ok, ok_count,
 					  failed, failed_count, host, mamori_ctx_actor(ctx)};
+		double s0 = monotonic();
+		clock_t c0 = clock();
 		rc = mamori_store_record_scan(ctx, store, &rec, &r->findings, &r->store);
+		mamori_log(ctx, MAMORI_LOG_DEBUG, "store: %zu findings recorded in %.3f s (CPU %.3f s)",
+			   r->findings.count, monotonic() - s0,
+			   (double)(clock() - c0) / CLOCKS_PER_SEC);
 	}
 	sort_findings(r->findings.items, r->findings.count, by_severity);
 	r->seconds = monotonic() - t0;

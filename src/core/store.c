@@ -127,9 +127,10 @@ static int save(merge *m, const mamori_finding *f, const char *scope, const mamo
 	mamori_store_doc_content(f, &m->json, hash, &doc);
 	if (st->exists && strcmp(st->doc_hash, hash) == 0)
 		return m->s->ops->touch(m->ctx, m->s, f, scope, m->scan_id);
+	doc.known = st->exists;
 	int rc = m->s->ops->upsert(m->ctx, m->s, f, scope, m->scan_id, &doc);
 	/* new or changed content: the controls it maps to may have changed too */
-	return rc ? rc : mamori_store_sync_controls(m->ctx, m->s, f);
+	return rc ? rc : mamori_store_sync_controls(m->ctx, m->s, f, st->exists);
 }
 
 static int history(merge *m, const char *id, const char *event, const char *from, const char *to,

@@ -28,6 +28,7 @@ typedef struct mamori_store_doc {
 	const char *data;
 	size_t len;
 	const char *hash;
+	bool known; /* the store has a row for the finding (upsert: no insert needed) */
 } mamori_store_doc;
 
 /* A finding to archive: found by scope, not produced by this scan. */
@@ -152,8 +153,10 @@ int mamori_store_generic_list_scans(mamori_ctx *ctx, mamori_store *s, size_t lim
 /* Check a finding id or hash prefix given by a user; *prefix = its hash part. */
 int mamori_store_id_prefix(mamori_ctx *ctx, const char *id, const char **prefix);
 
-/* Record a finding's controls (store_query.c), called by the merge after upsert. */
-int mamori_store_sync_controls(mamori_ctx *ctx, mamori_store *s, const mamori_finding *f);
+/* Record a finding's controls (store_query.c), called by the merge after upsert;
+ * known: the finding had a row before (else it has no controls to compare). */
+int mamori_store_sync_controls(mamori_ctx *ctx, mamori_store *s, const mamori_finding *f,
+			       bool known);
 /* Record every standard's score after scan_id (store_query.c). */
 int mamori_store_snapshot_compliance(mamori_ctx *ctx, mamori_store *s, int64_t scan_id,
 				     const char *at);

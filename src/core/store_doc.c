@@ -33,4 +33,5 @@ void mamori_store_doc_content(const mamori_finding *f, mamori_buf *json, char ha
 	doc->data = json->data;
 	doc->len = json->len;
 	doc->hash = hash;
+	doc->known = false;
 }

@@ -917,7 +917,8 @@ static bool same_pairs(const pair *a, size_t na, const pair *b, size_t nb)
 	return true;
 }
 
-int mamori_store_sync_controls(mamori_ctx *ctx, mamori_store *s, const mamori_finding *f)
+int mamori_store_sync_controls(mamori_ctx *ctx, mamori_store *s, const mamori_finding *f,
+			       bool known)
 {
 	mamori_arena a = {0};
 	pair *want;
@@ -927,7 +928,8 @@ int mamori_store_sync_controls(mamori_ctx *ctx, mamori_store *s, const mamori_fi
 				  : "SELECT standard, control FROM finding_controls WHERE finding_id = ?1";
 	mamori_sql_param id = {f->id, 0, false};
 	pair_rows have = {&a, NULL, 0, 0};
-	int rc = s->ops->select(ctx, s, sel, &id, 1, pair_row, &have);
+	/* a new finding has none yet: no need to ask */
+	int rc = known ? s->ops->select(ctx, s, sel, &id, 1, pair_row, &have) : MAMORI_OK;
 	if (rc || same_pairs(want, nwant, have.items, have.count)) {
 		mamori_arena_free(&a);
 		return rc;
@@ -943,7 +945,7 @@ int mamori_store_sync_controls(mamori_ctx *ctx, mamori_store *s, const mamori_fi
 		rc = s->ops->exec(ctx, s,
 				  pg ? "INSERT INTO finding_controls VALUES ($1, $2, $3) ON CONFLICT "
 				       "DO NOTHING"
-				     : "INSERT INTO finding_controls VALUES (?1, ?2, ?3) ON CONFLICT "
+				     : "INSERT OR FAIL INTO finding_controls VALUES (?1, ?2, ?3) ON CONFLICT "
 				       "DO NOTHING",
 				  p, 3);
 	}

@@ -4,6 +4,7 @@
  * history, id prefixes, schema versions, locks, and concurrent writers.
  */
 #include "internal.h"
+#include "store_backend.h"
 #include "testutil.h"
 
 #include <sqlite3.h>
@@ -346,6 +347,54 @@ static void a_held_lock_times_out_cleanly(void **state)
 }
 
 /* Several processes writing at once lose nothing and corrupt nothing. */
+/* Writers run with foreign-key enforcement off inside their transaction
+ * (store_sqlite.c: no statement journal): the references must still hold
+ * after new, changed, archived and reactivated findings and workflow
+ * changes, and the connection must have its enforcement back. */
+static void references_hold_after_every_kind_of_write(void **state)
+{
+	fixture *fx = *state;
+	mamori_scan_stats st;
+	mamori_findings r1, r2, r3, r4;
+	produced a[] = {{"b1", MAMORI_COMPLIANCE_FAILED}, {"b2", MAMORI_COMPLIANCE_PASSED},
+			{"b3", MAMORI_COMPLIANCE_NONE}};
+	assert_int_equal(scan(fx, "2026-03-01T00:00:00Z", "path:/r", "m", true, a, 3, &st, &r1), 0);
+	assert_int_equal(st.new_findings, 3);
+	produced b[] = {{"b1", MAMORI_COMPLIANCE_PASSED}, {"b2", MAMORI_COMPLIANCE_FAILED}};
+	assert_int_equal(scan(fx, "2026-03-02T00:00:00Z", "path:/r", "m", true, b, 2, &st, &r2), 0);
+	assert_int_equal(st.updated, 2);
+	assert_int_equal(st.archived, 1);
+	assert_int_equal(scan(fx, "2026-03-03T00:00:00Z", "path:/r", "m", true, a, 3, &st, &r3), 0);
+	assert_int_equal(st.reactivated, 1);
+	assert_int_equal(mamori_store_set_workflow(fx->ctx, fx->store, find(&r3, "b2")->id,
+						   MAMORI_WORKFLOW_SUPPRESSED, "accepted"),
+			 MAMORI_OK);
+	assert_int_equal(scan(fx, "2026-03-04T00:00:00Z", "path:/r", "m", true, a, 3, &st, &r4), 0);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_DONE); /* no dangling reference */
+	sqlite3_finalize(s);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM finding_history", -1, &s, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_true(sqlite3_column_int(s, 0) >= 8);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	/* the store's own connection enforces the keys again between writes */
+	mamori_sql_param p[2] = {{"no-such-finding", 0, false}, {"x", 0, false}};
+	assert_int_not_equal(fx->store->ops->exec(fx->ctx, fx->store,
+						  "INSERT INTO finding_history (finding_id, at, "
+						  "actor, event) VALUES (?1, ?2, ?2, ?2)",
+						  p, 2),
+			     MAMORI_OK);
+	mamori_findings_free(&r1);
+	mamori_findings_free(&r2);
+	mamori_findings_free(&r3);
+	mamori_findings_free(&r4);
+}
+
 static void concurrent_writers(void **state)
 {
 	fixture *fx = *state;
@@ -414,6 +463,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(refuses_what_it_cannot_use, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_held_lock_times_out_cleanly, setup, teardown),
 		cmocka_unit_test_setup_teardown(concurrent_writers, setup, teardown),
+		cmocka_unit_test_setup_teardown(references_hold_after_every_kind_of_write, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
