@@ -81,6 +81,13 @@ int dt_module_run_with(mamori_module_run *run, const dt_engine_options *eo,
 	rc = dt_detect(&e, &o, files, n, run, &st);
 	mamori_buf sum = MAMORI_BUF_INIT;
 	dt_stats_summary(&st, &sum);
+	const sg_load_stats *ls = sg_ruleset_stats(e.sigma);
+	if (ls->files)
+		mamori_buf_printf(&sum,
+				  "; Sigma: %zu rules in %zu files, %zu run, %zu for logs mamori does "
+				  "not read, %zu cannot run, %zu files unreadable or invalid, %zu YAML files not rules",
+				  ls->rules, ls->files, ls->runnable, ls->other_logs, ls->unsupported,
+				  ls->errors, ls->not_rules);
 	mamori_log(run->ctx, MAMORI_LOG_INFO, "detect: %s", sum.data);
 	if (o.summary)
 		mamori_buf_puts(o.summary, sum.data);

@@ -540,14 +540,16 @@ int sg_ruleset_add(sg_ruleset *rs, const char *path, const char *buf, size_t len
 	}
 	cJSON_Delete(root);
 	rs->stats.rules++;
-	if (why) {
+	if (why && (correlation || log != SG_LOG_NONE)) {
 		in->runnable = false;
 		in->why_not = why;
 		rs->stats.unsupported++;
 		add_problem(rs, "%s: rule %s (%s) cannot run: %s", path, in->id, in->title, why);
 	} else if (log == SG_LOG_NONE) {
+		/* a whole SigmaHQ checkout is mostly Windows and Linux rules: what
+		 * they use that mamori lacks would not matter, they are counted */
 		in->runnable = false;
-		in->why_not = "its logsource is not a log mamori reads";
+		in->why_not = why ? why : "its logsource is not a log mamori reads";
 		rs->stats.other_logs++;
 	} else {
 		in->runnable = true;
