@@ -273,6 +273,21 @@ static void test_modifiers(void **state)
 		{RULE("sel", "  sel:\n    requestParameters.a.b: 'c'"), "{\"requestParameters\":{\"a\":[{\"b\":\"x\"},{\"b\":\"C\"}]}}", 1},
 		{RULE("sel", "  sel:\n    eventName: 'a\\u0041'"), "{\"eventName\":\"a\\u0041\"}", 0},
 		{RULE("sel", "  sel:\n    eventName: 'aA'"), "{\"eventName\":\"a\\u0041\"}", 1},
+		{RULE("sel", "  sel:\n    eventName: 'a\\?b'"), "{\"eventName\":\"a?b\"}", 1},
+		{RULE("sel", "  sel:\n    eventName: 'a\\?b'"), "{\"eventName\":\"axb\"}", 0},
+		{RULE("sel", "  sel:\n    requestParameters.cmd|utf16le|base64: 'ab'"), "{\"requestParameters\":{\"cmd\":\"YQBiAA==\"}}", 1},
+		{RULE("sel", "  sel:\n    requestParameters.cmd|utf16be|base64: 'ab'"), "{\"requestParameters\":{\"cmd\":\"AGEAYg==\"}}", 1},
+		{RULE("sel", "  sel:\n    requestParameters.cmd|utf16|base64: 'ab'"), "{\"requestParameters\":{\"cmd\":\"//5hAGIA\"}}", 1},
+		{RULE("sel", "  sel:\n    requestParameters.cmd|re: '^b$'"), "{\"requestParameters\":{\"cmd\":\"a\\nb\"}}", 0},
+		{RULE("sel", "  sel:\n    requestParameters.cmd|re|m: '^b$'"), "{\"requestParameters\":{\"cmd\":\"a\\nb\"}}", 1},
+		{RULE("sel", "  sel:\n    requestParameters.cmd|re: 'a.b'"), "{\"requestParameters\":{\"cmd\":\"a\\nb\"}}", 0},
+		{RULE("sel", "  sel:\n    requestParameters.cmd|re|s: 'a.b'"), "{\"requestParameters\":{\"cmd\":\"a\\nb\"}}", 1},
+		{RULE("sel", "  sel:\n    requestParameters.n|gte: 7"), "{\"requestParameters\":{\"n\":7}}", 1},
+		{RULE("sel", "  sel:\n    requestParameters.n|lt: 7"), "{\"requestParameters\":{\"n\":7}}", 0},
+		{RULE("sel", "  sel:\n    requestParameters.n|lt: 8"), "{\"requestParameters\":{\"n\":7}}", 1},
+		{RULE("sel", "  sel:\n    requestParameters.n|gt: 5"), "{\"requestParameters\":{\"n\":\"7\"}}", 1},
+		{RULE("sel", "  sel:\n    eventName|startswith: 'Update'"), "{\"eventName\":\"UpdateFunctionConfiguration20150331v2\"}", 1},
+		{RULE("sel", "  sel:\n    requestParameters.layers|contains: '*'"), "{\"requestParameters\":{\"layers\":[\"arn:x\"]}}", 1},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		engine e;
