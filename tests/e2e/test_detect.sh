@@ -194,6 +194,22 @@ expect_err "Sigma: 2 rules in 3 files, 1 run, 1 for logs mamori does not read, 0
 expect_out "sigma:22222222-0000-4000-8000-000000000000"
 ok "rules for other log sources are counted, not reported"
 
+# ---- |expand: placeholder values from --placeholders ----
+mkdir -p "$T/expand"
+printf 'title: Stop by an unknown user\nid: 33333333-0000-4000-8000-000000000000\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel:\n    eventName: StopLogging\n  known:\n    userIdentity.userName|expand: \x27%%admins%%\x27\n  condition: sel and not known\n' > "$T/expand/r.yml"
+run "$MAMORI" detect --no-store --no-natives --rules "$T/expand" "$T/shapes/s3.json"
+expect_rc 2 "a placeholder without values"
+expect_err "33333333-0000-4000-8000-000000000000.*%admins%"
+printf 'admins: [alice, bob]\n' > "$T/admins.yml"
+run "$MAMORI" detect --no-store --no-natives --rules "$T/expand" --placeholders "$T/admins.yml" "$T/shapes/s3.json"
+expect_rc 0 "placeholder values"
+expect_out "sigma:33333333-0000-4000-8000-000000000000"  # eve is not an admin
+printf 'admins: [alice, EVE]\n' > "$T/admins.yml"
+run "$MAMORI" detect --no-store --no-natives --rules "$T/expand" --placeholders "$T/admins.yml" "$T/shapes/s3.json"
+expect_rc 0 "placeholder values"
+expect_out "0 open findings"  # eve is (case-insensitively)
+ok "|expand takes the values of --placeholders; without them the rule is reported"
+
 # ---- threat lists: TXT, STIX, CSV; trusted lists suppress ----
 cat > "$T/trail.json" <<'EOF'
 {"Records":[{"eventVersion":"1.09","eventTime":"2026-11-20T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","sourceIPAddress":"192.0.2.10","recipientAccountId":"111122223333","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/eve","accountId":"111122223333","userName":"eve"}}]}
