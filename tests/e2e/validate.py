@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """validate.py KIND FILE [ARGS] - independent checks of mamori's output formats.
 
-asff   a BatchImportFindings request body, validated with botocore's own
+asff   a BatchImportFindings request body (asff-lines: one body a line), validated with botocore's own
        Security Hub service model (ParamValidator: required members, types,
        enums) plus the ASFF rules the model does not encode (RFC 3339 times,
        the Types taxonomy, ProductArn shape, field lengths).
@@ -29,18 +29,24 @@ RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 NAMESPACES = {"Software and Configuration Checks", "TTPs", "Effects", "Unusual Behaviors",
               "Sensitive Data Identifications"}
 
-if kind == "asff":
-    import botocore.session
-    from botocore.validate import ParamValidator
+_shape = []
 
-    body = json.loads(data)
-    model = botocore.session.get_session().get_service_model("securityhub")
-    shape = model.operation_model("BatchImportFindings").input_shape
-    report = ParamValidator().validate(body, shape)
+
+def asff_shape():
+    """botocore's BatchImportFindings input shape, loaded once (slow)."""
+    if not _shape:
+        import botocore.session
+        model = botocore.session.get_session().get_service_model("securityhub")
+        _shape.append(model.operation_model("BatchImportFindings").input_shape)
+    return _shape[0]
+
+
+def check_asff(body, want=None):
+    from botocore.validate import ParamValidator
+    report = ParamValidator().validate(body, asff_shape())
     if report.has_errors():
         fail("botocore: " + report.generate_report())
     findings = body["Findings"]
-    want = int(sys.argv[3]) if len(sys.argv) > 3 else None
     if want is not None and len(findings) != want:
         fail(f"{len(findings)} findings, expected {want}")
     for f in findings:
@@ -84,7 +90,20 @@ if kind == "asff":
         comp = f.get("Compliance")
         if comp and len(comp.get("RelatedRequirements", [])) > 32:
             fail("RelatedRequirements over 32")
-    print(f"asff ok: {len(findings)} findings valid for BatchImportFindings")
+    return len(findings)
+
+
+if kind == "asff":
+    n = check_asff(json.loads(data), int(sys.argv[3]) if len(sys.argv) > 3 else None)
+    print(f"asff ok: {n} findings valid for BatchImportFindings")
+
+elif kind == "asff-lines":
+    # one BatchImportFindings body a line (push --dry-run -o FILE)
+    total = bodies = 0
+    for line in data.splitlines():
+        total += check_asff(json.loads(line))
+        bodies += 1
+    print(f"asff ok: {bodies} bodies, {total} findings valid for BatchImportFindings")
 
 elif kind == "sarif":
     doc = json.loads(data)
