@@ -4,6 +4,7 @@
  */
 #include "detect/sigma/sigma.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void on_match(void *ud, size_t rule, const dt_event *ev)
@@ -25,6 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dt_ct_paths_init(&ps);
 	dt_dns_paths_init(&dns);
 	sg_ruleset *rs = sg_ruleset_new(ctx, &ps, &dns);
+	static const char holders[] = "countries: [JP, 'U*S']\nips: 10.0.0.0/8\nn: 5\nself: '%self%'\n";
+	if (sg_ruleset_placeholders_buf(rs, "fuzz-placeholders.yml", holders, sizeof holders - 1))
+		abort();
 	sg_ruleset_add(rs, "fuzz.yml", (const char *)data, size);
 	if (sg_ruleset_compile(rs) == MAMORI_OK) {
 		dt_paths_freeze(&ps);

@@ -29,6 +29,8 @@ typedef struct mamori_detect_options {
 	const char *config;	     /* YAML file of settings (thresholds, windows), or NULL */
 	const char *const *settings; /* "NAME=VALUE" overrides, applied after config */
 	size_t setting_count;
+	const char *const *placeholders; /* YAML files of Sigma |expand values */
+	size_t placeholder_count;
 	char *summary;	 /* out: what was read and skipped (malloc'd; free it) */
 } mamori_detect_options;
 

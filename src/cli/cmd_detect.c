@@ -21,6 +21,7 @@ enum {
 	OPT_CONFIG_D,
 	OPT_SET_D,
 	OPT_SETTINGS_D,
+	OPT_PLACEHOLDERS,
 };
 
 int cmd_detect(cli *c, int argc, char **argv)
@@ -40,13 +41,15 @@ int cmd_detect(cli *c, int argc, char **argv)
 		{"config", required_argument, NULL, OPT_CONFIG_D},
 		{"set", required_argument, NULL, OPT_SET_D},
 		{"settings", no_argument, NULL, OPT_SETTINGS_D},
+		{"placeholders", required_argument, NULL, OPT_PLACEHOLDERS},
 		{NULL, 0, NULL, 0},
 	};
 	const char **rules = calloc((size_t)argc + 1, sizeof *rules);
 	const char **lists = calloc((size_t)argc + 1, sizeof *lists);
 	const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+	const char **holders = calloc((size_t)argc + 1, sizeof *holders);
 	const char *config = NULL;
-	size_t nrules = 0, nlists = 0, nsets = 0;
+	size_t nrules = 0, nlists = 0, nsets = 0, nholders = 0;
 	unsigned shard_i = 0, shard_n = 0;
 	int format = MAMORI_FORMAT_TABLE, fail_on = -1, opt, rc = EXIT_OK;
 	const char *output = NULL;
@@ -118,6 +121,9 @@ int cmd_detect(cli *c, int argc, char **argv)
 		case OPT_SET_D:
 			sets[nsets++] = optarg;
 			break;
+		case OPT_PLACEHOLDERS:
+			holders[nholders++] = optarg;
+			break;
 		case OPT_SETTINGS_D: {
 			char *text = mamori_detect_settings_text();
 			fputs(text, stdout);
@@ -147,6 +153,8 @@ int cmd_detect(cli *c, int argc, char **argv)
 		.config = config,
 		.settings = sets,
 		.setting_count = nsets,
+		.placeholders = holders,
+		.placeholder_count = nholders,
 	};
 	mamori_store *store = NULL;
 	mamori_scan_result res;
@@ -208,6 +216,7 @@ int cmd_detect(cli *c, int argc, char **argv)
 	mamori_store_close(store);
 out:
 	free(rules);
+	free(holders);
 	free(lists);
 	free(sets);
 	return rc;

@@ -70,6 +70,8 @@ typedef struct dt_engine_options {
 	const char *config;		/* YAML file of settings, or NULL */
 	const char *const *settings;	/* "NAME=VALUE" */
 	size_t setting_count;
+	const char *const *placeholders; /* YAML files: Sigma |expand values */
+	size_t placeholder_count;
 } dt_engine_options;
 
 typedef struct dt_engine {

@@ -110,7 +110,8 @@ int mamori_detect_run(mamori_ctx *ctx, mamori_store *store, const char *const *p
 				   opts->threat_lists,	     opts->threat_list_count,
 				   opts->naive,		     opts->no_natives,
 				   false,		     opts->config,
-				   opts->settings,	     opts->setting_count};
+				   opts->settings,	     opts->setting_count,
+				   opts->placeholders,	     opts->placeholder_count};
 	mamori_buf summary = MAMORI_BUF_INIT;
 	m.ro = (dt_run_options){opts->shard_index, opts->shard_count, store, true, &summary};
 	mamori_registry *reg = mamori_registry_new();

@@ -1,8 +1,8 @@
 /*
  * detect_module.c — the `detect` module of `mamori scan` (pillar
  * "detection"): runs the native detectors (and Sigma rules, when the
- * target carries some under a sigma/ directory) on the logs found in the
- * target.  Files under a threat-lists/ directory are loaded as threat
+ * target carries some under a sigma/ directory; values for their |expand
+ * placeholders in sigma/placeholders.yml) on the logs found in the target.  Files under a threat-lists/ directory are loaded as threat
  * lists (kind from the file name: tor*, trusted*, crypto*, c2*, else
  * malicious).  Baselines are read from and merged into the scan's store.
  *
@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 static const char *const log_suffixes[] = {".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson",
@@ -81,6 +82,13 @@ int dt_module_run_with(mamori_module_run *run, const dt_engine_options *eo,
 	rc = dt_detect(&e, &o, files, n, run, &st);
 	mamori_buf sum = MAMORI_BUF_INIT;
 	dt_stats_summary(&st, &sum);
+	const sg_load_stats *ls = sg_ruleset_stats(e.sigma);
+	if (ls->files)
+		mamori_buf_printf(&sum,
+				  "; Sigma: %zu rules in %zu files, %zu run, %zu for logs mamori does "
+				  "not read, %zu cannot run, %zu files unreadable or invalid, %zu YAML files not rules",
+				  ls->rules, ls->files, ls->runnable, ls->other_logs, ls->unsupported,
+				  ls->errors, ls->not_rules);
 	mamori_log(run->ctx, MAMORI_LOG_INFO, "detect: %s", sum.data);
 	if (o.summary)
 		mamori_buf_puts(o.summary, sum.data);
@@ -95,24 +103,30 @@ static int detect_run(mamori_module_run *run)
 	const mamori_target *t = run->target;
 	const char **lists = mamori_xcalloc(t->file_count + 1, sizeof *lists);
 	const char **rules = mamori_xcalloc(t->file_count + 1, sizeof *rules);
+	const char **holders = mamori_xcalloc(t->file_count + 1, sizeof *holders);
 	mamori_buf *specs = mamori_xcalloc(t->file_count + 1, sizeof *specs);
-	size_t nl = 0, nr = 0;
+	size_t nl = 0, nr = 0, nh = 0;
 	for (size_t i = 0; i < t->file_count; i++) {
 		if (under(t->files[i].relpath, "threat-lists/")) {
 			list_kind_spec(t->files[i].relpath, &specs[nl], t->files[i].path);
 			lists[nl] = specs[nl].data;
 			nl++;
 		} else if (under(t->files[i].relpath, "sigma/")) {
-			rules[nr++] = t->files[i].path;
+			const char *base = strrchr(t->files[i].relpath, '/');
+			if (strncmp(base ? base + 1 : t->files[i].relpath, "placeholders.", 13) == 0)
+				holders[nh++] = t->files[i].path; /* |expand values */
+			else
+				rules[nr++] = t->files[i].path;
 		}
 	}
-	dt_engine_options eo = {rules, nr, lists, nl, false, false, false, NULL, NULL, 0};
+	dt_engine_options eo = {rules, nr, lists, nl, false, false, false, NULL, NULL, 0, holders, nh};
 	int rc = dt_module_run_with(run, &eo, NULL);
 	for (size_t i = 0; i < nl; i++)
 		mamori_buf_free(&specs[i]);
 	free(specs);
 	free(lists);
 	free(rules);
+	free(holders);
 	return rc;
 }
 

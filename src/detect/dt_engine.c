@@ -50,6 +50,9 @@ int dt_engine_init(mamori_ctx *ctx, dt_engine *e, const dt_engine_options *o)
 		dt_intel_clear_problems(e->intel);
 	}
 	e->sigma = sg_ruleset_new(ctx, &e->ct_paths, &e->dns_paths);
+	for (size_t i = 0; o && i < o->placeholder_count; i++)
+		if ((rc = sg_ruleset_load_placeholders(e->sigma, o->placeholders[i])) != MAMORI_OK)
+			return rc;
 	for (size_t i = 0; o && !o->no_sigma && i < o->rule_dir_count; i++) {
 		rc = sg_ruleset_load_dir(e->sigma, o->rule_dirs[i]);
 		if (rc)

@@ -33,6 +33,7 @@ struct dt_reorder {
 	bucket *ring;
 	size_t mask;
 	bool started;
+	bool released_early; /* `released` was handed out early (max_bytes) */
 	int64_t newest, released, top;
 	size_t pending;
 	size_t kept; /* capacity of empty buckets kept for reuse */
@@ -108,6 +109,7 @@ static void release_until(dt_reorder *q, int64_t t, bool early)
 			release_bucket(q, b, early);
 	}
 	q->released = t;
+	q->released_early = early;
 }
 
 void *dt_reorder_reserve(dt_reorder *q, int64_t t, size_t len)
@@ -120,7 +122,10 @@ void *dt_reorder_reserve(dt_reorder *q, int64_t t, size_t len)
 		q->released = t - q->window - 1;
 	}
 	if (t <= q->released) {
-		q->st.late++;
+		/* the rest of a second released early goes at once, still in
+		 * order: only an older second is late */
+		if (t < q->released || !q->released_early)
+			q->st.late++;
 		return NULL;
 	}
 	if (t > q->newest) {

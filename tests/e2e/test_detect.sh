@@ -137,6 +137,79 @@ for f in json.load(open(sys.argv[1]))['findings']:
   ok "--shard 0..2/3 split the 461 files, the union of their findings is the whole"
 fi
 
+# ---- every CloudTrail shape, digests skipped, one very long line, flow formats ----
+mkdir -p "$T/shapes"
+EV='{"eventVersion":"1.09","eventTime":"2026-11-20T10:00:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.10","recipientAccountId":"111122223333","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/eve","accountId":"111122223333","userName":"eve"}}'
+echo "{\"Records\":[$EV]}" > "$T/shapes/s3.json"
+echo "[$EV]" > "$T/shapes/bare.json"
+echo "{\"version\":\"0\",\"id\":\"e1\",\"detail-type\":\"AWS API Call via CloudTrail\",\"source\":\"aws.cloudtrail\",\"account\":\"111122223333\",\"time\":\"2026-11-20T10:00:00Z\",\"region\":\"us-east-1\",\"resources\":[],\"detail\":$EV}" > "$T/shapes/eventbridge.json"
+echo "{\"eventData\":$EV}" > "$T/shapes/lake.json"
+printf '%s\n%s\n' "$EV" "$EV" > "$T/shapes/lines.jsonl"
+echo '{"awsAccountId":"111122223333","digestStartTime":"2026-11-20T09:00:00Z","digestEndTime":"2026-11-20T10:00:00Z","logFiles":[]}' |
+  gzip -c > "$T/shapes/111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20261120T1000Z.json.gz"
+for f in s3 bare eventbridge lake; do
+  run "$MAMORI" detect --no-store "$T/shapes/$f.json"
+  expect_rc 0 "CloudTrail shape $f"
+  [ "$(summary_count "CloudTrail events")" = 1 ] || fail "$f: one CloudTrail event expected"
+  expect_out "Stealth:IAMUser/CloudTrailLoggingDisabled"
+done
+run "$MAMORI" detect --no-store "$T/shapes"
+expect_rc 0 "every shape at once"
+[ "$(summary_count "CloudTrail events")" = 6 ] || fail "6 CloudTrail events expected in the shapes"
+expect_err " 1 digest files"
+# 100 000 records on one 38 MB line, all in one second, with a 1 MB reorder
+# buffer: memory stays bounded, the second is released early, nothing is late
+python3 - "$EV" "$T/long.json" <<'EOF2'
+import json, sys
+ev = json.loads(sys.argv[1])
+with open(sys.argv[2], "w") as f:
+    f.write('{"Records":[')
+    f.write(",".join(json.dumps(dict(ev, eventID="e%d" % i)) for i in range(100000)))
+    f.write("]}")
+EOF2
+run "$MAMORI" detect --no-store --set reorder_bytes=1048576 "$T/long.json"
+expect_rc 0 "one very long line"
+[ "$(summary_count "CloudTrail events")" = 100000 ] || fail "100000 events on the long line"
+expect_err " 0 late events"
+expect_err "events released early: buffer full"
+# a custom v5 flow-log format with IPv6, '-' fields and NODATA/SKIPDATA
+printf '%s\n' "version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status flow-direction traffic-path pkt-src-aws-service pkt-dst-aws-service" \
+  "5 vpc-1 subnet-1 i-1 eni-1 111122223333 IPv6 2001:db8::5 2001:db8::9 40000 22 2001:db8::5 2001:db8::9 6 60 1 1795168800 1795168860 REJECT 2 OK egress 8 - -" \
+  "5 vpc-1 subnet-1 i-1 eni-1 111122223333 - - - - - - - - - - 1795168800 1795168860 - - NODATA - - - -" \
+  "5 vpc-1 subnet-1 i-1 eni-1 111122223333 - - - - - - - - - - 1795168800 1795168860 - - SKIPDATA - - - -" > "$T/shapes-v5.log"
+run "$MAMORI" detect --no-store "$T/shapes-v5.log"
+expect_rc 0 "custom v5 flow format"
+expect_err "1 flow records (+2 NODATA/SKIPDATA)"
+expect_err " 0 malformed flow lines"
+ok "S3 documents, bare arrays, EventBridge, CloudTrail Lake, JSON Lines, digests skipped, a 38 MB line, v5 flows with IPv6"
+
+# ---- a whole rule tree: other log sources counted, not run, not reported ----
+mkdir -p "$T/tree/windows" "$T/tree/aws"
+printf 'title: w\nid: 6f3f1c3e-0000-4000-8000-000000000001\nlogsource: {product: windows, category: process_creation}\ndetection:\n  sel:\n    CommandLine|frobnicate: x\n  condition: sel\n' > "$T/tree/windows/w.yml"
+printf 'title: Trail stopped\nid: 22222222-0000-4000-8000-000000000000\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel:\n    eventName: StopLogging\n  condition: sel\n' > "$T/tree/aws/a.yml"
+printf 'name: not a rule\n' > "$T/tree/other.yaml"
+run "$MAMORI" detect --no-store --no-natives --rules "$T/tree" "$T/shapes/s3.json"
+expect_rc 0 "a rule tree with a Windows rule"
+expect_err "Sigma: 2 rules in 3 files, 1 run, 1 for logs mamori does not read, 0 cannot run"
+expect_out "sigma:22222222-0000-4000-8000-000000000000"
+ok "rules for other log sources are counted, not reported"
+
+# ---- |expand: placeholder values from --placeholders ----
+mkdir -p "$T/expand"
+printf 'title: Stop by an unknown user\nid: 33333333-0000-4000-8000-000000000000\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel:\n    eventName: StopLogging\n  known:\n    userIdentity.userName|expand: \x27%%admins%%\x27\n  condition: sel and not known\n' > "$T/expand/r.yml"
+run "$MAMORI" detect --no-store --no-natives --rules "$T/expand" "$T/shapes/s3.json"
+expect_rc 2 "a placeholder without values"
+expect_err "33333333-0000-4000-8000-000000000000.*%admins%"
+printf 'admins: [alice, bob]\n' > "$T/admins.yml"
+run "$MAMORI" detect --no-store --no-natives --rules "$T/expand" --placeholders "$T/admins.yml" "$T/shapes/s3.json"
+expect_rc 0 "placeholder values"
+expect_out "sigma:33333333-0000-4000-8000-000000000000"  # eve is not an admin
+printf 'admins: [alice, EVE]\n' > "$T/admins.yml"
+run "$MAMORI" detect --no-store --no-natives --rules "$T/expand" --placeholders "$T/admins.yml" "$T/shapes/s3.json"
+expect_rc 0 "placeholder values"
+expect_out "0 open findings"  # eve is (case-insensitively)
+ok "|expand takes the values of --placeholders; without them the rule is reported"
+
 # ---- threat lists: TXT, STIX, CSV; trusted lists suppress ----
 cat > "$T/trail.json" <<'EOF'
 {"Records":[{"eventVersion":"1.09","eventTime":"2026-11-20T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","sourceIPAddress":"192.0.2.10","recipientAccountId":"111122223333","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/eve","accountId":"111122223333","userName":"eve"}}]}

@@ -273,6 +273,21 @@ static void test_modifiers(void **state)
 		{RULE("sel", "  sel:\n    requestParameters.a.b: 'c'"), "{\"requestParameters\":{\"a\":[{\"b\":\"x\"},{\"b\":\"C\"}]}}", 1},
 		{RULE("sel", "  sel:\n    eventName: 'a\\u0041'"), "{\"eventName\":\"a\\u0041\"}", 0},
 		{RULE("sel", "  sel:\n    eventName: 'aA'"), "{\"eventName\":\"a\\u0041\"}", 1},
+		{RULE("sel", "  sel:\n    eventName: 'a\\?b'"), "{\"eventName\":\"a?b\"}", 1},
+		{RULE("sel", "  sel:\n    eventName: 'a\\?b'"), "{\"eventName\":\"axb\"}", 0},
+		{RULE("sel", "  sel:\n    requestParameters.cmd|utf16le|base64: 'ab'"), "{\"requestParameters\":{\"cmd\":\"YQBiAA==\"}}", 1},
+		{RULE("sel", "  sel:\n    requestParameters.cmd|utf16be|base64: 'ab'"), "{\"requestParameters\":{\"cmd\":\"AGEAYg==\"}}", 1},
+		{RULE("sel", "  sel:\n    requestParameters.cmd|utf16|base64: 'ab'"), "{\"requestParameters\":{\"cmd\":\"//5hAGIA\"}}", 1},
+		{RULE("sel", "  sel:\n    requestParameters.cmd|re: '^b$'"), "{\"requestParameters\":{\"cmd\":\"a\\nb\"}}", 0},
+		{RULE("sel", "  sel:\n    requestParameters.cmd|re|m: '^b$'"), "{\"requestParameters\":{\"cmd\":\"a\\nb\"}}", 1},
+		{RULE("sel", "  sel:\n    requestParameters.cmd|re: 'a.b'"), "{\"requestParameters\":{\"cmd\":\"a\\nb\"}}", 0},
+		{RULE("sel", "  sel:\n    requestParameters.cmd|re|s: 'a.b'"), "{\"requestParameters\":{\"cmd\":\"a\\nb\"}}", 1},
+		{RULE("sel", "  sel:\n    requestParameters.n|gte: 7"), "{\"requestParameters\":{\"n\":7}}", 1},
+		{RULE("sel", "  sel:\n    requestParameters.n|lt: 7"), "{\"requestParameters\":{\"n\":7}}", 0},
+		{RULE("sel", "  sel:\n    requestParameters.n|lt: 8"), "{\"requestParameters\":{\"n\":7}}", 1},
+		{RULE("sel", "  sel:\n    requestParameters.n|gt: 5"), "{\"requestParameters\":{\"n\":\"7\"}}", 1},
+		{RULE("sel", "  sel:\n    eventName|startswith: 'Update'"), "{\"eventName\":\"UpdateFunctionConfiguration20150331v2\"}", 1},
+		{RULE("sel", "  sel:\n    requestParameters.layers|contains: '*'"), "{\"requestParameters\":{\"layers\":[\"arn:x\"]}}", 1},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		engine e;
@@ -314,6 +329,46 @@ static void test_bad_rules(void **state)
 	engine_close(&e);
 }
 
+/* |expand: %placeholders% take the values of --placeholders; without them
+ * the rule cannot run and the problem names the rule and the placeholder. */
+static void test_expand(void **state)
+{
+	(void)state;
+	const char *rule = RULE("sel and not filter",
+				"  sel:\n    eventName: ConsoleLogin\n"
+				"  filter:\n    - src_country|expand: '%Legit%'\n"
+				"    - userAgent|expand: 'aws-cli/%ver% *'");
+	engine e;
+	engine_open(&e, NULL);
+	load_rule(&e, rule);
+	assert_int_equal(sg_ruleset_stats(e.rs)->unsupported, 1);
+	assert_non_null(strstr(sg_ruleset_problem(e.rs, 0), "%Legit%"));
+	engine_ready(&e);
+	engine_close(&e);
+
+	engine_open(&e, NULL);
+	const char *holders = "Legit: [JP, 'U*']\nver: 2.13.1\n";
+	assert_int_equal(sg_ruleset_placeholders_buf(e.rs, "p.yml", holders, strlen(holders)),
+			 MAMORI_OK);
+	load_rule(&e, rule);
+	assert_int_equal(sg_ruleset_stats(e.rs)->runnable, 1);
+	engine_ready(&e);
+	assert_int_equal(count_matches(&e, "{\"eventName\":\"ConsoleLogin\",\"src_country\":\"jp\"}"), 0);
+	assert_int_equal(count_matches(&e, "{\"eventName\":\"ConsoleLogin\",\"src_country\":\"UK\"}"), 0);
+	assert_int_equal(count_matches(&e, "{\"eventName\":\"ConsoleLogin\",\"src_country\":\"FR\"}"), 1);
+	assert_int_equal(count_matches(&e, "{\"eventName\":\"ConsoleLogin\",\"userAgent\":\"aws-cli/2.13.1 Python\"}"), 0);
+	assert_int_equal(count_matches(&e, "{\"eventName\":\"ConsoleLogin\",\"userAgent\":\"aws-cli/2.13.2 Python\"}"), 1);
+	engine_close(&e);
+
+	/* not a map of values: refused with the file name */
+	engine_open(&e, NULL);
+	const char *bad = "Legit: {a: 1}\n";
+	assert_int_equal(sg_ruleset_placeholders_buf(e.rs, "bad.yml", bad, strlen(bad)), MAMORI_EINPUT);
+	assert_non_null(strstr(mamori_error_last(e.ctx)->message, "bad.yml"));
+	engine_ready(&e);
+	engine_close(&e);
+}
+
 static void test_unsupported_dir(void **state)
 {
 	(void)state;
@@ -334,6 +389,19 @@ static void test_unsupported_dir(void **state)
 	assert_int_equal(st->unsupported, 2);
 	engine_ready(&e);
 	engine_close(&e);
+	/* with values for its placeholders the console-login rule runs too;
+	 * near stays the one rule that cannot */
+	engine_open(&e, NULL);
+	const char *holders = "Legitimate_Countries: [JP]\nLegitimate_IP_Ranges: ['192.0.2.*']\n";
+	assert_int_equal(sg_ruleset_placeholders_buf(e.rs, "p.yml", holders, strlen(holders)),
+			 MAMORI_OK);
+	assert_int_equal(sg_ruleset_load_dir(e.rs, dir), MAMORI_OK);
+	st = sg_ruleset_stats(e.rs);
+	assert_int_equal(st->runnable, 65);
+	assert_int_equal(st->unsupported, 1);
+	assert_non_null(strstr(sg_ruleset_problem(e.rs, 0), "near"));
+	engine_ready(&e);
+	engine_close(&e);
 }
 
 int main(void)
@@ -341,6 +409,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_modifiers),
 		cmocka_unit_test(test_bad_rules),
+		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_reference),
 		cmocka_unit_test(test_unsupported_dir),
 	};

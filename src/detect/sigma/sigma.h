@@ -66,6 +66,11 @@ int sg_ruleset_add(sg_ruleset *rs, const char *path, const char *buf, size_t len
  * and remembered (sg_ruleset_problem); returns an error only when dir
  * cannot be read at all. */
 int sg_ruleset_load_dir(sg_ruleset *rs, const char *dir);
+/* Values for |expand placeholders: a YAML map of NAME: value or [values]
+ * (NAME without the %s).  Call before loading rules.  MAMORI_EINPUT (ctx)
+ * when the file cannot be read or is not such a map. */
+int sg_ruleset_load_placeholders(sg_ruleset *rs, const char *path);
+int sg_ruleset_placeholders_buf(sg_ruleset *rs, const char *path, const char *buf, size_t len);
 /* Compile the prefilter; call once after loading. */
 int sg_ruleset_compile(sg_ruleset *rs);
 

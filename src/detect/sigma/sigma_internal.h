@@ -11,6 +11,7 @@
 
 #include "sigma.h"
 
+#include <cJSON.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -122,6 +123,7 @@ typedef struct sg_mstate {
 	int re_flags; /* PCRE2_CASELESS / MULTILINE / DOTALL */
 	uint8_t ref_shape; /* fieldref: SG_SH_EXACT / CONTAINS / PREFIX / SUFFIX */
 	mamori_arena *arena;
+	const cJSON *placeholders; /* |expand: name -> value or list (or NULL) */
 	const char *error; /* set by a modifier that cannot apply */
 } sg_mstate;
 
@@ -172,6 +174,7 @@ struct sg_ruleset {
 	char **problems;
 	size_t nproblems, problems_cap;
 	void *prefilter; /* sigma_prefilter.c */
+	cJSON *placeholders; /* |expand values (sg_ruleset_load_placeholders) */
 	bool compiled;
 };
 

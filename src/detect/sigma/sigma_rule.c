@@ -68,6 +68,7 @@ void sg_ruleset_free(sg_ruleset *rs)
 		free(rs->problems[i]);
 	free(rs->problems);
 	sg_prefilter_free(rs->prefilter);
+	cJSON_Delete(rs->placeholders);
 	dt_paths_free(rs->paths[SG_LOG_NONE]);
 	free(rs->paths[SG_LOG_NONE]);
 	free(rs);
@@ -230,6 +231,7 @@ static const char *compile_match(sg_ruleset *rs, sg_rule *r, int log, const char
 	}
 	sg_mstate st = {0};
 	st.arena = a;
+	st.placeholders = rs->placeholders;
 	st.op = SG_OP_EQ;
 	/* values */
 	const cJSON *e;
@@ -540,14 +542,16 @@ int sg_ruleset_add(sg_ruleset *rs, const char *path, const char *buf, size_t len
 	}
 	cJSON_Delete(root);
 	rs->stats.rules++;
-	if (why) {
+	if (why && (correlation || log != SG_LOG_NONE)) {
 		in->runnable = false;
 		in->why_not = why;
 		rs->stats.unsupported++;
 		add_problem(rs, "%s: rule %s (%s) cannot run: %s", path, in->id, in->title, why);
 	} else if (log == SG_LOG_NONE) {
+		/* a whole SigmaHQ checkout is mostly Windows and Linux rules: what
+		 * they use that mamori lacks would not matter, they are counted */
 		in->runnable = false;
-		in->why_not = "its logsource is not a log mamori reads";
+		in->why_not = why ? why : "its logsource is not a log mamori reads";
 		rs->stats.other_logs++;
 	} else {
 		in->runnable = true;
@@ -619,6 +623,57 @@ static void load_tree(sg_ruleset *rs, const char *dir, int depth)
 	free(names);
 	mamori_buf_free(&path);
 	mamori_buf_free(&content);
+}
+
+int sg_ruleset_load_placeholders(sg_ruleset *rs, const char *path)
+{
+	mamori_buf b = MAMORI_BUF_INIT;
+	int rc = mamori_buf_read_file(rs->ctx, &b, path, MAX_RULE_FILE);
+	if (!rc)
+		rc = sg_ruleset_placeholders_buf(rs, path, b.data ? b.data : "", b.len);
+	mamori_buf_free(&b);
+	return rc;
+}
+
+int sg_ruleset_placeholders_buf(sg_ruleset *rs, const char *path, const char *buf, size_t len)
+{
+	cJSON *root = mamori_yaml_parse(rs->ctx, path, buf, len);
+	if (!root)
+		return MAMORI_EINPUT;
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return mamori_error_set(rs->ctx, MAMORI_EINPUT,
+					"%s: placeholders: a map of NAME: value or [values] expected",
+					path);
+	}
+	const cJSON *e, *x;
+	cJSON_ArrayForEach(e, root)
+	{
+		bool ok = cJSON_IsString(e) || cJSON_IsNumber(e);
+		if (cJSON_IsArray(e)) {
+			ok = true;
+			cJSON_ArrayForEach(x, e) ok &= cJSON_IsString(x) || cJSON_IsNumber(x);
+		}
+		if (!ok) {
+			mamori_error_set(rs->ctx, MAMORI_EINPUT,
+					 "%s: placeholder %s: a value or a list of values expected",
+					 path, e->string);
+			cJSON_Delete(root);
+			return MAMORI_EINPUT;
+		}
+	}
+	if (rs->placeholders) { /* a later file wins, name by name */
+		cJSON *item;
+		while ((item = root->child) != NULL) {
+			cJSON_DetachItemViaPointer(root, item);
+			cJSON_DeleteItemFromObjectCaseSensitive(rs->placeholders, item->string);
+			cJSON_AddItemToObject(rs->placeholders, item->string, item);
+		}
+		cJSON_Delete(root);
+	} else {
+		rs->placeholders = root;
+	}
+	return MAMORI_OK;
 }
 
 int sg_ruleset_load_dir(sg_ruleset *rs, const char *dir)
