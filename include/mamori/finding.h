@@ -102,11 +102,18 @@ typedef struct mamori_finding {
 	const char *region;
 	mamori_strlist types;
 
-	/* RFC 3339 UTC timestamps; set by the scan and the store */
+	/* RFC 3339 UTC timestamps.  created_at and updated_at are set by the
+	 * scan and the store.  A module whose findings come from timestamped
+	 * events (logs) sets first/last_observed_at to the first and last
+	 * event's time; the scan then keeps them (normalised) and sets
+	 * event_times, and the store widens the stored range with them.
+	 * Otherwise the scan's time is used and a re-observation moves
+	 * LastObservedAt to the scan that made it. */
 	const char *created_at;
 	const char *updated_at;
 	const char *first_observed_at;
 	const char *last_observed_at;
+	bool event_times;
 
 	mamori_severity severity;
 	int severity_normalized;       /* 0-100; -1 = derive from the label */

@@ -20,6 +20,19 @@ typedef struct scan_private {
 	mamori_store *store;
 } scan_private;
 
+
+/* A module's event time as the canonical RFC 3339 form (so that stored
+ * times compare as strings), or NULL when it gave none or an invalid one. */
+static const char *event_time(mamori_findings *fs, const char *s)
+{
+	time_t t;
+	if (!s || mamori_time_parse(s, &t) != 0)
+		return NULL;
+	char buf[32];
+	mamori_time_format(t, buf);
+	return mamori_findings_strdup(fs, buf);
+}
+
 static double monotonic(void)
 {
 	struct timespec ts;
@@ -256,11 +269,16 @@ int mamori_scan_run(mamori_ctx *ctx, const mamori_registry *reg, mamori_store *s
 			   ms->findings, ms->problems, ms->seconds);
 	}
 	mamori_time_format(mamori_ctx_now(ctx), r->finished_at);
-	/* findings carry the scan's time, even when there is no store */
+	/* findings carry the scan's time, even when there is no store; the
+	 * observed times are the events' when the module gave valid ones */
 	for (size_t i = 0; i < r->findings.count; i++) {
 		mamori_finding *f = &r->findings.items[i];
-		f->created_at = f->updated_at = f->first_observed_at = f->last_observed_at =
-			r->finished_at;
+		const char *first = event_time(&r->findings, f->first_observed_at);
+		const char *last = event_time(&r->findings, f->last_observed_at);
+		f->event_times = first && last && strcmp(first, last) <= 0;
+		f->created_at = f->updated_at = r->finished_at;
+		f->first_observed_at = f->event_times ? first : r->finished_at;
+		f->last_observed_at = f->event_times ? last : r->finished_at;
 		if (f->compliance == MAMORI_COMPLIANCE_PASSED)
 			f->workflow = MAMORI_WORKFLOW_RESOLVED;
 	}

@@ -154,13 +154,17 @@ static int merge_finding(merge *m, mamori_findings *fs, mamori_finding *f, const
 	if (rc)
 		return rc;
 	f->updated_at = m->now;
-	f->last_observed_at = m->now;
+	if (!f->event_times)
+		f->last_observed_at = m->now;
+	else if (st.exists && strcmp(st.last_observed_at, f->last_observed_at) > 0)
+		f->last_observed_at = mamori_arena_strdup(&fs->arena, st.last_observed_at);
 	f->record_state = MAMORI_RECORD_ACTIVE;
 	bool passed = f->compliance == MAMORI_COMPLIANCE_PASSED;
 
 	if (!st.exists) {
 		f->created_at = m->now;
-		f->first_observed_at = m->now;
+		if (!f->event_times)
+			f->first_observed_at = m->now;
 		/* Security Hub: a control finding that passes is RESOLVED */
 		f->workflow = passed ? MAMORI_WORKFLOW_RESOLVED : MAMORI_WORKFLOW_NEW;
 		stats->new_findings++;
@@ -173,7 +177,9 @@ static int merge_finding(merge *m, mamori_findings *fs, mamori_finding *f, const
 	}
 
 	f->created_at = mamori_arena_strdup(&fs->arena, st.created_at);
-	f->first_observed_at = mamori_arena_strdup(&fs->arena, st.first_observed_at);
+	/* events seen earlier than anything stored (an older log read later) */
+	if (!f->event_times || strcmp(st.first_observed_at, f->first_observed_at) < 0)
+		f->first_observed_at = mamori_arena_strdup(&fs->arena, st.first_observed_at);
 	f->workflow = (mamori_workflow)st.workflow;
 	const char *reopen_reason = NULL;
 

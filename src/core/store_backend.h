@@ -20,6 +20,7 @@ typedef struct mamori_store_state {
 	int compliance;	  /* mamori_compliance */
 	int severity;	  /* mamori_severity */
 	char doc_hash[33]; /* hash of the stored content (store_doc.c) */
+	char last_observed_at[40];
 } mamori_store_state;
 
 /* A finding's content as stored: ASFF JSON without its life-cycle fields

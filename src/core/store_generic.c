@@ -19,8 +19,8 @@
 
 #define STATE_COLUMNS                                                                  \
 	"created_at, first_observed_at, workflow, record_state, compliance, severity, " \
-	"doc_hash"
-#define ROW_COLUMNS STATE_COLUMNS ", updated_at, last_observed_at, doc"
+	"doc_hash, last_observed_at"
+#define ROW_COLUMNS STATE_COLUMNS ", updated_at, doc"
 
 static mamori_sql_param T(const char *s)
 {
@@ -47,6 +47,7 @@ static void read_state(const char *const *c, size_t n, size_t first, mamori_stor
 	st->compliance = atoi(col(c, n, first + 4));
 	st->severity = atoi(col(c, n, first + 5));
 	snprintf(st->doc_hash, sizeof st->doc_hash, "%s", col(c, n, first + 6));
+	snprintf(st->last_observed_at, sizeof st->last_observed_at, "%s", col(c, n, first + 7));
 }
 
 /* ---- writes ---- */
@@ -154,7 +155,8 @@ int mamori_store_generic_upsert(mamori_ctx *ctx, mamori_store *s, const mamori_f
 		"resource_id = excluded.resource_id, severity = excluded.severity, "
 		"compliance = excluded.compliance, workflow = excluded.workflow, "
 		"record_state = excluded.record_state, title = excluded.title, "
-		"updated_at = excluded.updated_at, last_observed_at = excluded.last_observed_at, "
+		"updated_at = excluded.updated_at, first_observed_at = excluded.first_observed_at, "
+		"last_observed_at = excluded.last_observed_at, "
 		"last_scan_id = excluded.last_scan_id, doc_hash = excluded.doc_hash, "
 		"doc = excluded.doc",
 		p, sizeof p / sizeof *p);
@@ -163,13 +165,13 @@ int mamori_store_generic_upsert(mamori_ctx *ctx, mamori_store *s, const mamori_f
 int mamori_store_generic_touch(mamori_ctx *ctx, mamori_store *s, const mamori_finding *f,
 			       const char *scope, int64_t scan_id)
 {
-	mamori_sql_param p[] = {T(scope),	      N(f->workflow),	     N(f->record_state),
-				N(f->compliance),     T(f->updated_at),	     T(f->last_observed_at),
-				N(scan_id),	      T(f->id)};
+	mamori_sql_param p[] = {T(scope),	   N(f->workflow),	    N(f->record_state),
+				N(f->compliance),  T(f->updated_at),	    T(f->last_observed_at),
+				N(scan_id),	   T(f->id),		    T(f->first_observed_at)};
 	return s->ops->exec(ctx, s,
 			    "UPDATE findings SET scope = ?1, workflow = ?2, record_state = ?3, "
 			    "compliance = ?4, updated_at = ?5, last_observed_at = ?6, "
-			    "last_scan_id = ?7 WHERE id = ?8",
+			    "last_scan_id = ?7, first_observed_at = ?9 WHERE id = ?8",
 			    p, sizeof p / sizeof *p);
 }
 
@@ -242,7 +244,7 @@ static int finding_row(void *ud, const char *const *c, size_t n)
 	mamori_store_state st;
 	read_state(c, n, 0, &st);
 	return mamori_store_row_to_finding(fr->ctx, fr->out, col(c, n, 9), strlen(col(c, n, 9)),
-					   &st, col(c, n, 7), col(c, n, 8));
+					   &st, col(c, n, 8), st.last_observed_at);
 }
 
 int mamori_store_generic_query(mamori_ctx *ctx, mamori_store *s, const mamori_filter *f,

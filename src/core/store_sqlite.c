@@ -507,11 +507,13 @@ static void read_state(sqlite3_stmt *st, int first, mamori_store_state *out)
 	out->compliance = sqlite3_column_int(st, first + 4);
 	out->severity = sqlite3_column_int(st, first + 5);
 	snprintf(out->doc_hash, sizeof out->doc_hash, "%s", col_text(st, first + 6));
+	snprintf(out->last_observed_at, sizeof out->last_observed_at, "%s",
+		 col_text(st, first + 7));
 }
 
 #define STATE_COLUMNS                                                                  \
 	"created_at, first_observed_at, workflow, record_state, compliance, severity, " \
-	"doc_hash"
+	"doc_hash, last_observed_at"
 
 static int sqlite_load_state(mamori_ctx *ctx, mamori_store *base, const char *id,
 			     mamori_store_state *out)
@@ -583,7 +585,8 @@ static int sqlite_upsert(mamori_ctx *ctx, mamori_store *base, const mamori_findi
 		int rc = write_row(ctx, s, ST_REPLACE,
 				   "UPDATE OR FAIL findings SET pillar=?4, scope=?8, resource_type=?9, "
 				   "resource_id=?10, severity=?11, compliance=?12, workflow=?13, "
-				   "record_state=?14, title=?15, updated_at=?17, last_observed_at=?19, "
+				   "record_state=?14, title=?15, updated_at=?17, first_observed_at=?18, "
+				   "last_observed_at=?19, "
 				   "last_scan_id=?20, doc_hash=?21, doc=?22 WHERE id=?1",
 				   f, scope, scan_id, doc);
 		if (rc || sqlite3_changes(s->db) > 0)
@@ -605,7 +608,8 @@ static int sqlite_touch(mamori_ctx *ctx, mamori_store *base, const mamori_findin
 	sqlite3_stmt *st;
 	int rc = prepare(ctx, s, ST_TOUCH,
 			 "UPDATE OR FAIL findings SET scope=?, workflow=?, record_state=?, compliance=?, "
-			 "updated_at=?, last_observed_at=?, last_scan_id=? WHERE id=?",
+			 "updated_at=?, first_observed_at=?, last_observed_at=?, last_scan_id=? "
+			 "WHERE id=?",
 			 &st);
 	if (rc)
 		return rc;
@@ -615,9 +619,10 @@ static int sqlite_touch(mamori_ctx *ctx, mamori_store *base, const mamori_findin
 	/* archival may have set the column to PASSED: the content says otherwise */
 	sqlite3_bind_int(st, 4, (int)f->compliance);
 	bind_text(st, 5, f->updated_at);
-	bind_text(st, 6, f->last_observed_at);
-	sqlite3_bind_int64(st, 7, scan_id);
-	bind_text(st, 8, f->id);
+	bind_text(st, 6, f->first_observed_at);
+	bind_text(st, 7, f->last_observed_at);
+	sqlite3_bind_int64(st, 8, scan_id);
+	bind_text(st, 9, f->id);
 	return step_done(ctx, s, st, "saving a finding");
 }
 
@@ -698,7 +703,7 @@ static int sqlite_list_stale(mamori_ctx *ctx, mamori_store *base, const char *sc
 
 /* ---- reads ---- */
 
-#define ROW_COLUMNS STATE_COLUMNS ", updated_at, last_observed_at, doc"
+#define ROW_COLUMNS STATE_COLUMNS ", updated_at, doc"
 
 static int read_rows(mamori_ctx *ctx, sqlite_store *s, sqlite3_stmt *st, mamori_findings *out)
 {
@@ -708,7 +713,7 @@ static int read_rows(mamori_ctx *ctx, sqlite_store *s, sqlite3_stmt *st, mamori_
 		read_state(st, 0, &state);
 		int r = mamori_store_row_to_finding(ctx, out, col_text(st, 9),
 						    (size_t)sqlite3_column_bytes(st, 9), &state,
-						    col_text(st, 7), col_text(st, 8));
+						    col_text(st, 8), state.last_observed_at);
 		if (r)
 			return r;
 	}

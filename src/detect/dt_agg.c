@@ -412,6 +412,11 @@ static void emit_one(dt_run *r, const entry *n)
 	mamori_finding_add_product_field(fs, f, "mamori/detect/count", cnt);
 	mamori_finding_add_product_field(fs, f, "mamori/detect/first_seen", first);
 	mamori_finding_add_product_field(fs, f, "mamori/detect/last_seen", last);
+	/* ASFF's observed times are the events', not the scan's */
+	if (n->first > 0 && n->last >= n->first) {
+		f->first_observed_at = mamori_findings_strdup(fs, first);
+		f->last_observed_at = mamori_findings_strdup(fs, last);
+	}
 	if (h->actor && *h->actor)
 		mamori_finding_add_product_field(fs, f, "mamori/detect/actor", h->actor);
 

@@ -10,6 +10,18 @@ expect_rc 0 "scan of the demo"
 python3 "$HERE/validate.py" html "$T/report.html" || fail "html report of the whole demo"
 run "$MAMORI" scan --no-store -f asff -o "$T/all.asff"
 python3 "$HERE/validate.py" asff "$T/all.asff" || fail "every module's findings are valid ASFF"
+python3 - "$T/all.asff" <<'EOF' || fail "detections are observed at their events' times, checks at the scan's"
+import json, sys
+fs = json.load(open(sys.argv[1]))["Findings"]
+det = [f for f in fs if "mamori/detect/first_seen" in f.get("ProductFields", {})]
+assert det, "no detection finding in the demo"
+for f in det:
+    pf = f["ProductFields"]
+    assert f["FirstObservedAt"] == pf["mamori/detect/first_seen"], f["Id"]
+    assert f["LastObservedAt"] == pf["mamori/detect/last_seen"], f["Id"]
+    assert f["FirstObservedAt"] < f["CreatedAt"], f["Id"]
+assert all(f["FirstObservedAt"] == f["CreatedAt"] for f in fs if f not in det)
+EOF
 run "$MAMORI" scan --no-store -f sarif -o "$T/all.sarif"
 python3 "$HERE/validate.py" sarif "$T/all.sarif" || fail "every module's findings are valid SARIF"
 run "$MAMORI" scan --list-modules

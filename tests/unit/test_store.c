@@ -193,6 +193,63 @@ static void life_cycle_follows_security_hub(void **state)
 	free(plain_id);
 }
 
+/* One scan of a finding whose observed times come from events (logs). */
+static char *scan_events(fixture *fx, const char *when, const char *first, const char *last,
+			 mamori_findings *out)
+{
+	time_t t;
+	assert_int_equal(mamori_time_parse(when, &t), 0);
+	mamori_ctx_set_now(fx->ctx, t);
+	mamori_findings_init(out);
+	mamori_finding *f = test_finding(out, "logs", "rule.burst", "arn:aws:iam::111122223333:user/x");
+	assert_int_equal(mamori_finding_finalize(fx->ctx, out, f), MAMORI_OK);
+	f->first_observed_at = first;
+	f->last_observed_at = last;
+	f->event_times = true;
+	char ts[32];
+	mamori_time_format(t, ts);
+	const char *mods[] = {"logs"};
+	mamori_scan_record rec = {"path:/logs", ts, ts, mods, 1, NULL, 0, "host", NULL};
+	mamori_scan_stats st;
+	assert_int_equal(mamori_store_record_scan(fx->ctx, fx->store, &rec, out, &st), 0);
+	return strdup(f->id);
+}
+
+static void event_times_widen_the_observed_range(void **state)
+{
+	fixture *fx = *state;
+	mamori_findings r, h;
+	char *id = scan_events(fx, "2026-02-01T00:00:00Z", "2026-01-10T00:00:00.000Z",
+			       "2026-01-11T00:00:00.000Z", &r);
+	mamori_findings_free(&r);
+	mamori_finding f = get(fx, &h, id);
+	assert_string_equal(f.created_at, "2026-02-01T00:00:00.000Z");
+	assert_string_equal(f.first_observed_at, "2026-01-10T00:00:00.000Z");
+	assert_string_equal(f.last_observed_at, "2026-01-11T00:00:00.000Z");
+	mamori_findings_free(&h);
+
+	/* an older log read later moves FirstObservedAt back, not LastObservedAt */
+	free(scan_events(fx, "2026-02-02T00:00:00Z", "2026-01-05T00:00:00.000Z",
+			 "2026-01-06T00:00:00.000Z", &r));
+	mamori_findings_free(&r);
+	f = get(fx, &h, id);
+	assert_string_equal(f.first_observed_at, "2026-01-05T00:00:00.000Z");
+	assert_string_equal(f.last_observed_at, "2026-01-11T00:00:00.000Z");
+	assert_string_equal(f.created_at, "2026-02-01T00:00:00.000Z");
+	mamori_findings_free(&h);
+
+	/* newer events move LastObservedAt only */
+	free(scan_events(fx, "2026-02-03T00:00:00Z", "2026-01-12T00:00:00.000Z",
+			 "2026-01-13T00:00:00.000Z", &r));
+	mamori_findings_free(&r);
+	f = get(fx, &h, id);
+	assert_string_equal(f.first_observed_at, "2026-01-05T00:00:00.000Z");
+	assert_string_equal(f.last_observed_at, "2026-01-13T00:00:00.000Z");
+	assert_string_equal(f.updated_at, "2026-02-03T00:00:00.000Z");
+	mamori_findings_free(&h);
+	free(id);
+}
+
 static void failing_module_and_other_scopes_archive_nothing(void **state)
 {
 	fixture *fx = *state;
@@ -457,6 +514,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(file_is_private_and_in_wal_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(life_cycle_follows_security_hub, setup, teardown),
+		cmocka_unit_test_setup_teardown(event_times_widen_the_observed_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(failing_module_and_other_scopes_archive_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(ids_resolve_by_unique_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(workflow_changes_need_a_reason, setup, teardown),
