@@ -158,6 +158,23 @@ test('bulk workflow from the list: resolve then reopen', async () => {
   await page.click('#note-ok');
   await page.waitForFunction((k) => Number(document.body.getAttribute('data-rendered')) > k, n);
   assert.equal(await page.locator('#findings-table tbody tr').count(), rows - 1);
+  // the resolved one, reopened from the list of resolved LOW findings
+  await go('#/findings?severity=LOW&status=RESOLVED&open=false', 'findings');
+  const resolved = await page.locator('#findings-table tbody tr').count();
+  assert.ok(resolved >= 1);
+  const row = page.locator('#findings-table tbody tr').filter({ hasText: CATALOGUE['wf.RESOLVED'] }).first();
+  const href = await row.locator('a').first().getAttribute('href');
+  await row.locator('input.pick').check();
+  await page.click('#bulk-new');
+  await page.fill('#note-text', 'not fixed after all (bulk test)');
+  n = Number(await page.getAttribute('body', 'data-rendered'));
+  await page.click('#note-ok');
+  await page.waitForFunction((k) => Number(document.body.getAttribute('data-rendered')) > k, n);
+  assert.equal(await page.locator('#findings-table tbody tr').count(), resolved - 1);
+  await go(href, 'finding');
+  await page.waitForSelector('#history');
+  assert.equal((await page.locator('#workflow-status').textContent()).trim(), CATALOGUE['wf.NEW']);
+  assert.ok((await page.locator('#history').textContent()).includes('not fixed after all (bulk test)'));
   await noScriptRan();
 });
 
