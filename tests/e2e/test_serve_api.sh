@@ -47,6 +47,12 @@ check "404 unknown endpoint" test "$(status "${U}api/v1/nothing")" = 404
 check "404 unknown resource" test "$(status "${U}api/v1/resource?id=arn:aws:s3:::none")" = 404
 check "405 wrong method" test "$(status -X DELETE "${U}api/v1/summary")" = 405
 check "421 foreign Host (DNS rebinding)" test "$(status -H 'Host: evil.example:80' "${U}api/v1/summary")" = 421
+# the language: the page's cookie, else the browser's Accept-Language, else --lang (en)
+lang_of() { curl -s "$@" "${U}api/v1/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["lang"])'; }
+check "Accept-Language ja" test "$(lang_of -H 'Accept-Language: fr,ja;q=0.8,en;q=0.5')" = ja
+check "Accept-Language en over ja" test "$(lang_of -H 'Accept-Language: en-GB,ja;q=0.9')" = en
+check "no language wanted: --lang" test "$(lang_of -H 'Accept-Language: fr')" = en
+check "the cookie wins" test "$(lang_of -H 'Accept-Language: en' -b 'mamori_lang=ja')" = ja
 # a session for the API, then CSRF
 jar="$work/jar"
 sess=$(curl -s -c "$jar" "${U}api/v1/session")
