@@ -31,22 +31,27 @@ run "$MAMORI" scan --db "$T";            expect_rc 2 "directory as store"; expec
 ok "foreign store"
 
 # locked: another process holds the write lock longer than --lock-timeout
+# (until the scan is over: a fixed hold ran out before a slow ASan scan wrote)
 "$MAMORI" scan -q >/dev/null
 python3 - "$MAMORI_DB" <<'PY' &
-import sqlite3, sys, time
+import os, sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
 db.execute("BEGIN IMMEDIATE")
 open(sys.argv[1] + ".held", "w").close()
-time.sleep(4)
+for _ in range(1200):
+    if os.path.exists(sys.argv[1] + ".release"):
+        break
+    time.sleep(0.05)
 db.execute("ROLLBACK")
 PY
 holder=$!
 while [ ! -e "$MAMORI_DB.held" ]; do sleep 0.05; done
 run "$MAMORI" scan --lock-timeout 0.5
+touch "$MAMORI_DB.release"
 expect_rc 2 "locked store"
 expect_err "locked by another process"
 wait $holder
-rm -f "$MAMORI_DB.held"
+rm -f "$MAMORI_DB.held" "$MAMORI_DB.release"
 ok "locked store: clear error, exit 2"
 
 # read-only and unreadable: as an unprivileged user (root ignores permissions)
