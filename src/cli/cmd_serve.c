@@ -160,7 +160,8 @@ int cmd_serve(cli *c, int argc, char **argv)
 	fflush(stdout);
 	int sig = 0;
 	sigwait(&set, &sig);
-	fprintf(stderr, "mamori: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	const char *signame = sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM";
+	fprintf(stderr, "mamori: %s received, stopping\n", signame);
 	mamori_hub_free(hub); /* waits for requests in flight */
 	mamori_store_close(store);
 	free(hosts);

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "mamori/hub.h"
 
+#include <stdatomic.h>
 #include <time.h>
 
 /* Limits on what a client may send. */
@@ -120,6 +121,8 @@ struct mamori_hub {
 	unsigned port;
 	char url[128];
 	char *tls_cert_pem, *tls_key_pem;
+	/* requests begun and not yet answered in full: a stop waits for them */
+	atomic_int in_flight;
 };
 
 /* Answer one request (router.c).  Never fails: errors become responses. */

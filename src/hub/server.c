@@ -7,7 +7,9 @@
  * callback (the hub parses it itself, strictly); bodies are collected up to
  * HUB_MAX_BODY, beyond which the answer is 413.  Every response gets the
  * security headers here, in one place.  Stopping quiesces the listening
- * socket first, then waits for requests in flight.
+ * socket first, then waits (at most HUB_DRAIN_SECONDS) until every request
+ * begun has been answered in full: libmicrohttpd's own stop would close a
+ * connection whose answer is still being read or sent.
  */
 #include "hub_internal.h"
 
@@ -19,12 +21,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CSP                                                                                 \
 	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "     \
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "  \
 	"require-trusted-types-for 'script'; trusted-types 'none'"
+
+/* An idle connection is closed after this long; a stop waits no longer for a
+ * request in flight, so a stalled client cannot hold it up. */
+#define HUB_CONNECTION_TIMEOUT 30
+#define HUB_DRAIN_SECONDS HUB_CONNECTION_TIMEOUT
 
 /* What libmicrohttpd keeps for us per request. */
 typedef struct conn_state {
@@ -36,7 +44,10 @@ typedef struct conn_state {
 
 static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *con)
 {
-	(void)cls, (void)con;
+	(void)con;
+	mamori_hub *h = cls;
+	/* libmicrohttpd calls completed() for every request it has logged */
+	atomic_fetch_add(&h->in_flight, 1);
 	conn_state *cs = mamori_xcalloc(1, sizeof *cs);
 	cs->uri = mamori_xstrdup(uri ? uri : "");
 	return cs;
@@ -45,10 +56,12 @@ static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *con)
 static void completed(void *cls, struct MHD_Connection *con, void **con_cls,
 		      enum MHD_RequestTerminationCode toe)
 {
-	(void)cls, (void)con, (void)toe;
+	(void)con, (void)toe;
+	mamori_hub *h = cls;
 	conn_state *cs = *con_cls;
 	if (!cs)
 		return;
+	atomic_fetch_sub(&h->in_flight, 1);
 	free(cs->uri);
 	mamori_buf_free(&cs->body);
 	free(cs);
@@ -194,6 +207,7 @@ int mamori_hub_new(mamori_ctx *ctx, mamori_store *store, const mamori_hub_option
 	if (strcmp(lang, "en") && strcmp(lang, "ja"))
 		return mamori_error_set(ctx, MAMORI_EUSAGE, "--lang: use en or ja");
 	mamori_hub *h = mamori_xcalloc(1, sizeof *h);
+	atomic_init(&h->in_flight, 0);
 	h->ctx = ctx;
 	h->store = store;
 	snprintf(h->lang, sizeof h->lang, "%s", lang);
@@ -257,7 +271,7 @@ int mamori_hub_start(mamori_hub *h)
 	struct MHD_Daemon *d = MHD_start_daemon(
 		flags, (uint16_t)h->port, NULL, NULL, answer, h, MHD_OPTION_SOCK_ADDR, &ss,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_logger, h, MHD_OPTION_NOTIFY_COMPLETED, completed,
-		h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
+		h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HUB_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)256, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_ARRAY, h->tls ? tls_opts : none, MHD_OPTION_END);
 	if (!d)
@@ -285,7 +299,11 @@ void mamori_hub_stop(mamori_hub *h)
 	if (!h || !h->daemon)
 		return;
 	int fd = MHD_quiesce_daemon(h->daemon); /* no new connections */
-	MHD_stop_daemon(h->daemon);		/* finishes what is in flight */
+	/* requests in flight are read, answered and sent in full */
+	const struct timespec tick = {0, 10 * 1000 * 1000};
+	for (int i = 0; i < HUB_DRAIN_SECONDS * 100 && atomic_load(&h->in_flight) > 0; i++)
+		nanosleep(&tick, NULL);
+	MHD_stop_daemon(h->daemon);
 	if (fd >= 0)
 		close(fd);
 	h->daemon = NULL;

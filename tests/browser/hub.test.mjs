@@ -64,6 +64,12 @@ async function noScriptRan() {
   assert.deepEqual(problems, []);
 }
 
+/* Long hostile text wraps or is cut: nothing pushes the page wider than the window. */
+async function fitsTheWindow(name) {
+  const w = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(w[0] <= w[1], `${name} is ${w[0]} px wide in a ${w[1]} px window`);
+}
+
 /* Navigate inside the app and wait for the page to be drawn again. */
 async function go(hash, name) {
   const before = Number(await page.getAttribute('body', 'data-rendered') || 0);
@@ -152,6 +158,23 @@ test('bulk workflow from the list: resolve then reopen', async () => {
   await page.click('#note-ok');
   await page.waitForFunction((k) => Number(document.body.getAttribute('data-rendered')) > k, n);
   assert.equal(await page.locator('#findings-table tbody tr').count(), rows - 1);
+  // the resolved one, reopened from the list of resolved LOW findings
+  await go('#/findings?severity=LOW&status=RESOLVED&open=false', 'findings');
+  const resolved = await page.locator('#findings-table tbody tr').count();
+  assert.ok(resolved >= 1);
+  const row = page.locator('#findings-table tbody tr').filter({ hasText: CATALOGUE['wf.RESOLVED'] }).first();
+  const href = await row.locator('a').first().getAttribute('href');
+  await row.locator('input.pick').check();
+  await page.click('#bulk-new');
+  await page.fill('#note-text', 'not fixed after all (bulk test)');
+  n = Number(await page.getAttribute('body', 'data-rendered'));
+  await page.click('#note-ok');
+  await page.waitForFunction((k) => Number(document.body.getAttribute('data-rendered')) > k, n);
+  assert.equal(await page.locator('#findings-table tbody tr').count(), resolved - 1);
+  await go(href, 'finding');
+  await page.waitForSelector('#history');
+  assert.equal((await page.locator('#workflow-status').textContent()).trim(), CATALOGUE['wf.NEW']);
+  assert.ok((await page.locator('#history').textContent()).includes('not fixed after all (bulk test)'));
   await noScriptRan();
 });
 
@@ -248,10 +271,14 @@ test('hostile text is shown as text and never runs', async () => {
     await noScriptRan();
   }
   await go('#/resources', 'resources');
+  await fitsTheWindow('resources');
   await go('#/standards', 'standards');
   await shot('hostile-standards');
   await go('#/scans', 'scans');
+  await fitsTheWindow('scans');
   await go('#/summary', 'summary');
+  await fitsTheWindow('summary');
+  await shot('hostile-summary');
   await noScriptRan();
   // the stylesheet payload did not hide the page
   assert.ok(await page.locator('main h1').isVisible());
@@ -264,19 +291,51 @@ test('Japanese: every page in 日本語, no key left untranslated', async () => 
   await rendered('summary');
   assert.equal((await page.locator('#nav a[data-page="summary"]').textContent()).trim(), ja['nav.summary']);
   const keyLike = new RegExp('\\b(' + [...new Set(Object.keys(ja).map((k) => k.split('.')[0]))].join('|') + ')\\.[A-Za-z_]+\\b');
+  // an English text of the catalogue (one that Japanese says differently) on a Japanese page
+  const english = [...new Set(Object.keys(CATALOGUE).filter((k) => ja[k] !== CATALOGUE[k] && !/\{\w+\}/.test(CATALOGUE[k]))
+    .map((k) => CATALOGUE[k].trim()))];
+  async function untranslated(p, name) {
+    const text = await p.locator('body').innerText();
+    const leaked = text.split('\n').filter((line) => keyLike.test(line) && !/XSS|window|arn:|mamori\.|rule-/.test(line));
+    assert.deepEqual(leaked, [], 'untranslated keys on ' + name);
+    const texts = await p.evaluate(() => {
+      const out = [];
+      const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        const e = n.parentElement;
+        if (e && e.closest('#asff, pre, option') === null && e.getClientRects().length) out.push(n.textContent.trim());
+      }
+      for (const e of document.querySelectorAll('[title], [placeholder], [aria-label]'))
+        for (const a of ['title', 'placeholder', 'aria-label']) if (e.getAttribute(a)) out.push(e.getAttribute(a).trim());
+      return out;
+    });
+    assert.deepEqual(texts.filter((x) => english.includes(x)), [], 'English text left on the Japanese ' + name + ' page');
+  }
   for (const [hash, name] of [['#/summary', 'summary'], ['#/findings', 'findings'], ['#/resources', 'resources'],
     ['#/standards', 'standards'], ['#/scans', 'scans']]) {
     await go(hash, name);
-    const text = await page.locator('body').innerText();
-    const leaked = text.split('\n').filter((line) => keyLike.test(line) && !/XSS|window|arn:|mamori\.|rule-/.test(line));
-    assert.deepEqual(leaked, [], 'untranslated keys on ' + name);
+    await untranslated(page, name);
     await shot(name + '-ja');
   }
   await go('#/findings?severity=HIGH', 'findings');
   await page.locator('#findings-table tbody tr').filter({ hasNotText: 'XSS-TITLE' }).first().locator('a').first().click();
   await rendered('finding');
+  await page.waitForSelector('#history');
+  await untranslated(page, 'finding');
   await shot('finding-ja');
+  await page.locator('main dd a[href^="#/resource"]').first().click();
+  await rendered('resource');
+  await untranslated(page, 'resource');
+  await shot('resource-ja');
   await noScriptRan();
+  // the login page, in a second tab: the language cookie set above holds for it too
+  const login = await context.newPage();
+  await login.goto(URL + 'login');
+  await login.waitForFunction(() => document.documentElement.lang === 'ja');
+  assert.equal((await login.locator('h1').textContent()).trim(), ja['login.heading']);
+  await untranslated(login, 'login');
+  await login.screenshot({ path: join(ARTIFACTS, 'login-ja.png'), fullPage: true });
+  await login.close();
 });
 
 test('log out ends the session', async () => {

@@ -3,9 +3,27 @@
 # web/i18n/en.json and ja.json have the same keys, every value is non-empty
 # and (but for a few proper names) really translated, every key the pages
 # and scripts use exists, and the HTML pages hold no text that bypasses the
-# catalogue.  Fails on the first missing translation.
+# catalogue; the HTML report in Japanese through the CLI (--lang, and
+# $MAMORI_LANG, --lang winning).  Fails on the first missing translation.
 set -euo pipefail
-exec python3 - "$MAMORI_SOURCE_DIR/web" <<'PY'
+MAMORI=$1
+# the HTML report through the CLI: --lang, $MAMORI_LANG, findings list -f html
+work=$(mktemp -d "${MAMORI_TEST_TMP:-/tmp}/hub-i18n.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+report() { # file lang-attribute: Japanese headings and none of the English ones, or the reverse
+  grep -q "<html lang=\"$2\">" "$1" || { echo "$1: not lang=$2" >&2; exit 1; }
+  if [ "$2" = ja ]; then grep -q '>サマリー<' "$1" && ! grep -q '>Summary<' "$1"
+  else grep -q '>Summary<' "$1" && ! grep -q '>サマリー<' "$1"; fi || { echo "$1: not in $2" >&2; exit 1; }
+}
+"$MAMORI" scan --db "$work/f.db" --html "$work/ja.html" --lang ja -q >/dev/null || [ $? -eq 1 ]
+report "$work/ja.html" ja
+MAMORI_LANG=ja "$MAMORI" findings list --db "$work/f.db" -f html -o "$work/env.html" >/dev/null || [ $? -eq 1 ]
+report "$work/env.html" ja
+MAMORI_LANG=ja "$MAMORI" findings list --db "$work/f.db" -f html --lang en -o "$work/en.html" >/dev/null || [ $? -eq 1 ]
+report "$work/en.html" en
+rc=0; "$MAMORI" findings list --db "$work/f.db" -f html --lang xx >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 2 ] || { echo "--lang xx: exit $rc, expected 2" >&2; exit 1; }
+python3 - "$MAMORI_SOURCE_DIR/web" <<'PY'
 import json, re, sys, pathlib
 web = pathlib.Path(sys.argv[1])
 en = json.loads((web / "i18n/en.json").read_text())

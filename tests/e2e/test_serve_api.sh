@@ -4,7 +4,7 @@
 # token and nothing leaked, 403 without CSRF, 405, 413, 421 for a foreign
 # Host), login into an HttpOnly SameSite=Strict session, a workflow change
 # that moves the summary, ASFF export checked against AWS's own model, TLS,
-# and a graceful stop on SIGTERM.
+# and a graceful stop on SIGTERM (a request in flight still gets its answer).
 set -euo pipefail
 MAMORI=$1
 BUILD=$(cd "$(dirname "$MAMORI")" && pwd)
@@ -47,6 +47,12 @@ check "404 unknown endpoint" test "$(status "${U}api/v1/nothing")" = 404
 check "404 unknown resource" test "$(status "${U}api/v1/resource?id=arn:aws:s3:::none")" = 404
 check "405 wrong method" test "$(status -X DELETE "${U}api/v1/summary")" = 405
 check "421 foreign Host (DNS rebinding)" test "$(status -H 'Host: evil.example:80' "${U}api/v1/summary")" = 421
+# the language: the page's cookie, else the browser's Accept-Language, else --lang (en)
+lang_of() { curl -s "$@" "${U}api/v1/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["lang"])'; }
+check "Accept-Language ja" test "$(lang_of -H 'Accept-Language: fr,ja;q=0.8,en;q=0.5')" = ja
+check "Accept-Language en over ja" test "$(lang_of -H 'Accept-Language: en-GB,ja;q=0.9')" = en
+check "no language wanted: --lang" test "$(lang_of -H 'Accept-Language: fr')" = en
+check "the cookie wins" test "$(lang_of -H 'Accept-Language: en' -b 'mamori_lang=ja')" = ja
 # a session for the API, then CSRF
 jar="$work/jar"
 sess=$(curl -s -c "$jar" "${U}api/v1/session")
@@ -87,7 +93,19 @@ if report.has_errors():
     print(report.generate_report()[:2000]); sys.exit(1)
 PY
 check "export is an attachment" bash -c "curl -s -D - -o /dev/null '${U}api/v1/findings/export?format=csv' | grep -qi 'content-disposition: attachment'"
+# SIGTERM while a request is in flight (its body still arriving at 100 kB/s):
+# it is read, answered and sent in full, then the server stops
+python3 -c 'import sys; sys.stdout.write("{\"pad\":\"" + "x" * 400000 + "\"}")' >"$work/slow.json"
+curl -s -o "$work/slow.out" -w '%{http_code}' --limit-rate 100k -b "$jar" -H "X-CSRF-Token: $csrf" \
+  -H 'Content-Type: application/json' --data-binary @"$work/slow.json" "${U}api/v1/findings/workflow" \
+  >"$work/slow.code" &
+slow=$!
+sleep 1.5
+check "a request is in flight" kill -0 "$slow"
 check "graceful stop on SIGTERM" serve_stop
+wait "$slow" || true
+check "the request in flight was answered ($(cat "$work/slow.code"))" test "$(cat "$work/slow.code")" = 400
+check "in full" python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["error"]["message"].startswith("ids:")' "$work/slow.out"
 check "said it stopped" grep -q "stopped" "$work/serve.err"
 
 # ---- the token: required beyond loopback (and on request) ----
