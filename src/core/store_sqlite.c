@@ -6,6 +6,15 @@
  * `mamori scan` processes serialise instead of deadlocking on a lock
  * upgrade; each waits up to the lock timeout.  Every SQLite failure is
  * mapped to one clear message: locked, read-only, not a store, disk full.
+ *
+ * Findings observed again with unchanged content (touch) are not updated
+ * one by one: they go into a temporary table and reach `findings` in one
+ * UPDATE ... FROM before anything else reads or writes it (and at commit).
+ * Why: `findings` has triggers, so SQLite runs each UPDATE in a statement
+ * savepoint whose journal copies every page the statement changes — a
+ * re-scan of 9,600 findings wrote 3.2 GB of 16 KB pages to a temporary file
+ * (bench/vuln, strace); one statement journals each page once (the touch
+ * phase: ~700 ms -> ~340 ms of CPU).
  */
 #include "store_backend.h"
 #include "store_schema.h"
@@ -28,6 +37,7 @@ enum {
 	ST_HISTORY_ADD,
 	ST_INSERT_SCAN,
 	ST_FINISH_SCAN,
+	ST_TOUCHED_HAS,
 	ST_COUNT
 };
 
@@ -39,6 +49,8 @@ typedef struct sqlite_store {
 	sqlite3 *db;
 	bool readonly;
 	bool fts_queue; /* migration 4: text changes to move into FTS5 at commit */
+	bool touch_table; /* temp.mamori_touched exists (this transaction or before) */
+	size_t touched;	  /* its rows: touches not yet applied to findings */
 	int lock_timeout_ms;
 	sqlite3_stmt *stmts[ST_COUNT];
 	sqlite3_stmt *cache[SQL_CACHE];
@@ -173,6 +185,21 @@ static int step_done(mamori_ctx *ctx, sqlite_store *s, sqlite3_stmt *st, const c
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? MAMORI_OK : fail(ctx, s, rc, doing);
+}
+
+/* Apply the pending touches (see the top of the file). */
+static int flush_touched(mamori_ctx *ctx, sqlite_store *s)
+{
+	if (!s->touched)
+		return MAMORI_OK;
+	s->touched = 0;
+	return exec(ctx, s,
+		    "UPDATE findings SET scope=t.scope, workflow=t.workflow, "
+		    "record_state=t.record_state, compliance=t.compliance, "
+		    "updated_at=t.updated_at, last_observed_at=t.last_observed_at, "
+		    "last_scan_id=t.last_scan_id FROM temp.mamori_touched AS t "
+		    "WHERE findings.id = t.id; DELETE FROM temp.mamori_touched",
+		    "saving the findings observed again");
 }
 
 /* ---- open, migrate, close ---- */
@@ -365,7 +392,9 @@ static int flush_fts(mamori_ctx *ctx, sqlite_store *s)
 
 static int sqlite_commit(mamori_ctx *ctx, mamori_store *base)
 {
-	int rc = flush_fts(ctx, S(base));
+	int rc = flush_touched(ctx, S(base));
+	if (!rc)
+		rc = flush_fts(ctx, S(base));
 	return rc ? rc : exec(ctx, S(base), "COMMIT", "saving");
 }
 
@@ -407,8 +436,12 @@ static int open_fts_queue(mamori_ctx *ctx, sqlite_store *s)
 
 static void sqlite_rollback(mamori_store *base)
 {
-	if (!sqlite3_get_autocommit(S(base)->db))
-		sqlite3_exec(S(base)->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite_store *s = S(base);
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	/* the rows, and the table when this transaction made it, are gone */
+	s->touched = 0;
+	s->touch_table = false;
 }
 
 /* ---- writes ---- */
@@ -428,6 +461,9 @@ static int sqlite_insert_scan(mamori_ctx *ctx, mamori_store *base, const mamori_
 			      int64_t *scan_id)
 {
 	sqlite_store *s = S(base);
+	int flushed = flush_touched(ctx, s); /* findings as they are */
+	if (flushed)
+		return flushed;
 	sqlite3_stmt *st;
 	int rc = prepare(ctx, s, ST_INSERT_SCAN,
 			 "INSERT INTO scans (target, started_at, finished_at, modules, "
@@ -455,6 +491,9 @@ static int sqlite_finish_scan(mamori_ctx *ctx, mamori_store *base, int64_t scan_
 			      size_t findings, const mamori_scan_stats *stats)
 {
 	sqlite_store *s = S(base);
+	int flushed = flush_touched(ctx, s); /* findings as they are */
+	if (flushed)
+		return flushed;
 	sqlite3_stmt *st;
 	int rc = prepare(ctx, s, ST_FINISH_SCAN,
 			 "UPDATE scans SET findings=?, new_findings=?, archived=? WHERE id=?", &st);
@@ -490,7 +529,20 @@ static int sqlite_load_state(mamori_ctx *ctx, mamori_store *base, const char *id
 	sqlite_store *s = S(base);
 	sqlite3_stmt *st;
 	memset(out, 0, sizeof *out);
-	int rc = prepare(ctx, s, ST_LOAD_STATE,
+	int rc = MAMORI_OK;
+	if (s->touched) {
+		/* a touch of this very finding is pending: apply it first */
+		rc = prepare(ctx, s, ST_TOUCHED_HAS, "SELECT 1 FROM temp.mamori_touched WHERE id=?",
+			     &st);
+		if (rc)
+			return rc;
+		bind_text(st, 1, id);
+		bool pending = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_reset(st);
+		if (pending && (rc = flush_touched(ctx, s)) != MAMORI_OK)
+			return rc;
+	}
+	rc = prepare(ctx, s, ST_LOAD_STATE,
 			 "SELECT " STATE_COLUMNS " FROM findings WHERE id=?", &st);
 	if (rc)
 		return rc;
@@ -506,6 +558,9 @@ static int sqlite_upsert(mamori_ctx *ctx, mamori_store *base, const mamori_findi
 			 const char *scope, int64_t scan_id, const mamori_store_doc *doc)
 {
 	sqlite_store *s = S(base);
+	int flushed = flush_touched(ctx, s); /* findings as they are */
+	if (flushed)
+		return flushed;
 	sqlite3_stmt *st;
 	int rc = prepare(ctx, s, ST_UPSERT,
 			 "INSERT INTO findings (id, hash, module, pillar, generator_id, account, "
@@ -555,9 +610,20 @@ static int sqlite_touch(mamori_ctx *ctx, mamori_store *base, const mamori_findin
 {
 	sqlite_store *s = S(base);
 	sqlite3_stmt *st;
+	if (!s->touch_table) {
+		int r = exec(ctx, s,
+			     "CREATE TEMP TABLE IF NOT EXISTS mamori_touched (id TEXT PRIMARY KEY, "
+			     "scope, workflow, record_state, compliance, updated_at, "
+			     "last_observed_at, last_scan_id)",
+			     "saving a finding");
+		if (r)
+			return r;
+		s->touch_table = true;
+	}
 	int rc = prepare(ctx, s, ST_TOUCH,
-			 "UPDATE findings SET scope=?, workflow=?, record_state=?, compliance=?, "
-			 "updated_at=?, last_observed_at=?, last_scan_id=? WHERE id=?",
+			 "INSERT OR REPLACE INTO temp.mamori_touched (scope, workflow, "
+			 "record_state, compliance, updated_at, last_observed_at, last_scan_id, id) "
+			 "VALUES (?,?,?,?,?,?,?,?)",
 			 &st);
 	if (rc)
 		return rc;
@@ -570,13 +636,19 @@ static int sqlite_touch(mamori_ctx *ctx, mamori_store *base, const mamori_findin
 	bind_text(st, 6, f->last_observed_at);
 	sqlite3_bind_int64(st, 7, scan_id);
 	bind_text(st, 8, f->id);
-	return step_done(ctx, s, st, "saving a finding");
+	rc = step_done(ctx, s, st, "saving a finding");
+	if (!rc)
+		s->touched++;
+	return rc;
 }
 
 static int sqlite_set_state(mamori_ctx *ctx, mamori_store *base, const char *id, int workflow,
 			    int record_state, int compliance, const char *updated_at)
 {
 	sqlite_store *s = S(base);
+	int flushed = flush_touched(ctx, s); /* findings as they are */
+	if (flushed)
+		return flushed;
 	sqlite3_stmt *st;
 	int rc = prepare(ctx, s, ST_SET_STATE,
 			 "UPDATE findings SET workflow=?, record_state=?, compliance=?, "
@@ -622,6 +694,9 @@ static int sqlite_list_stale(mamori_ctx *ctx, mamori_store *base, const char *sc
 			     size_t *count)
 {
 	sqlite_store *s = S(base);
+	int flushed = flush_touched(ctx, s); /* findings as they are */
+	if (flushed)
+		return flushed;
 	sqlite3_stmt *st;
 	*out = NULL;
 	*count = 0;
@@ -671,6 +746,9 @@ static int sqlite_query(mamori_ctx *ctx, mamori_store *base, const mamori_filter
 			mamori_findings *out)
 {
 	sqlite_store *s = S(base);
+	int flushed = flush_touched(ctx, s); /* findings as they are */
+	if (flushed)
+		return flushed;
 	mamori_buf sql = MAMORI_BUF_INIT;
 	mamori_buf_puts(&sql, "SELECT " ROW_COLUMNS " FROM findings WHERE 1=1");
 	/* parameters are numbered so each value is bound once whatever the clause */
@@ -730,6 +808,9 @@ static int sqlite_query(mamori_ctx *ctx, mamori_store *base, const mamori_filter
 static int sqlite_resolve_id(mamori_ctx *ctx, mamori_store *base, const char *id, char **full)
 {
 	sqlite_store *s = S(base);
+	int flushed = flush_touched(ctx, s); /* findings as they are */
+	if (flushed)
+		return flushed;
 	sqlite3_stmt *st;
 	*full = NULL;
 	const char *prefix;
@@ -772,6 +853,9 @@ static int sqlite_resolve_id(mamori_ctx *ctx, mamori_store *base, const char *id
 static int sqlite_get(mamori_ctx *ctx, mamori_store *base, const char *id, mamori_findings *out)
 {
 	sqlite_store *s = S(base);
+	int flushed = flush_touched(ctx, s); /* findings as they are */
+	if (flushed)
+		return flushed;
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db, "SELECT " ROW_COLUMNS " FROM findings WHERE id=?", -1,
 				    &st, NULL);
@@ -789,6 +873,9 @@ static int sqlite_get(mamori_ctx *ctx, mamori_store *base, const char *id, mamor
 static int sqlite_history(mamori_ctx *ctx, mamori_store *base, const char *id, mamori_history *h)
 {
 	sqlite_store *s = S(base);
+	int flushed = flush_touched(ctx, s); /* findings as they are */
+	if (flushed)
+		return flushed;
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db,
 				    "SELECT at, actor, event, from_value, to_value, reason, "
@@ -818,6 +905,9 @@ static int sqlite_list_scans(mamori_ctx *ctx, mamori_store *base, size_t limit,
 			     mamori_scan_info **out, size_t *count, mamori_arena *arena)
 {
 	sqlite_store *s = S(base);
+	int flushed = flush_touched(ctx, s); /* findings as they are */
+	if (flushed)
+		return flushed;
 	sqlite3_stmt *st;
 	*out = NULL;
 	*count = 0;
@@ -893,6 +983,9 @@ static int sqlite_select(mamori_ctx *ctx, mamori_store *base, const char *sql,
 			 void *userdata)
 {
 	sqlite_store *s = S(base);
+	int flushed = flush_touched(ctx, s); /* findings as they are */
+	if (flushed)
+		return flushed;
 	sqlite3_stmt *st;
 	int rc = cached(ctx, s, sql, &st);
 	if (rc)
@@ -922,6 +1015,9 @@ static int sqlite_exec_params(mamori_ctx *ctx, mamori_store *base, const char *s
 			      const mamori_sql_param *params, size_t nparams)
 {
 	sqlite_store *s = S(base);
+	int flushed = flush_touched(ctx, s); /* findings as they are */
+	if (flushed)
+		return flushed;
 	sqlite3_stmt *st;
 	int rc = cached(ctx, s, sql, &st);
 	if (rc)
