@@ -113,6 +113,8 @@ typedef struct prop {
 static bool xml_text(const char *s, const char *e, const char *tag, const char **v, size_t *vn)
 {
 	char open[64], close[64];
+	if (e <= s)
+		return false;
 	snprintf(open, sizeof open, "<%s>", tag);
 	snprintf(close, sizeof close, "</%s>", tag);
 	const char *a = memmem(s, (size_t)(e - s), open, strlen(open));
@@ -170,9 +172,10 @@ int mamori_vuln_read_pom(mamori_ctx *ctx, const char *path, const char *buf, siz
 	size_t pvn = 0;
 	{
 		/* the project's own version: the first <version> outside <parent>/<dependencies> */
-		const char *deps = memmem(buf, len, "<dependencies>", 14);
 		const char *parent_end = memmem(buf, len, "</parent>", 9);
 		const char *from = parent_end ? parent_end : buf;
+		/* the <dependencies> after it (a damaged pom may have one before) */
+		const char *deps = memmem(from, (size_t)(end - from), "<dependencies>", 14);
 		xml_text(from, deps ? deps : end, "version", &pv, &pvn);
 	}
 	for (const char *c = buf; (c = memmem(c, (size_t)(end - c), "<dependency>", 12));) {

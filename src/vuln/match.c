@@ -178,7 +178,7 @@ bool mamori_vuln_affects(vuln_scheme s, const char *v, const char *ranges, const
 typedef struct hit {
 	int64_t advisory;
 	int db;
-	bool owned; /* the strings are copies (else they live in the mapped index) */
+	bool owned; /* the strings are copies (else they live in the index blocks read) */
 	char *id, *aliases, *summary, *details, *severity, *asev, *db_sev, *urgency, *published,
 		*modified, *refs, *eco;
 	char fixed[128];
@@ -264,7 +264,7 @@ static void on_hit(void *ud, const vuln_db_hit *h)
 	memset(x, 0, sizeof *x);
 	x->advisory = h->advisory;
 	x->db = c->db;
-	/* strings from the mapped index outlive the match: no copies */
+	/* strings from the index blocks outlive the match: no copies */
 	char *(*cp)(const char *) = h->stable ? keep : dup;
 	x->owned = !h->stable;
 	x->id = cp(h->id);
@@ -437,7 +437,7 @@ static void emit(collect *c, const vuln_inventory *inv, int group)
 		} else {
 			any_unfixed = true;
 		}
-		/* copies only of what is not in the mapped index */
+		/* copies only of what is not in the index blocks */
 #define KEEP(s) (h->owned ? mamori_arena_strdup(a, (s)) : (s))
 		if (!m->summary && h->summary)
 			m->summary = KEEP(h->summary);

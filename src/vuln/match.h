@@ -65,7 +65,8 @@ void mamori_vuln_matches_free(vuln_matches *m);
 
 /* Match every package of inv against the databases (searched in order; an
  * advisory id found in an earlier one is not taken again).  Matches may
- * point into a database's mapped index: use them before closing it. */
+ * point into the index blocks a database read for them: use them before
+ * mamori_vuln_db_release() or closing it. */
 int mamori_vuln_match(mamori_ctx *ctx, vuln_db *const *dbs, size_t ndb, const vuln_inventory *inv,
 		      vuln_matches *out);
 

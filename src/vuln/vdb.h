@@ -2,13 +2,12 @@
  * vdb.h — the local vulnerability database: OSV advisories (and ALAS,
  * KEV, EPSS) in one SQLite file, indexed by (ecosystem, package name).
  *
- * Why SQLite and not a memory-mapped index of our own: bench/vuln measures
- * both (see docs/vuln.md, "The database"): a lookup per package through
- * SQLite's B-tree is fast enough to scan a 2,000-package host in a few
- * milliseconds, imports 50,000 advisories in seconds, updates in place and
- * is inspectable with the sqlite3 shell; the mmap index was faster per
- * lookup but needs a rebuild on every import.  The choice is recorded with
- * figures in docs/vuln.md.
+ * SQLite is the database of record (transactional imports and updates,
+ * status, inspectable with the sqlite3 shell); scans read a derived lookup
+ * index beside it ("<db>.idx", vdb_index.c), rebuilt after every import and
+ * update, and fall back to SQLite when it is missing or stale.  bench/vuln
+ * measures both paths; the figures and the choice are in docs/vuln.md,
+ * "The database".
  */
 #ifndef MAMORI_VULN_VDB_H
 #define MAMORI_VULN_VDB_H

@@ -9,6 +9,31 @@
 
 #include <stdalign.h>
 
+/* An arena past 1 MiB takes 2 MiB huge-page chunks: every string stays
+ * intact across the switch, big requests still get chunks of their own. */
+static void arena_grows_into_huge_chunks(void **state)
+{
+	(void)state;
+	mamori_arena a;
+	mamori_arena_init(&a, 0);
+	enum { N = 60000 };
+	char **s = mamori_xmalloc(N * sizeof *s);
+	for (int i = 0; i < N; i++) {
+		s[i] = mamori_arena_printf(&a, "string %d of the arena, padded to a typical length", i);
+		if (i % 5000 == 0)
+			assert_non_null(mamori_arena_alloc(&a, 700000)); /* > a quarter chunk */
+	}
+	assert_true(a.total > (4u << 20));
+	for (int i = 0; i < N; i++) {
+		char want[96];
+		snprintf(want, sizeof want, "string %d of the arena, padded to a typical length", i);
+		assert_string_equal(s[i], want);
+	}
+	assert_true(((uintptr_t)mamori_arena_alloc(&a, 3) % alignof(max_align_t)) == 0);
+	free(s);
+	mamori_arena_free(&a);
+}
+
 static void arena_strings_and_large_blocks(void **state)
 {
 	(void)state;
@@ -222,6 +247,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(arena_strings_and_large_blocks),
+		cmocka_unit_test(arena_grows_into_huge_chunks),
 		cmocka_unit_test(buf_append_and_read_file),
 		cmocka_unit_test(error_positions_and_excerpt),
 		cmocka_unit_test(excerpts_mask_secrets),

@@ -428,6 +428,15 @@ static void test_bad_lockfiles(void **state)
 	assert_int_equal(mamori_vuln_read_npm_lock(ctx, "p.json", badver, strlen(badver), &inv), 0);
 	assert_int_equal(inv.count, 1);
 	assert_true(problem_mentions(&inv, "p.json:1:", "package b"));
+	/* a damaged pom whose <dependencies> comes before </parent> (found by
+	 * fuzz_vuln_lockfile: the project version was searched backwards) */
+	const char *pom = "<project><dependencies><dependency><groupId>g</groupId>"
+			  "<artifactId>a</artifactId><version>1.2</version></dependency>"
+			  "</dependencies><parent><version>9</version></parent></project>";
+	size_t before = inv.count;
+	assert_int_equal(mamori_vuln_read_pom(ctx, "pom.xml", pom, strlen(pom), &inv), 0);
+	assert_int_equal(inv.count, before + 1);
+	assert_string_equal(inv.pkgs[before].version, "1.2");
 	mamori_vuln_inventory_free(&inv);
 	mamori_ctx_free(ctx);
 }
