@@ -144,7 +144,8 @@ static const char join_end[1];
 #define END join_end
 
 /* the pieces, concatenated, copied into the findings (shared: interned) */
-static const char *join(out_ctx *o, bool shared, ...)
+/* int, not bool: va_start on a parameter that default promotions change is undefined */
+static const char *join(out_ctx *o, int shared, ...)
 {
 	mamori_buf_reset(&o->b);
 	va_list ap;
