@@ -82,6 +82,18 @@ const cJSON *waf_req(waf_compiler *c, const cJSON *obj, const char *key, int typ
 	return v;
 }
 
+/* A required Priority: a number AWS accepts (0 to 2^31-1), so that it
+ * converts to an integer safely. */
+static const cJSON *req_priority(waf_compiler *c, const cJSON *obj)
+{
+	const cJSON *p = waf_req(c, obj, "Priority", cJSON_Number);
+	if (p && !(p->valuedouble >= 0 && p->valuedouble <= 2147483647.0)) {
+		waf_err(c, "Priority", "must be from 0 to 2147483647");
+		return NULL;
+	}
+	return p;
+}
+
 const char *waf_req_str(waf_compiler *c, const cJSON *obj, const char *key)
 {
 	const cJSON *v = waf_req(c, obj, key, cJSON_String);
@@ -186,7 +198,7 @@ int waf_compile_input(waf_compiler *c, const cJSON *body, waf_stmt *s)
 	cJSON_ArrayForEach(t, txs)
 	{
 		saved = waf_path_push(c, ".TextTransformations[%d]", i++);
-		const cJSON *p = waf_req(c, t, "Priority", cJSON_Number);
+		const cJSON *p = req_priority(c, t);
 		const char *type = p ? waf_req_str(c, t, "Type") : NULL;
 		int tx = type ? waf_tx_parse(type) : -1;
 		if (type && tx < 0)
@@ -384,7 +396,7 @@ static int rule_compile(waf_compiler *c, const cJSON *j, waf_rule *r)
 	if (!name)
 		return MAMORI_EINPUT;
 	r->name = mamori_arena_strdup(&c->acl->arena, name);
-	const cJSON *prio = waf_req(c, j, "Priority", cJSON_Number);
+	const cJSON *prio = req_priority(c, j);
 	if (!prio)
 		return MAMORI_EINPUT;
 	r->priority = (long)prio->valuedouble;

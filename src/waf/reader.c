@@ -202,7 +202,9 @@ static int json_record(mamori_ctx *ctx, const char *path, const char *buf, size_
 		rec.id = mamori_json_str(hr, "requestId");
 		rec.action = mamori_json_str(o, "action");
 		const cJSON *ts = mamori_json_get(o, "timestamp");
-		if (cJSON_IsNumber(ts))
+		/* milliseconds since the epoch; anything outside +-2^62 (or NaN)
+		 * is not a time and must not reach an integer conversion */
+		if (cJSON_IsNumber(ts) && ts->valuedouble > -4.6e18 && ts->valuedouble < 4.6e18)
 			rec.request.timestamp_ms = (int64_t)ts->valuedouble;
 	} else {
 		uri = mamori_json_str(o, "uri");

@@ -403,47 +403,34 @@ static bool bs_has(const bset *b, unsigned c)
 static bool class_escape(unsigned char e, bset *b)
 {
 	bset t = {{0}};
-	bool neg = false;
-	switch (e) {
-	case 'D':
-		neg = true;
-		/* fallthrough */
+	/* an upper-case escape is the complement of its lower-case one */
+	bool neg = e >= 'A' && e <= 'Z';
+	switch (e | 0x20) {
 	case 'd':
 		bs_range(&t, '0', '9');
 		break;
-	case 'W':
-		neg = true;
-		/* fallthrough */
 	case 'w':
 		bs_range(&t, '0', '9');
 		bs_range(&t, 'a', 'z');
 		bs_range(&t, 'A', 'Z');
 		bs_add(&t, '_');
 		break;
-	case 'S':
-		neg = true;
-		/* fallthrough */
 	case 's':
 		bs_range(&t, 9, 13);
 		bs_add(&t, ' ');
 		break;
-	case 'H':
-		neg = true;
-		/* fallthrough */
 	case 'h':
 		bs_add(&t, '\t');
 		bs_add(&t, ' ');
 		bs_add(&t, 0xA0);
 		break;
-	case 'V':
-		neg = true;
-		/* fallthrough */
 	case 'v':
 		bs_range(&t, 10, 13);
 		bs_add(&t, 0x85);
 		break;
-	case 'N':
-		neg = true;
+	case 'n':
+		if (!neg)
+			return false; /* \n is a character, not a class */
 		bs_add(&t, '\n');
 		break;
 	default:

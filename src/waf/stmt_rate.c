@@ -153,9 +153,9 @@ static int compile(waf_compiler *c, const cJSON *j, waf_stmt *s)
 		return waf_err(c, "Limit", "must be between 10 and 2000000000");
 	r->limit = limit->valuedouble;
 	const cJSON *win = mamori_json_get(j, "EvaluationWindowSec");
-	r->window = win ? (int)win->valuedouble : 300;
-	if (!win || !cJSON_IsNumber(win))
-		r->window = 300;
+	r->window = 300;
+	if (cJSON_IsNumber(win))
+		r->window = win->valuedouble >= 0 && win->valuedouble <= 600 ? (int)win->valuedouble : -1;
 	if (win && !(r->window == 60 || r->window == 120 || r->window == 300 || r->window == 600))
 		return waf_err(c, "EvaluationWindowSec", "must be 60, 120, 300 or 600");
 	r->agg = waf_enum(c, j, "AggregateKeyType", aggs, true, 0);

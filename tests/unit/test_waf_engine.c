@@ -118,6 +118,15 @@ static void compile_errors_name_the_json_path(void **state)
 		 "FieldToMatch: FieldToMatch must name exactly one field"},
 		{ACL(RULE("a", 1, "{\"RateBasedStatement\":{\"Limit\":5,\"AggregateKeyType\":\"IP\"}}", "Block")),
 		 "RateBasedStatement.Limit: must be between 10 and 2000000000"},
+		/* numbers no integer can hold (fuzz finding: converted, they were UB) */
+		{ACL(RULE("a", 1e300, BYTE("x", "{\"UriPath\":{}}", "CONTAINS", TX_NONE), "Block")),
+		 "$.Rules[0].Priority: must be from 0 to 2147483647"},
+		{ACL(RULE("a", 1, BYTE("x", "{\"UriPath\":{}}", "CONTAINS", "[{\"Priority\":-1e300,\"Type\":\"NONE\"}]"),
+			  "Block")),
+		 "TextTransformations[0].Priority: must be from 0 to 2147483647"},
+		{ACL(RULE("a", 1, "{\"RateBasedStatement\":{\"Limit\":100,\"AggregateKeyType\":\"IP\","
+				 "\"EvaluationWindowSec\":1e300}}", "Block")),
+		 "RateBasedStatement.EvaluationWindowSec: must be 60, 120, 300 or 600"},
 	};
 	mamori_ctx *ctx = mamori_ctx_new();
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
