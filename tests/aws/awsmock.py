@@ -23,7 +23,10 @@ connection; "garbage": [{"service", "region"}] answers 200 with a broken
 body; "expire_first_session": [role arns] makes the first credentials
 issued for the role expire at once (ExpiredToken); "securityhub_reject":
 [resource ids] makes BatchImportFindings refuse the findings about them
-(FailedFindings, InvalidInput).  Security Hub's BatchImportFindings keeps
+(FailedFindings, InvalidInput).  S3 buckets may hold objects: the files
+under "ObjectsDir" (ListObjectsV2 paged by max-keys and page_size,
+GetObject; "DenyKeys" are AccessDenied), answered only in the bucket's
+region (elsewhere: 301 with x-amz-bucket-region, as S3 does).  Security Hub's BatchImportFindings keeps
 what it imported in memory (one worker): GET /__securityhub shows it.
 """
 import argparse
@@ -473,6 +476,7 @@ def main():
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     with open(args.world) as f:
         world = json.load(f)
+    world["_dir"] = os.path.dirname(os.path.abspath(args.world))
     Handler.services = Services(world)
     srv = Server(("127.0.0.1", args.port), Handler)
     port = srv.server_address[1]
