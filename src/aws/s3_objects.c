@@ -318,17 +318,18 @@ static void ended(mamori_s3_reader *r, CURLcode rc)
 			start(r);
 			return;
 		}
+	} else if (rc != CURLE_OK) {
+		/* bytes were delivered (a 2xx): the reader has them, so no retry */
+		s->cl.stats.calls++;
+		s->cl.stats.failed++;
+		r->done = true;
+		r->status = mamori_error_set(s->cl.ctx, MAMORI_EINPUT,
+					     "%s: the transfer broke after %llu bytes: %s", r->name,
+					     (unsigned long long)r->delivered,
+					     c->curl_err[0] ? c->curl_err : curl_easy_strerror(rc));
+		return;
 	} else {
-		double ignored;
-		/* bytes were delivered: judge (stats, error text) but never retry */
-		if (aws_attempt_retry(c, rc, &ignored) || c->err_code) {
-			r->done = true;
-			r->status = mamori_error_set(
-				s->cl.ctx, MAMORI_EINPUT, "%s: the transfer broke after %llu bytes: %s",
-				r->name, (unsigned long long)r->delivered,
-				c->err_msg ? c->err_msg : c->err_code ? c->err_code : "error");
-			return;
-		}
+		aws_attempt_retry(c, rc, &delay); /* a 2xx that ended well: done */
 	}
 	r->done = true;
 	if (c->err_code)
@@ -383,7 +384,7 @@ int mamori_s3_reader_open(mamori_s3 *s, const char *bucket, const char *key,
 		}
 		break;
 	}
-	if (r->done && r->status) {
+	if (r->done && r->status && r->delivered == 0) {
 		int rc = r->status;
 		mamori_s3_reader_close(r);
 		*out = NULL;

@@ -329,7 +329,8 @@ def s3_bucket(srv, acct, p, caller, sub):
 # S3 objects: a bucket's "ObjectsDir" (absolute, or relative to the world
 # file's directory given as world["_dir"]) holds its objects, the key being
 # the path under it; "DenyKeys" lists keys whose GetObject is AccessDenied,
-# "DenyList" makes ListObjectsV2 AccessDenied.
+# "DenyList" makes ListObjectsV2 AccessDenied, "CutKeys" lists keys whose
+# transfer breaks off after half the bytes.
 
 def s3_objects(srv, b):
     d = b.get("ObjectsDir")
@@ -401,7 +402,10 @@ def s3_get_object(srv, acct, p, caller):
         if k == p["Key"]:
             with open(f, "rb") as fh:
                 data = fh.read()
-            return 200, {"Content-Type": "binary/octet-stream", "ETag": '"%x"' % os.stat(f).st_ino}, data
+            hdrs = {"Content-Type": "binary/octet-stream", "ETag": '"%x"' % os.stat(f).st_ino}
+            if p["Key"] in b.get("CutKeys", []):
+                hdrs["X-Awsmock-Cut"] = len(data) // 2
+            return 200, hdrs, data
     raise AwsError(404, "NoSuchKey", "The specified key does not exist.")
 
 

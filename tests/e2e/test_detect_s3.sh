@@ -26,6 +26,15 @@ CT=$(ls "$DEMO"/cloudtrail/*.json.gz)
 head -c 900 "$CT" > "$B/bad/111122223333_CloudTrail_us-east-1_20261120T1100Z_cut.json.gz"
 cp "$CT" "$B/bad/111122223333_CloudTrail_us-east-1_20261120T1200Z_denied.json.gz"
 cp "$CT" "$B/bad/111122223333_CloudTrail_us-east-1_20261120T1300Z_good.json.gz"
+# an object whose transfer breaks off halfway (after bytes were delivered)
+python3 - "$CT" "$B/bad/111122223333_CloudTrail_us-east-1_20261120T1400Z_broken.json.gz" <<'PY'
+import gzip, json, os, sys
+recs = json.load(gzip.open(sys.argv[1]))["Records"]
+with gzip.open(sys.argv[2], "wt", compresslevel=0) as f:  # big enough to arrive in pieces
+    for _ in range(20):
+        json.dump({"Records": recs}, f)
+        f.write(" " * 65536)
+PY
 # one event per object, for sharding
 python3 - "$CT" "$B/many" <<'PY'
 import gzip, json, sys
@@ -42,7 +51,8 @@ w = json.load(open(sys.argv[1]))
 w["faults"] = {}
 b = w["accounts"]["111122223333"]["s3"]["buckets"]
 b.append({"Name": "acme-cloudtrail", "Region": "eu-west-1", "ObjectsDir": sys.argv[3],
-          "DenyKeys": ["bad/111122223333_CloudTrail_us-east-1_20261120T1200Z_denied.json.gz"]})
+          "DenyKeys": ["bad/111122223333_CloudTrail_us-east-1_20261120T1200Z_denied.json.gz"],
+          "CutKeys": ["bad/111122223333_CloudTrail_us-east-1_20261120T1400Z_broken.json.gz"]})
 b.append({"Name": "acme-locked", "Region": "us-east-1", "ObjectsDir": sys.argv[3], "DenyList": True})
 json.dump(w, open(sys.argv[2], "w"))
 PY
@@ -95,10 +105,11 @@ run with_keys "$MAMORI" detect --no-store -f json "${S3ARGS[@]}" s3://acme-cloud
 expect_rc 2 "a truncated and an unreadable object"
 expect_err "problem: detect: s3://acme-cloudtrail/bad/111122223333_CloudTrail_us-east-1_20261120T1100Z_cut.json.gz:.*truncated gzip"
 expect_err "problem: .*s3://acme-cloudtrail/bad/111122223333_CloudTrail_us-east-1_20261120T1200Z_denied.json.gz: AccessDenied"
-expect_err "1 files could not be read"
-[ "$(files_read)" = 2 ] || fail "the truncated and the good object read, got $(files_read)"
+expect_err "problem: detect: s3://acme-cloudtrail/bad/111122223333_CloudTrail_us-east-1_20261120T1400Z_broken.json.gz:.*the transfer broke after [0-9]* bytes"
+expect_err "2 files could not be read"
+[ "$(files_read)" = 3 ] || fail "the truncated, the broken and the good object read, got $(files_read)"
 grep -q '"Id"' "$T/out" || fail "the good object still gives findings"
-ok "truncated gzip object and AccessDenied object reported, exit 2, the rest read"
+ok "a truncated gzip object, an AccessDenied object and a transfer that broke off: reported, exit 2, the rest read"
 
 # ---- errors ----
 run with_keys "$MAMORI" detect --no-store "${S3ARGS[@]}" s3://acme-locked/AWSLogs/
