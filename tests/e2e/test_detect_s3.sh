@@ -4,7 +4,8 @@
 # checks every request's SigV4 signature with botocore.  Covers: the demo
 # logs read from S3 give the same findings as read from disk; S3 mixed with
 # local paths and stdin; a bucket in another region (301 +
-# x-amz-bucket-region); --shard over keys splits like over files; a
+# x-amz-bucket-region); a bucket of another account read through
+# --role-arn; --shard over keys splits like over files; a
 # truncated gzip object and an object that cannot be read are counted and
 # reported (exit 2) while the rest is read; AccessDenied on the listing and a
 # wrong secret key are clear errors.
@@ -53,6 +54,8 @@ b = w["accounts"]["111122223333"]["s3"]["buckets"]
 b.append({"Name": "acme-cloudtrail", "Region": "eu-west-1", "ObjectsDir": sys.argv[3],
           "DenyKeys": ["bad/111122223333_CloudTrail_us-east-1_20261120T1200Z_denied.json.gz"],
           "CutKeys": ["bad/111122223333_CloudTrail_us-east-1_20261120T1400Z_broken.json.gz"]})
+w["accounts"]["444455556666"]["s3"]["buckets"].append(
+    {"Name": "archive-logs", "Region": "us-east-1", "ObjectsDir": sys.argv[3] + "/AWSLogs"})
 b.append({"Name": "acme-locked", "Region": "us-east-1", "ObjectsDir": sys.argv[3], "DenyList": True})
 json.dump(w, open(sys.argv[2], "w"))
 PY
@@ -82,6 +85,16 @@ run sh -c "cat '$DEMO'/dns/* | AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SEC
 expect_rc 0 "S3, a directory and stdin together"
 ids "$T/out" | cmp -s - "$T/local.ids" || fail "S3 + disk + stdin differ from disk: $(ids "$T/out" | diff - "$T/local.ids" | head)"
 ok "s3://, a directory and - mix"
+
+# a bucket of another account, read as a role of it (--role-arn, --external-id)
+run with_keys "$MAMORI" detect --no-store -f json "${S3ARGS[@]}" --role-arn arn:aws:iam::444455556666:role/MamoriAudit \
+  --external-id mamori-ext-42 s3://archive-logs/
+expect_rc 0 "detect s3://archive-logs/ as a role of its account"
+ids "$T/out" | cmp -s - "$T/local.ids" || fail "read as a role: not the same findings"
+run with_keys "$MAMORI" detect --no-store "${S3ARGS[@]}" s3://archive-logs/
+expect_rc 2 "the other account's bucket without the role"
+expect_err "NoSuchBucket"
+ok "--role-arn reads another account's bucket"
 
 # ---- many pages, --shard over keys ----
 run with_keys "$MAMORI" detect --no-store -f json "${S3ARGS[@]}" s3://acme-cloudtrail/many/
