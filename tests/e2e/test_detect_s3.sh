@@ -45,6 +45,9 @@ for i, r in enumerate(recs * 3):
         json.dump({"Records": [r]}, f)
 PY
 NMANY=$(ls "$B/many" | wc -l)
+# keys that need encoding: Hive-style partitions, a space, +, ~, UTF-8
+mkdir -p "$B/odd/aws-account-id=111122223333/région"
+cp "$CT" "$B/odd/aws-account-id=111122223333/région/a b+c~d&e_20261120T1000Z.json.gz"
 
 python3 - "$SRC/tests/aws/world.json" "$T/world.json" "$B" <<'PY'
 import json, sys
@@ -95,6 +98,12 @@ run with_keys "$MAMORI" detect --no-store "${S3ARGS[@]}" s3://archive-logs/
 expect_rc 2 "the other account's bucket without the role"
 expect_err "NoSuchBucket"
 ok "--role-arn reads another account's bucket"
+
+run with_keys "$MAMORI" detect --no-store -f json "${S3ARGS[@]}" "s3://acme-cloudtrail/odd/aws-account-id=111122223333/"
+expect_rc 0 "keys with = space + ~ & and UTF-8"
+[ "$(files_read)" = 1 ] || fail "the object with an odd key, read $(files_read)"
+[ "$(sigfails)" -eq 0 ] || fail "odd keys were badly signed: $(grep -A8 mismatch "$T/server.log")"
+ok "keys with =, space, +, ~, & and UTF-8 are listed, signed and read"
 
 # ---- many pages, --shard over keys ----
 run with_keys "$MAMORI" detect --no-store -f json "${S3ARGS[@]}" s3://acme-cloudtrail/many/
