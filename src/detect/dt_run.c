@@ -509,6 +509,12 @@ static void read_file(dt_run *r, const dt_file *f)
 {
 	dt_input in;
 	r->file = f->name;
+	if (strstr(f->name, "CloudTrail-Digest")) {
+		/* known by name: not even opened (a GetObject saved per digest object) */
+		r->st->digests++;
+		r->done_bytes += f->size;
+		return;
+	}
 	bool s3 = strncmp(f->path, "s3://", 5) == 0;
 	int rc = s3 ? r->s3 ? dt_input_open_s3(r->e->ctx, &in, r->s3, f->path)
 			    : mamori_error_set(r->e->ctx, MAMORI_EINPUT,

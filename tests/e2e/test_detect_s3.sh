@@ -27,6 +27,10 @@ CT=$(ls "$DEMO"/cloudtrail/*.json.gz)
 head -c 900 "$CT" > "$B/bad/111122223333_CloudTrail_us-east-1_20261120T1100Z_cut.json.gz"
 cp "$CT" "$B/bad/111122223333_CloudTrail_us-east-1_20261120T1200Z_denied.json.gz"
 cp "$CT" "$B/bad/111122223333_CloudTrail_us-east-1_20261120T1300Z_good.json.gz"
+# a digest file: skipped like on disk
+mkdir -p "$B/bad/CloudTrail-Digest"
+echo '{"awsAccountId":"111122223333","digestStartTime":"2026-11-20T10:00:00Z"}' | gzip > \
+  "$B/bad/CloudTrail-Digest/111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20261120T1000Z.json.gz"
 # an object whose transfer breaks off halfway (after bytes were delivered)
 python3 - "$CT" "$B/bad/111122223333_CloudTrail_us-east-1_20261120T1400Z_broken.json.gz" <<'PY'
 import gzip, json, os, sys
@@ -123,15 +127,18 @@ done
 ok "--shard over $NMANY keys adds up ($total) and splits like the same files on disk"
 
 # ---- bad objects: counted, reported, the rest read ----
+gets=$(stat_op s3:GetObject)
 run with_keys "$MAMORI" detect --no-store -f json "${S3ARGS[@]}" s3://acme-cloudtrail/bad/
 expect_rc 2 "a truncated and an unreadable object"
 expect_err "problem: detect: s3://acme-cloudtrail/bad/111122223333_CloudTrail_us-east-1_20261120T1100Z_cut.json.gz:.*truncated gzip"
 expect_err "problem: .*s3://acme-cloudtrail/bad/111122223333_CloudTrail_us-east-1_20261120T1200Z_denied.json.gz: AccessDenied"
 expect_err "problem: detect: s3://acme-cloudtrail/bad/111122223333_CloudTrail_us-east-1_20261120T1400Z_broken.json.gz:.*the transfer broke after [0-9]* bytes"
 expect_err "2 files could not be read"
+expect_err "1 digest files"
+[ $(($(stat_op s3:GetObject) - gets)) = 4 ] || fail "4 objects fetched (the digest object is skipped by its name), not $(($(stat_op s3:GetObject) - gets))"
 [ "$(files_read)" = 3 ] || fail "the truncated, the broken and the good object read, got $(files_read)"
 grep -q '"Id"' "$T/out" || fail "the good object still gives findings"
-ok "a truncated gzip object, an AccessDenied object and a transfer that broke off: reported, exit 2, the rest read"
+ok "a truncated gzip object, an AccessDenied object and a transfer that broke off: reported, exit 2, the rest read; a digest object skipped"
 
 # ---- errors ----
 run with_keys "$MAMORI" detect --no-store "${S3ARGS[@]}" s3://acme-locked/AWSLogs/
