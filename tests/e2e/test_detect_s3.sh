@@ -52,6 +52,8 @@ NMANY=$(ls "$B/many" | wc -l)
 # keys that need encoding: Hive-style partitions, a space, +, ~, UTF-8
 mkdir -p "$B/odd/aws-account-id=111122223333/région"
 cp "$CT" "$B/odd/aws-account-id=111122223333/région/a b+c~d&e_20261120T1000Z.json.gz"
+# a large object that is not a log: abandoned after the sniffed bytes
+head -c 3000000 /dev/zero | tr '\0' 'x' > "$B/odd/aws-account-id=111122223333/notes_20261120T0900Z.txt"
 
 python3 - "$SRC/tests/aws/world.json" "$T/world.json" "$B" <<'PY'
 import json, sys
@@ -106,6 +108,7 @@ ok "--role-arn reads another account's bucket"
 run with_keys "$MAMORI" detect --no-store -f json "${S3ARGS[@]}" "s3://acme-cloudtrail/odd/aws-account-id=111122223333/"
 expect_rc 0 "keys with = space + ~ & and UTF-8"
 [ "$(files_read)" = 1 ] || fail "the object with an odd key, read $(files_read)"
+expect_err "skipped 1 files that are not logs"
 [ "$(sigfails)" -eq 0 ] || fail "odd keys were badly signed: $(grep -A8 mismatch "$T/server.log")"
 ok "keys with =, space, +, ~, & and UTF-8 are listed, signed and read"
 
