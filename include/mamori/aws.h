@@ -181,6 +181,54 @@ MAMORI_API int mamori_securityhub_push(mamori_ctx *ctx, const mamori_aws_options
 				       mamori_securityhub_result *out);
 MAMORI_API void mamori_securityhub_result_free(mamori_securityhub_result *r);
 
+/* ---- reading objects out of S3 (read-only: s3:ListBucket, s3:GetObject) ----
+ *
+ * A session resolves the credentials and home region once (the options of
+ * mamori_aws_collect: profile, region, endpoints, timeouts); requests to a
+ * bucket go to the bucket's region, learnt from S3's redirect
+ * (x-amz-bucket-region).  One object is read at a time per session.
+ */
+typedef struct mamori_s3 mamori_s3;
+typedef struct mamori_s3_reader mamori_s3_reader;
+
+typedef struct mamori_s3_object {
+	const char *key;
+	uint64_t size;
+	const char *last_modified; /* ISO 8601, or NULL */
+} mamori_s3_object;
+
+/* Called per listed object (in key order); non-zero stops the listing and
+ * is returned. */
+typedef int (*mamori_s3_list_fn)(void *ud, const mamori_s3_object *o);
+/* Called with each piece of an object's bytes; non-zero stops and is returned. */
+typedef int (*mamori_s3_data_fn)(void *ud, const void *data, size_t len);
+
+/* "s3://bucket/prefix" into bucket and prefix (malloc'd; prefix may be ""). */
+MAMORI_API bool mamori_s3_url_parse(const char *url, char **bucket, char **prefix);
+
+MAMORI_API int mamori_s3_open(mamori_ctx *ctx, const mamori_aws_options *opts, mamori_s3 **out);
+MAMORI_API void mamori_s3_close(mamori_s3 *s3);
+/* Requests, retries, bytes so far. */
+MAMORI_API void mamori_s3_stats(const mamori_s3 *s3, mamori_aws_stats *out);
+
+/* ListObjectsV2 over every page.  AccessDenied is an EINPUT error naming
+ * the permission needed. */
+MAMORI_API int mamori_s3_list(mamori_s3 *s3, const char *bucket, const char *prefix,
+			      mamori_s3_list_fn fn, void *ud);
+
+/* GetObject streamed to fn (the object as stored: no decompression), never
+ * held whole in memory. */
+MAMORI_API int mamori_s3_get(mamori_s3 *s3, const char *bucket, const char *key,
+			     mamori_s3_data_fn fn, void *ud);
+
+/* The same as a pull: open (fails when the object cannot be had), then read
+ * until *got is 0 (the end) or an error (the transfer broke). */
+MAMORI_API int mamori_s3_reader_open(mamori_s3 *s3, const char *bucket, const char *key,
+				     mamori_s3_reader **out);
+MAMORI_API int mamori_s3_read(mamori_s3_reader *r, void *buf, size_t cap, size_t *got);
+MAMORI_API uint64_t mamori_s3_reader_bytes(const mamori_s3_reader *r);
+MAMORI_API void mamori_s3_reader_close(mamori_s3_reader *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -31,11 +31,14 @@ typedef struct mamori_detect_options {
 	size_t setting_count;
 	const char *const *placeholders; /* YAML files of Sigma |expand values */
 	size_t placeholder_count;
+	const struct mamori_aws_options *aws; /* for s3://bucket/prefix inputs; NULL: defaults */
 	char *summary;	 /* out: what was read and skipped (malloc'd; free it) */
 } mamori_detect_options;
 
 /*
- * Run detection on paths ("-" = stdin).  store may be NULL.  The scope
+ * Run detection on paths ("-" = stdin, "s3://bucket/prefix" = the objects
+ * under the prefix, listed and streamed through the AWS client with
+ * opts->aws; they are ordered, sharded and sniffed like files).  store may be NULL.  The scope
  * findings are archived under is "detect:" + the sorted paths (+ the
  * shard), so shards and different inputs do not archive each other.
  */

@@ -17,6 +17,7 @@
  *   module.c     the aws-collection module (what could not be read)
  *   target.c     a collection as a scan target
  *   securityhub.c findings sent to Security Hub (BatchImportFindings)
+ *   s3_objects.c listing a bucket prefix, streaming objects (GetObject)
  */
 #ifndef MAMORI_AWS_INTERNAL_H
 #define MAMORI_AWS_INTERNAL_H
@@ -180,6 +181,9 @@ struct aws_call {
 	double ready_at;	 /* backoff: not before (monotonic seconds) */
 	double started;
 	bool resubmitted;	 /* done() asked for the next page or a retry elsewhere */
+	/* a streamed answer: the body of a 2xx goes here (a curl write
+	 * callback's contract: return len, or CURL_WRITEFUNC_PAUSE) */
+	size_t (*sink)(aws_call *c, const char *p, size_t len);
 	bool refreshed;		 /* credentials were refreshed once for this call */
 
 	/* the caller's */
@@ -251,6 +255,14 @@ void aws_run(aws_client *cl);
 /* Blocking: one call with its retries, for credentials and discovery.
  * Returns MAMORI_OK with c->doc set, or an error (ctx) with c->err_code. */
 int aws_call_sync(aws_call *c);
+
+/* A call driven by its caller, one attempt at a time, on a multi handle of
+ * its own (streamed objects): prepare c->easy (-1: failed before sending,
+ * c->err_code set); after the transfer ended with rc, judge the answer: true
+ * when it is worth another attempt after *delay seconds (the response was
+ * reset), false when done (c->err_code set if it failed). */
+int aws_attempt_prepare(aws_call *c);
+bool aws_attempt_retry(aws_call *c, CURLcode rc, double *delay);
 
 /* A plain HTTP request (IMDS, container credentials): body into out. */
 int aws_http_plain(aws_client *cl, const char *method, const char *url,

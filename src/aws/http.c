@@ -247,6 +247,14 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
 	aws_call *c = ud;
 	size_t len = size * n;
+	if (c->sink && c->easy) {
+		/* a streamed object: a 2xx body goes to the sink, an error
+		 * document to raw as usual */
+		long st = 0;
+		curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &st);
+		if (st >= 200 && st < 300)
+			return c->sink(c, p, len);
+	}
 	if (c->raw.len + len > MAX_RESPONSE)
 		return 0; /* abort: no answer of ours is that big */
 	mamori_buf_append(&c->raw, p, len);
@@ -347,7 +355,10 @@ static int prepare(aws_call *c)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, cl->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, cl->connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	/* a streamed object arrives as stored: its gzip members are the
+	 * reader's to decode (libcurl would stop after the first member) */
+	if (!c->sink)
+		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
@@ -643,6 +654,32 @@ void aws_run(aws_client *cl)
 		}
 		curl_multi_poll(cl->multi, NULL, 0, timeout, NULL);
 	}
+}
+
+/* ---- driven by the caller (streamed objects, s3_objects.c) ---- */
+
+int aws_attempt_prepare(aws_call *c)
+{
+	return prepare(c);
+}
+
+bool aws_attempt_retry(aws_call *c, CURLcode rc, double *delay)
+{
+	aws_client *cl = c->cl;
+	verdict v = judge(c, rc);
+	if (v == V_DONE) {
+		if (c->err_code)
+			cl->stats.failed++;
+		return false;
+	}
+	cl->stats.retries++;
+	*delay = v == V_RETRY_NOW ? 0 : backoff(cl, c->attempt);
+	if (v == V_RETRY)
+		c->attempt++;
+	mamori_log(cl->ctx, MAMORI_LOG_DEBUG, "%s %s: %s; retrying in %.2f s", c->svc->name, c->op,
+		   c->err_code, *delay);
+	reset_response(c);
+	return true;
 }
 
 /* ---- blocking ---- */

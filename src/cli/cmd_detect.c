@@ -1,10 +1,12 @@
 /*
  * cmd_detect.c — `mamori detect [--rules DIR] [--threat-list FILE]
- * [--shard I/N] LOGS...`: run the detection pillar on log files and
- * directories, record the findings like `mamori scan` does (same formats,
+ * [--shard I/N] LOGS...`: run the detection pillar on log files,
+ * directories and S3 prefixes (s3://bucket/prefix/, read with the AWS
+ * options `mamori collect --aws` takes), record the findings like `mamori scan` does (same formats,
  * --fail-on, exit codes and store), and print what was read and skipped.
  */
 #include "cli.h"
+#include "cli_aws.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,15 @@ int cmd_detect(cli *c, int argc, char **argv)
 		{"set", required_argument, NULL, OPT_SET_D},
 		{"settings", no_argument, NULL, OPT_SETTINGS_D},
 		{"placeholders", required_argument, NULL, OPT_PLACEHOLDERS},
+		/* reading s3:// inputs: collect's options that make sense for one
+		 * bucket (no --regions, --org, --services) */
+		{"profile", required_argument, NULL, OPT_AWS_PROFILE},
+		{"region", required_argument, NULL, OPT_AWS_REGION},
+		{"role-arn", required_argument, NULL, OPT_AWS_ROLE_ARN},
+		{"external-id", required_argument, NULL, OPT_AWS_EXTERNAL_ID},
+		{"endpoint-url", required_argument, NULL, OPT_AWS_ENDPOINT_URL},
+		{"timeout", required_argument, NULL, OPT_AWS_TIMEOUT},
+		{"no-prompt", no_argument, NULL, OPT_AWS_NO_PROMPT},
 		{NULL, 0, NULL, 0},
 	};
 	const char **rules = calloc((size_t)argc + 1, sizeof *rules);
@@ -54,9 +65,14 @@ int cmd_detect(cli *c, int argc, char **argv)
 	int format = MAMORI_FORMAT_TABLE, fail_on = -1, opt, rc = EXIT_OK;
 	const char *output = NULL;
 	bool no_store = false, naive = false, no_natives = false, all = false;
+	cli_aws aws;
+	cli_aws_init(&aws, argc);
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS "f:o:", opts, NULL)) != -1) {
+		/* the common options, then those of s3:// inputs */
 		int common = cli_common_option(c, opt, optarg);
+		if (!common)
+			common = cli_aws_option(c, &aws, opt, optarg);
 		if (common < 0) {
 			rc = EXIT_USAGE;
 			goto out;
@@ -137,7 +153,11 @@ int cmd_detect(cli *c, int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		rc = cli_usage_error(c, "detect needs at least one log file or directory (or - for stdin)");
+		rc = cli_usage_error(c, "detect needs at least one log file, directory or s3://BUCKET/PREFIX (or - for stdin)");
+		goto out;
+	}
+	if (aws.opts.role_arn_count > 1) {
+		rc = cli_usage_error(c, "--role-arn: detect reads S3 with one role");
 		goto out;
 	}
 	cli_progress_install(c);
@@ -155,6 +175,7 @@ int cmd_detect(cli *c, int argc, char **argv)
 		.setting_count = nsets,
 		.placeholders = holders,
 		.placeholder_count = nholders,
+		.aws = &aws.opts,
 	};
 	mamori_store *store = NULL;
 	mamori_scan_result res;
@@ -215,6 +236,7 @@ int cmd_detect(cli *c, int argc, char **argv)
 	mamori_scan_result_free(&res);
 	mamori_store_close(store);
 out:
+	cli_aws_free(&aws);
 	free(rules);
 	free(holders);
 	free(lists);

@@ -109,6 +109,7 @@ typedef struct dt_run_options {
 	mamori_store *store;		   /* baselines; may be NULL */
 	bool progress;
 	mamori_buf *summary;		   /* out: the run's summary, when not NULL */
+	struct mamori_s3 *s3;		   /* reads the s3://bucket/key files; may be NULL */
 } dt_run_options;
 
 /* Run over files (paths with display names) and append findings to run. */

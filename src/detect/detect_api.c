@@ -8,6 +8,7 @@
  * followed by them (the module's run() finds them from run->module).
  */
 #include "detect.h"
+#include "mamori/aws.h"
 #include "mamori/detect.h"
 
 #include <stdio.h>
@@ -34,6 +35,53 @@ static int by_rel(const void *a, const void *b)
 	return strcmp(x->relpath, y->relpath);
 }
 
+typedef struct file_list {
+	mamori_target *t;
+	size_t cap;
+	const char *bucket;
+} file_list;
+
+static mamori_target_file *add_file(file_list *l)
+{
+	mamori_target *t = l->t;
+	if (t->file_count == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		t->files = mamori_xrealloc(t->files, l->cap * sizeof *t->files);
+	}
+	return &t->files[t->file_count++];
+}
+
+static int listed(void *ud, const mamori_s3_object *o)
+{
+	file_list *l = ud;
+	size_t n = strlen(o->key);
+	if (n && o->key[n - 1] == '/')
+		return 0; /* a "folder" placeholder of the console */
+	char *url = mamori_arena_printf(&l->t->arena, "s3://%s/%s", l->bucket, o->key);
+	*add_file(l) = (mamori_target_file){url, url, o->size};
+	return 0;
+}
+
+/* The objects under s3://bucket/prefix as files named by their URL. */
+static int add_s3(mamori_ctx *ctx, mamori_s3 **s3, const mamori_aws_options *aws, file_list *l,
+		  const char *url)
+{
+	char *bucket = NULL, *prefix = NULL;
+	if (!mamori_s3_url_parse(url, &bucket, &prefix))
+		return mamori_error_set(ctx, MAMORI_EUSAGE, "%s: not an s3://BUCKET/PREFIX", url);
+	int rc = *s3 ? MAMORI_OK : mamori_s3_open(ctx, aws, s3);
+	size_t before = l->t->file_count;
+	l->bucket = bucket;
+	if (!rc)
+		rc = mamori_s3_list(*s3, bucket, prefix, listed, l);
+	if (!rc)
+		mamori_log(ctx, MAMORI_LOG_INFO, "detect: %s: %zu objects", url,
+			   l->t->file_count - before);
+	free(bucket);
+	free(prefix);
+	return rc;
+}
+
 int mamori_detect_run(mamori_ctx *ctx, mamori_store *store, const char *const *paths,
 		      size_t npaths, mamori_detect_options *opts, mamori_scan_result *result)
 {
@@ -51,16 +99,18 @@ int mamori_detect_run(mamori_ctx *ctx, mamori_store *store, const char *const *p
 	merged->kind = MAMORI_TARGET_PATH;
 	mamori_buf scope = MAMORI_BUF_INIT;
 	mamori_buf_puts(&scope, "detect:");
-	size_t cap = 0;
+	file_list fl = {merged, 0, NULL};
+	mamori_s3 *s3 = NULL;
 	int rc = MAMORI_OK;
 	for (size_t i = 0; i < npaths && !rc; i++) {
 		if (strcmp(paths[i], "-") == 0) {
-			if (merged->file_count == cap) {
-				cap = cap ? cap * 2 : 64;
-				merged->files = mamori_xrealloc(merged->files, cap * sizeof *merged->files);
-			}
-			merged->files[merged->file_count++] = (mamori_target_file){"-", "(stdin)", 0};
+			*add_file(&fl) = (mamori_target_file){"-", "(stdin)", 0};
 			mamori_buf_printf(&scope, "%s-", i ? "," : "");
+			continue;
+		}
+		if (strncmp(paths[i], "s3://", 5) == 0) {
+			rc = add_s3(ctx, &s3, opts->aws, &fl, paths[i]);
+			mamori_buf_printf(&scope, "%s%s", i ? "," : "", paths[i]);
 			continue;
 		}
 		mamori_target *t = NULL;
@@ -71,12 +121,8 @@ int mamori_detect_run(mamori_ctx *ctx, mamori_store *store, const char *const *p
 		/* one file given: its name is its display name; a directory: relative paths */
 		bool single = t->file_count == 1 && strcmp(t->files[0].relpath, "") == 0;
 		for (size_t k = 0; k < t->file_count; k++) {
-			if (merged->file_count == cap) {
-				cap = cap ? cap * 2 : 64;
-				merged->files = mamori_xrealloc(merged->files, cap * sizeof *merged->files);
-			}
 			const char *rel = t->files[k].relpath;
-			merged->files[merged->file_count++] = (mamori_target_file){
+			*add_file(&fl) = (mamori_target_file){
 				mamori_arena_strdup(&merged->arena, t->files[k].path),
 				npaths > 1 || single || !*rel
 					? mamori_arena_printf(&merged->arena, "%s%s%s", paths[i],
@@ -87,6 +133,7 @@ int mamori_detect_run(mamori_ctx *ctx, mamori_store *store, const char *const *p
 		mamori_target_free(t);
 	}
 	if (rc) {
+		mamori_s3_close(s3);
 		free(merged->files);
 		mamori_arena_free(&merged->arena);
 		free(merged);
@@ -113,7 +160,7 @@ int mamori_detect_run(mamori_ctx *ctx, mamori_store *store, const char *const *p
 				   opts->settings,	     opts->setting_count,
 				   opts->placeholders,	     opts->placeholder_count};
 	mamori_buf summary = MAMORI_BUF_INIT;
-	m.ro = (dt_run_options){opts->shard_index, opts->shard_count, store, true, &summary};
+	m.ro = (dt_run_options){opts->shard_index, opts->shard_count, store, true, &summary, s3};
 	mamori_registry *reg = mamori_registry_new();
 	mamori_registry_add(reg, &m.base);
 	mamori_scan_options so = {NULL, 0};
@@ -122,6 +169,14 @@ int mamori_detect_run(mamori_ctx *ctx, mamori_store *store, const char *const *p
 	if (result->target)
 		result->target = mamori_findings_strdup(&result->findings, result->target);
 	mamori_registry_free(reg);
+	if (s3) {
+		mamori_aws_stats as;
+		mamori_s3_stats(s3, &as);
+		mamori_buf_printf(&summary, "; S3: %llu requests (%llu retried), %.1f MB",
+				  (unsigned long long)as.calls, (unsigned long long)as.retries,
+				  (double)as.bytes_in / 1e6);
+		mamori_s3_close(s3);
+	}
 	opts->summary = summary.len ? mamori_buf_detach(&summary) : NULL;
 	mamori_buf_free(&summary);
 	free(merged->files);

@@ -34,6 +34,17 @@ static size_t raw_read(dt_input *in, unsigned char *dst, size_t n)
 		in->bytes_in += got;
 		return got;
 	}
+	if (in->s3) {
+		size_t got = 0;
+		if (!in->source_failed && mamori_s3_read(in->s3, dst, n, &got) != MAMORI_OK) {
+			/* the transfer broke: what came is read, the object is unreadable */
+			in->source_failed = true;
+			snprintf(in->error, sizeof in->error, "%s",
+				 mamori_error_last(in->ctx)->message);
+		}
+		in->bytes_in += got;
+		return got;
+	}
 	size_t left = in->mem_len - in->mem_pos;
 	if (n > left)
 		n = left;
@@ -42,6 +53,8 @@ static size_t raw_read(dt_input *in, unsigned char *dst, size_t n)
 	in->bytes_in += n;
 	return n;
 }
+
+static void peek(dt_input *in);
 
 static void sniff(dt_input *in)
 {
@@ -63,7 +76,32 @@ int dt_input_open(mamori_ctx *ctx, dt_input *in, const char *path)
 						strerror(e));
 		}
 	}
-	/* peek two bytes without ungetc games: read them into raw */
+	peek(in);
+	return MAMORI_OK;
+}
+
+int dt_input_open_s3(mamori_ctx *ctx, dt_input *in, mamori_s3 *s3, const char *url)
+{
+	init_common(in, url);
+	in->ctx = ctx;
+	char *bucket = NULL, *key = NULL;
+	int rc = mamori_s3_url_parse(url, &bucket, &key) && *key
+			 ? mamori_s3_reader_open(s3, bucket, key, &in->s3)
+			 : mamori_error_set(ctx, MAMORI_EINPUT, "%s: not an s3://bucket/key", url);
+	free(bucket);
+	free(key);
+	if (rc) {
+		free(in->buf);
+		in->buf = NULL;
+		return rc;
+	}
+	peek(in);
+	return MAMORI_OK;
+}
+
+/* Peek two bytes without ungetc games: read them into raw. */
+static void peek(dt_input *in)
+{
 	in->raw_cap = RAW_CHUNK;
 	in->raw = mamori_xmalloc(in->raw_cap);
 	size_t got = raw_read(in, in->raw, 2);
@@ -79,7 +117,6 @@ int dt_input_open(mamori_ctx *ctx, dt_input *in, const char *path)
 	}
 	if (got < 2)
 		in->raw_eof = true;
-	return MAMORI_OK;
 }
 
 void dt_input_open_mem(dt_input *in, const char *path, const void *data, size_t len)
@@ -96,6 +133,7 @@ void dt_input_close(dt_input *in)
 {
 	if (in->fp && in->fp != stdin)
 		fclose(in->fp);
+	mamori_s3_reader_close(in->s3);
 	if (in->z_ready)
 		inflateEnd(&in->z);
 	free(in->raw);
@@ -177,7 +215,7 @@ static size_t gz_read(dt_input *in, char *dst, size_t n)
 			in->z.avail_in = (uInt)got;
 		}
 		if (in->z.avail_in == 0 && in->raw_eof) {
-			if (in->z.total_in > 0 || in->z.total_out > 0)
+			if ((in->z.total_in > 0 || in->z.total_out > 0) && !in->error[0])
 				snprintf(in->error, sizeof in->error,
 					 "truncated gzip stream (ends after %llu decompressed bytes)",
 					 (unsigned long long)(in->bytes_out + (n - in->z.avail_out)));

@@ -14,6 +14,7 @@
 #define MAMORI_DETECT_INPUT_H
 
 #include "dt_util.h"
+#include "mamori/aws.h"
 
 #include <stdio.h>
 #include <zlib.h>
@@ -21,6 +22,9 @@
 typedef struct dt_input {
 	const char *path; /* for messages */
 	FILE *fp;	  /* NULL for memory input */
+	mamori_s3_reader *s3; /* an S3 object (s3://bucket/key) */
+	mamori_ctx *ctx;      /* for the S3 reader's errors */
+	bool source_failed;   /* the S3 transfer broke: the object is unreadable */
 	const unsigned char *mem; /* memory input */
 	size_t mem_len, mem_pos;
 	bool gz;
@@ -48,6 +52,8 @@ typedef struct dt_input {
 
 /* Open a file ("-" = stdin).  Returns MAMORI_OK or MAMORI_EINPUT with ctx error. */
 int dt_input_open(mamori_ctx *ctx, dt_input *in, const char *path);
+/* Stream an S3 object ("s3://bucket/key") through session s3. */
+int dt_input_open_s3(mamori_ctx *ctx, dt_input *in, mamori_s3 *s3, const char *url);
 /* Read from memory (not copied; must outlive the input). */
 void dt_input_open_mem(dt_input *in, const char *path, const void *data, size_t len);
 void dt_input_close(dt_input *in);

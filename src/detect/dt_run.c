@@ -106,8 +106,10 @@ static void progress(dt_run *r, bool force)
 				 100.0 * (double)done / (double)r->total_bytes,
 				 (double)r->total_bytes / 1e6);
 		snprintf(label, sizeof label,
-			 "detect: %.0f MB%s, %.0f MB/s, %llu events, %llu flows, %llu skipped, %llu bad",
-			 mb, of, secs > 0 ? mb / secs : 0.0,
+			 "detect: %zu/%zu %s, %.0f MB%s, %.0f MB/s, %llu events, %llu flows, %llu "
+			 "skipped, %llu bad",
+			 r->files_done, r->files_total, r->s3 ? "files and objects" : "files", mb,
+			 of, secs > 0 ? mb / secs : 0.0,
 			 (unsigned long long)(st->ct_records + st->dns_records),
 			 (unsigned long long)st->flow_records,
 			 (unsigned long long)(st->files_skipped + st->skipped_records + st->digests),
@@ -507,7 +509,18 @@ static void read_file(dt_run *r, const dt_file *f)
 {
 	dt_input in;
 	r->file = f->name;
-	if (dt_input_open(r->e->ctx, &in, f->path)) {
+	if (strstr(f->name, "CloudTrail-Digest")) {
+		/* known by name: not even opened (a GetObject saved per digest object) */
+		r->st->digests++;
+		r->done_bytes += f->size;
+		return;
+	}
+	bool s3 = strncmp(f->path, "s3://", 5) == 0;
+	int rc = s3 ? r->s3 ? dt_input_open_s3(r->e->ctx, &in, r->s3, f->path)
+			    : mamori_error_set(r->e->ctx, MAMORI_EINPUT,
+					       "%s: S3 objects are read by mamori detect only", f->path)
+		    : dt_input_open(r->e->ctx, &in, f->path);
+	if (rc) {
 		r->st->unreadable_files++;
 		mamori_module_problem(r->mrun, NULL);
 		r->done_bytes += f->size;
@@ -551,6 +564,8 @@ static void read_file(dt_run *r, const dt_file *f)
 		r->st->skipped_records += jr.stats.not_objects;
 		r->st->bad_records += jr.stats.errors;
 	}
+	if (in.source_failed)
+		r->st->unreadable_files++; /* the reader reported why, with the place */
 	r->st->bytes += in.bytes_out;
 	r->st->bytes_in += in.bytes_in;
 	r->done_bytes += f->path && strcmp(f->path, "-") == 0 ? in.bytes_in : f->size;
@@ -577,6 +592,7 @@ int dt_detect(dt_engine *e, const dt_run_options *o, const dt_file *files, size_
 	if (e->cfg.reorder_window > 0)
 		r.reorder = dt_reorder_new(e->cfg.reorder_window, e->cfg.reorder_bytes, release, &r);
 	r.bl = dt_baseline_new(e->ctx, o ? o->store : NULL);
+	r.s3 = o ? o->s3 : NULL;
 	if (!e->no_natives) {
 		r.ct = dt_ct_new(&r);
 		r.flow = dt_flowdet_new(&r);
@@ -598,8 +614,10 @@ int dt_detect(dt_engine *e, const dt_run_options *o, const dt_file *files, size_
 	r.total_bytes = total;
 	r.started = r.relabelled = r.logged = now_s();
 	mamori_progress_begin(e->ctx, "detect: reading logs", total);
+	r.files_total = n;
 	for (size_t i = 0; i < n; i++) {
 		read_file(&r, ord[i].f);
+		r.files_done++;
 		progress(&r, true);
 	}
 	mamori_progress_end(e->ctx);

@@ -78,6 +78,8 @@ struct dt_run {
 	dt_baseline *bl;
 	int64_t watermark;
 	const char *file; /* display name of the file being read */
+	struct mamori_s3 *s3; /* the session s3:// files are read through */
+	size_t files_done, files_total; /* objects and files, for the progress label */
 	uint64_t seq;
 	size_t problems_reported;
 	/* progress */

@@ -23,7 +23,10 @@ connection; "garbage": [{"service", "region"}] answers 200 with a broken
 body; "expire_first_session": [role arns] makes the first credentials
 issued for the role expire at once (ExpiredToken); "securityhub_reject":
 [resource ids] makes BatchImportFindings refuse the findings about them
-(FailedFindings, InvalidInput).  Security Hub's BatchImportFindings keeps
+(FailedFindings, InvalidInput).  S3 buckets may hold objects: the files
+under "ObjectsDir" (ListObjectsV2 paged by max-keys and page_size,
+GetObject; "DenyKeys" are AccessDenied, "CutKeys" break off halfway), answered only in the bucket's
+region (elsewhere: 301 with x-amz-bucket-region, as S3 does).  Security Hub's BatchImportFindings keeps
 what it imported in memory (one worker): GET /__securityhub shows it.
 """
 import argparse
@@ -445,12 +448,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     pass
             status, headers, text = error_response(PROTOCOL.get(svc, "query"), svc, e)
         data = text.encode() if isinstance(text, str) else text
+        cut = headers.pop("X-Awsmock-Cut", None)
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
         self.send_header("x-amzn-RequestId", rid())
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        if cut is not None:
+            # a transfer that breaks: part of the announced body, then the end
+            self.wfile.write(data[:cut])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         self.wfile.write(data)
 
     do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _any
@@ -473,6 +484,7 @@ def main():
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     with open(args.world) as f:
         world = json.load(f)
+    world["_dir"] = os.path.dirname(os.path.abspath(args.world))
     Handler.services = Services(world)
     srv = Server(("127.0.0.1", args.port), Handler)
     port = srv.server_address[1]

@@ -7,9 +7,14 @@ Operations mamori does not call answer InvalidAction / UnknownOperation, as
 AWS does.
 """
 import base64
+import datetime
 import json
+import os
 import re
 import urllib.parse
+from xml.sax.saxutils import escape
+
+import awsmock
 
 from awsmock import (AwsError, Drop, ec2_response, json_response, now_iso, paginate,
                      query_response, rest_json_response, s3_response, x)
@@ -45,6 +50,11 @@ def operation(protocol, service, h, body, form):
         for sub in S3_SUBRESOURCES:
             if sub in query:
                 return "GetBucket:" + sub, dict(query, Bucket=bucket)
+        key = path.lstrip("/")[len(bucket) + 1:]
+        if key and h.command == "GET":
+            return "GetObject", dict(query, Bucket=bucket, Key=key)
+        if not key and query.get("list-type") == "2" and h.command == "GET":
+            return "ListObjectsV2", dict(query, Bucket=bucket)
         raise AwsError(400, "NotImplemented", "awsmock: unsupported S3 request %s" % h.path)
     routes = {
         ("guardduty", "GET", r"^/detector$"): "ListDetectors",
@@ -314,6 +324,89 @@ def s3_bucket(srv, acct, p, caller, sub):
             raise AwsError(404, "NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found")
         return s3_response("PublicAccessBlockConfiguration", pab_xml(pab))
     raise AwsError(400, "NotImplemented", sub)
+
+
+# S3 objects: a bucket's "ObjectsDir" (absolute, or relative to the world
+# file's directory given as world["_dir"]) holds its objects, the key being
+# the path under it; "DenyKeys" lists keys whose GetObject is AccessDenied,
+# "DenyList" makes ListObjectsV2 AccessDenied, "CutKeys" lists keys whose
+# transfer breaks off after half the bytes.
+
+def s3_objects(srv, b):
+    d = b.get("ObjectsDir")
+    if not d:
+        return []
+    d = os.path.join(srv.world.get("_dir", "."), d)
+    keys = []
+    for root, _dirs, files in os.walk(d):
+        for f in files:
+            full = os.path.join(root, f)
+            keys.append((os.path.relpath(full, d).replace(os.sep, "/"), full))
+    return sorted(keys)
+
+
+def s3_region_check(b, caller):
+    """S3 answers a request signed for the wrong region with 301 and the
+    bucket's region in x-amz-bucket-region."""
+    region = b.get("Region", "us-east-1")
+    if caller["region"] != region:
+        st, hdrs, body = awsmock.error_response("rest-xml", "s3", AwsError(
+            301, "PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint."))
+        hdrs["x-amz-bucket-region"] = region
+        return st, hdrs, body
+    return None
+
+
+def s3_list_objects(srv, acct, p, caller):
+    b = find_bucket(acct, p["Bucket"])
+    redirect = s3_region_check(b, caller)
+    if redirect:
+        return redirect
+    if b.get("DenyList"):
+        raise AwsError(403, "AccessDenied", "Access Denied")
+    prefix = p.get("prefix", "")
+    keys = [(k, f) for k, f in s3_objects(srv, b) if k.startswith(prefix)]
+    try:
+        size = max(1, min(int(p.get("max-keys", 1000)), srv.page, 1000))
+    except ValueError:
+        raise AwsError(400, "InvalidArgument", "max-keys is not a number")
+    token = p.get("continuation-token")
+    if token:
+        try:
+            token = str(int(base64.b64decode(token).decode()[3:]))
+        except Exception:
+            raise AwsError(400, "InvalidArgument", "The continuation token provided is incorrect")
+    page, nxt = paginate(keys, token, size)
+    inner = "<Name>%s</Name><Prefix>%s</Prefix><KeyCount>%d</KeyCount><MaxKeys>%d</MaxKeys><IsTruncated>%s</IsTruncated>" % (
+        escape(b["Name"]), escape(prefix), len(page), size, "true" if nxt else "false")
+    for k, f in page:
+        st = os.stat(f)
+        inner += "<Contents>" + x({"Key": k, "LastModified": datetime.datetime.fromtimestamp(
+            st.st_mtime, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "ETag": '"%x"' % st.st_ino, "Size": st.st_size, "StorageClass": "STANDARD"}) + "</Contents>"
+    if p.get("continuation-token"):
+        inner += "<ContinuationToken>%s</ContinuationToken>" % escape(p["continuation-token"])
+    if nxt:
+        inner += "<NextContinuationToken>%s</NextContinuationToken>" % base64.b64encode(("ct-" + nxt).encode()).decode()
+    return s3_response("ListBucketResult", inner)
+
+
+def s3_get_object(srv, acct, p, caller):
+    b = find_bucket(acct, p["Bucket"])
+    redirect = s3_region_check(b, caller)
+    if redirect:
+        return redirect
+    if p["Key"] in b.get("DenyKeys", []):
+        raise AwsError(403, "AccessDenied", "Access Denied")
+    for k, f in s3_objects(srv, b):
+        if k == p["Key"]:
+            with open(f, "rb") as fh:
+                data = fh.read()
+            hdrs = {"Content-Type": "binary/octet-stream", "ETag": '"%x"' % os.stat(f).st_ino}
+            if p["Key"] in b.get("CutKeys", []):
+                hdrs["X-Awsmock-Cut"] = len(data) // 2
+            return 200, hdrs, data
+    raise AwsError(404, "NoSuchKey", "The specified key does not exist.")
 
 
 # ---------------------------------------------------------------- EC2
@@ -598,6 +691,8 @@ HANDLERS = {
     ("iam", "GetCredentialReport"): iam_get_report,
     ("s3", "ListBuckets"): s3_list_buckets,
     ("s3", "GetPublicAccessBlockAccount"): s3_account_pab,
+    ("s3", "ListObjectsV2"): s3_list_objects,
+    ("s3", "GetObject"): s3_get_object,
     ("ec2", "DescribeRegions"): ec2_regions,
     ("ec2", "DescribeSecurityGroups"): ec2_list("securityGroupInfo", "DescribeSecurityGroups"),
     ("ec2", "DescribeNetworkAcls"): ec2_list("networkAclSet", "DescribeNetworkAcls"),

@@ -334,6 +334,31 @@ static void test_mask(void **state)
 	assert_string_equal(m, "(none)");
 }
 
+/* s3://bucket/prefix as detect takes it */
+static void test_s3_url(void **state)
+{
+	(void)state;
+	char *b = NULL, *p = NULL;
+	assert_true(mamori_s3_url_parse("s3://logs/AWSLogs/1/", &b, &p));
+	assert_string_equal(b, "logs");
+	assert_string_equal(p, "AWSLogs/1/");
+	free(b);
+	free(p);
+	assert_true(mamori_s3_url_parse("s3://logs", &b, &p));
+	assert_string_equal(b, "logs");
+	assert_string_equal(p, "");
+	free(b);
+	free(p);
+	b = p = NULL;
+	assert_false(mamori_s3_url_parse("s3:///x", &b, &p));
+	assert_false(mamori_s3_url_parse("s3://", &b, &p));
+	assert_false(mamori_s3_url_parse("/tmp/logs", &b, &p));
+	assert_false(mamori_s3_url_parse(
+		"s3://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/x", &b, &p));
+	assert_null(b);
+	assert_null(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_uri_encoding),
 		cmocka_unit_test(test_regions_and_endpoints),
 		cmocka_unit_test(test_mask),
+		cmocka_unit_test(test_s3_url),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

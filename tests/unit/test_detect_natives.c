@@ -71,7 +71,7 @@ static void detect_texts(fx *f, mamori_store *store, const char *const *pairs, r
 	}
 	mamori_findings_init(&res->fs);
 	mamori_module_run run = {f->ctx, &mamori_module_detect, NULL, &res->fs, 0, NULL};
-	dt_run_options o = {0, 0, store, false, NULL};
+	dt_run_options o = {0, 0, store, false, NULL, NULL};
 	assert_int_equal(dt_detect(&f->e, &o, files, n, &run, &res->st), MAMORI_OK);
 	res->problems = run.problems;
 	for (size_t i = 0; i < n; i++) {
