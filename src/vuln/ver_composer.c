@@ -73,11 +73,20 @@ static const char *normalize(const char *v, char *out, size_t cap)
 		while ((*p == '.' || *p == '-') ? is_digit(p[1]) : is_digit(*p)) {
 			if (!is_digit(*p))
 				p++;
+			/* every digit is consumed even when out is full (it would
+			 * otherwise loop for ever); a full out is refused below */
 			if (len + 1 < cap)
 				out[len++] = '.';
-			while (is_digit(*p) && len + 1 < cap)
-				out[len++] = *p++;
-			out[len] = '\0';
+			else
+				len = cap;
+			for (; is_digit(*p); p++) {
+				if (len + 1 < cap)
+					out[len++] = *p;
+				else
+					len = cap;
+			}
+			if (len < cap)
+				out[len] = '\0';
 		}
 		break;
 	}

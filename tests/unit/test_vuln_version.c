@@ -207,6 +207,21 @@ static void test_invalid_rejected(void **state)
 	assert_int_equal(mamori_vuln_scheme_parse("nonsense"), VULN_SCHEME_NONE);
 }
 
+/* A modifier followed by more digits than the normal form holds used to
+ * loop for ever (found by fuzz_vuln_version); now it is refused. */
+static void test_composer_long_modifier_refused(void **state)
+{
+	(void)state;
+	char v[400] = "1.0-p";
+	for (size_t i = strlen(v); i < sizeof v - 1; i++)
+		v[i] = i % 50 == 0 ? '-' : '6';
+	v[sizeof v - 1] = '\0';
+	assert_non_null(mamori_vuln_version_invalid(VULN_SCHEME_COMPOSER, v));
+	int r = 0;
+	assert_int_not_equal(mamori_vuln_vercmp(VULN_SCHEME_COMPOSER, "0", v, &r, NULL), 0);
+	assert_null(mamori_vuln_version_invalid(VULN_SCHEME_COMPOSER, "1.0-p1.2"));
+}
+
 static void test_scheme_names(void **state)
 {
 	(void)state;
@@ -229,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_known_orderings),
 		cmocka_unit_test(test_invalid_rejected),
 		cmocka_unit_test(test_scheme_names),
+		cmocka_unit_test(test_composer_long_modifier_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
