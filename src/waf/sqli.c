@@ -515,7 +515,9 @@ static void lex(lexer *lx, size_t start, char q)
 		size_t len = 0;
 		int which = -1;
 		for (int o = 0; ops[o]; o++) {
-			size_t ol = strlen(ops[o]);
+			if (ops[o][0] != (char)c)
+				continue; /* most operators differ in the first byte: skip the compare */
+			size_t ol = ops[o][1] ? ops[o][2] ? 3 : 2 : 1;
 			if (ol > len && i + ol <= n && memcmp(s + i, ops[o], ol) == 0) {
 				len = ol;
 				which = o;

@@ -414,7 +414,9 @@ static bool js_sinks(xs *x)
 		size_t f = j;
 		while (f < n && f < j + 40 && (s[f] == ' ' || s[f] == '\t' || s[f] == '/' || s[f] == '*'))
 			f++;
-		if (f >= n || !strchr(".[(`", s[f])) {
+		/* (a NUL byte counts too, as it did with strchr) */
+		static const bool follow[256] = {[0] = 1, ['.'] = 1, ['['] = 1, ['('] = 1, ['`'] = 1};
+		if (f >= n || !follow[(unsigned char)s[f]]) {
 			i = j - 1;
 			continue;
 		}
@@ -444,7 +446,12 @@ static bool js_sinks(xs *x)
 		}
 		if (js_call_at(s, n, i, &end)) {
 			/* a bare call counts when something around it is code-like */
-			bool before = i == 0 || strchr(";(-+*/|&!=,:'\"`{}>[ \t\n", s[i - 1]);
+			static const bool code[256] = {
+				[0] = 1, [';'] = 1, ['('] = 1, ['-'] = 1, ['+'] = 1, ['*'] = 1, ['/'] = 1,
+				['|'] = 1, ['&'] = 1, ['!'] = 1, ['='] = 1, [','] = 1, [':'] = 1, ['\''] = 1,
+				['"'] = 1, ['`'] = 1, ['{'] = 1, ['}'] = 1, ['>'] = 1, ['['] = 1, [' '] = 1,
+				['\t'] = 1, ['\n'] = 1};
+			bool before = i == 0 || code[(unsigned char)s[i - 1]];
 			if (before)
 				return hit(x, i, end, "a script call");
 		}
