@@ -369,12 +369,13 @@ static bool js_call_at(const char *s, size_t n, size_t i, size_t *end)
 	size_t j = i;
 	while (j < n && js_ident((unsigned char)s[j]))
 		j++;
-	if (j == i || !in_list(js_calls, s + i, j - i))
+	if (j == i)
 		return false;
 	size_t k = j;
 	while (k < n && (s[k] == ' ' || s[k] == '\t'))
 		k++;
-	if (k < n && (s[k] == '(' || s[k] == '`')) {
+	/* the name is looked up only when a call follows (the cheaper test first) */
+	if (k < n && (s[k] == '(' || s[k] == '`') && in_list(js_calls, s + i, j - i)) {
 		/* the argument must look like code, not prose: "(1)", "(document.x)", "`1`" */
 		char close = s[k] == '(' ? ')' : '`';
 		const char *e = memchr(s + k + 1, close, n - k - 1);
