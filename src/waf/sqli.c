@@ -551,7 +551,9 @@ typedef struct scan {
 
 static bool tok_is(const scan *q, size_t i, const char *text)
 {
+	/* the first byte first: most tests are of another token */
 	return i < q->n && q->t[i].len == strlen(text) &&
+	       lower_ascii((unsigned char)q->s[q->t[i].at]) == lower_ascii((unsigned char)text[0]) &&
 	       strncasecmp(q->s + q->t[i].at, text, q->t[i].len) == 0;
 }
 
