@@ -631,34 +631,68 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 typedef struct lit_hit {
 	uint64_t *vals;
 	const struct waf_pf *pf;
-	uint64_t bit; /* the value being scanned */
+	uint64_t bit;	     /* the value being scanned (one value at a time) */
+	const size_t *start; /* or: where each value starts in the joined values */
+	size_t count;
 } lit_hit;
 
 static int on_literal(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
 		      void *ctx)
 {
-	(void)from, (void)to, (void)flags;
+	(void)from, (void)flags;
 	const lit_hit *h = ctx;
+	uint64_t bit = h->bit;
+	if (h->start) {
+		/* the value holding the literal's last byte: the last one starting
+		 * at or before it (a literal across a separator marks the later value,
+		 * which only costs a confirmation) */
+		size_t lo = 0, hi = h->count;
+		while (hi - lo > 1) {
+			size_t mid = (lo + hi) / 2;
+			if (h->start[mid] <= to - 1)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		bit = waf_value_bit(lo);
+	}
 	for (int k = h->pf->lit_first[id]; k < h->pf->lit_first[id + 1]; k++)
-		h->vals[h->pf->lit_pats[k]] |= h->bit;
+		h->vals[h->pf->lit_pats[k]] |= bit;
 	return 0;
 }
 
-/* Scan an input's values: the literal database value by value (each
- * pattern learns in which values one of its literals occurs, so that only
- * those are confirmed), the regex database over the values joined by
- * newlines (with multi-line anchors every value is a line of its own, so
- * whatever matches in a value matches there; a match across two values only
- * costs a confirmation). */
+/* Scan an input's values: the literal database over the values joined by
+ * newlines, each match credited to the value it ends in (each pattern
+ * learns in which values one of its literals occurs, so that only those are
+ * confirmed; one scan instead of one per value, as each scan has a fixed
+ * start-up cost), the regex database over the same joined values (with
+ * multi-line anchors every value is a line of its own, so whatever matches
+ * in a value matches there; a match across two values only costs a
+ * confirmation). */
 static void scan_input(mamori_waf_eval *ev, const struct waf_pf *pf, const waf_vals *v)
 {
-	if (pf->lit_db) {
-		lit_hit h = {ev->pf_vals, pf, 0};
+	const char *buf = v->el[0].p;
+	size_t len = v->el[0].n;
+	size_t *start = NULL;
+	if (v->n > 1 && (pf->lit_db || pf->re_db)) {
+		size_t total = 0;
+		for (size_t i = 0; i < v->n; i++)
+			total += v->el[i].n + 1;
+		char *joined = waf_alloc(ev, total);
+		start = waf_alloc(ev, v->n * sizeof *start);
+		size_t o = 0;
 		for (size_t i = 0; i < v->n; i++) {
-			h.bit = waf_value_bit(i);
-			ev->acl->hs_scan(pf->lit_db, v->el[i].p, (unsigned)v->el[i].n, 0, ev->hs_scratch,
-					 on_literal, &h);
+			start[i] = o;
+			memcpy(joined + o, v->el[i].p, v->el[i].n);
+			o += v->el[i].n;
+			joined[o++] = '\n';
 		}
+		buf = joined;
+		len = o - 1;
+	}
+	if (pf->lit_db) {
+		lit_hit h = {ev->pf_vals, pf, waf_value_bit(0), start, v->n};
+		ev->acl->hs_scan(pf->lit_db, buf, (unsigned)len, 0, ev->hs_scratch, on_literal, &h);
 	}
 	for (size_t i = 0; pf->anch_count && i < v->n; i++) {
 		const waf_elem *e = &v->el[i];
@@ -672,25 +706,8 @@ static void scan_input(mamori_waf_eval *ev, const struct waf_pf *pf, const waf_v
 				ev->pf_vals[l->pattern] |= waf_value_bit(i);
 		}
 	}
-	if (pf->re_db) {
-		const char *buf = v->el[0].p;
-		size_t len = v->el[0].n;
-		if (v->n > 1) {
-			size_t total = 0;
-			for (size_t i = 0; i < v->n; i++)
-				total += v->el[i].n + 1;
-			char *joined = waf_alloc(ev, total);
-			size_t o = 0;
-			for (size_t i = 0; i < v->n; i++) {
-				memcpy(joined + o, v->el[i].p, v->el[i].n);
-				o += v->el[i].n;
-				joined[o++] = '\n';
-			}
-			buf = joined;
-			len = o - 1;
-		}
+	if (pf->re_db)
 		ev->acl->hs_scan(pf->re_db, buf, (unsigned)len, 0, ev->hs_scratch, on_match, ev->pf_vals);
-	}
 }
 
 bool waf_prefilter_may_match(mamori_waf_eval *ev, const waf_stmt *s)

@@ -515,7 +515,9 @@ static void lex(lexer *lx, size_t start, char q)
 		size_t len = 0;
 		int which = -1;
 		for (int o = 0; ops[o]; o++) {
-			size_t ol = strlen(ops[o]);
+			if (ops[o][0] != (char)c)
+				continue; /* most operators differ in the first byte: skip the compare */
+			size_t ol = ops[o][1] ? ops[o][2] ? 3 : 2 : 1;
 			if (ol > len && i + ol <= n && memcmp(s + i, ops[o], ol) == 0) {
 				len = ol;
 				which = o;
@@ -549,7 +551,9 @@ typedef struct scan {
 
 static bool tok_is(const scan *q, size_t i, const char *text)
 {
+	/* the first byte first: most tests are of another token */
 	return i < q->n && q->t[i].len == strlen(text) &&
+	       lower_ascii((unsigned char)q->s[q->t[i].at]) == lower_ascii((unsigned char)text[0]) &&
 	       strncasecmp(q->s + q->t[i].at, text, q->t[i].len) == 0;
 }
 
@@ -1231,6 +1235,36 @@ size_t waf_detector_decode(const char *s, size_t n, char *out)
 	return m;
 }
 
+/* A value of one identifier or one number — argument names, ids, most
+ * values — is a single token for the lexer (no quote, operator, space or
+ * escape to decode), and of a lone non-keyword word or number the checks
+ * above only flag, at HIGH, a catalog table name or an xp_/sp_ procedure.
+ * Returns true when such a value is certainly not an injection; anything
+ * else (a keyword, a mixed "1union", those two names) takes the full path. */
+static bool single_plain_token(const char *s, size_t n, bool high)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	}
+	if (s[0] >= '0' && s[0] <= '9') {
+		if (s[0] == '0' && n > 1 && (s[1] == 'x' || s[1] == 'X' || s[1] == 'b'))
+			return true; /* 0x.., 0b..: one number */
+		for (size_t i = 0; i < n; i++)
+			if (s[i] < '0' || s[i] > '9')
+				return false;
+		return true;
+	}
+	if (keyword(s, n))
+		return false;
+	if (high && n >= 8 && in_list(meta_tables, s, n))
+		return false;
+	if (high && n > 3 && (strncasecmp(s, "xp_", 3) == 0 || strncasecmp(s, "sp_", 3) == 0))
+		return false;
+	return true;
+}
+
 bool waf_sqli_detect(const char *s, size_t n, bool high, size_t *at, size_t *span,
 		     const char **why)
 {
@@ -1238,6 +1272,8 @@ bool waf_sqli_detect(const char *s, size_t n, bool high, size_t *at, size_t *spa
 		return false;
 	if (n > 65536)
 		n = 65536;
+	if (single_plain_token(s, n, high))
+		return false;
 	if (detect_one(s, n, high, at, span, why))
 		return true;
 	char small[4096];

@@ -80,7 +80,14 @@ static bool eval(mamori_waf_eval *ev, const waf_stmt *s)
 		return pre;
 	if (!waf_prefilter_may_match(ev, s))
 		return false;
+	/* the values some regex of the set may match in: the others are skipped
+	 * without asking for each regex */
+	uint64_t any = 0;
+	for (size_t k = 0; k < rs->n; k++)
+		any |= waf_prefilter_values(ev, s, (int)k);
 	for (size_t i = 0; i < v->n; i++) {
+		if (!(any & waf_value_bit(i)))
+			continue;
 		for (size_t k = 0; k < rs->n; k++) {
 			size_t at, span;
 			if (!(waf_prefilter_values(ev, s, (int)k) & waf_value_bit(i)))

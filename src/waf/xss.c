@@ -369,12 +369,13 @@ static bool js_call_at(const char *s, size_t n, size_t i, size_t *end)
 	size_t j = i;
 	while (j < n && js_ident((unsigned char)s[j]))
 		j++;
-	if (j == i || !in_list(js_calls, s + i, j - i))
+	if (j == i)
 		return false;
 	size_t k = j;
 	while (k < n && (s[k] == ' ' || s[k] == '\t'))
 		k++;
-	if (k < n && (s[k] == '(' || s[k] == '`')) {
+	/* the name is looked up only when a call follows (the cheaper test first) */
+	if (k < n && (s[k] == '(' || s[k] == '`') && in_list(js_calls, s + i, j - i)) {
 		/* the argument must look like code, not prose: "(1)", "(document.x)", "`1`" */
 		char close = s[k] == '(' ? ')' : '`';
 		const char *e = memchr(s + k + 1, close, n - k - 1);
@@ -414,7 +415,9 @@ static bool js_sinks(xs *x)
 		size_t f = j;
 		while (f < n && f < j + 40 && (s[f] == ' ' || s[f] == '\t' || s[f] == '/' || s[f] == '*'))
 			f++;
-		if (f >= n || !strchr(".[(`", s[f])) {
+		/* (a NUL byte counts too, as it did with strchr) */
+		static const bool follow[256] = {[0] = 1, ['.'] = 1, ['['] = 1, ['('] = 1, ['`'] = 1};
+		if (f >= n || !follow[(unsigned char)s[f]]) {
 			i = j - 1;
 			continue;
 		}
@@ -444,7 +447,12 @@ static bool js_sinks(xs *x)
 		}
 		if (js_call_at(s, n, i, &end)) {
 			/* a bare call counts when something around it is code-like */
-			bool before = i == 0 || strchr(";(-+*/|&!=,:'\"`{}>[ \t\n", s[i - 1]);
+			static const bool code[256] = {
+				[0] = 1, [';'] = 1, ['('] = 1, ['-'] = 1, ['+'] = 1, ['*'] = 1, ['/'] = 1,
+				['|'] = 1, ['&'] = 1, ['!'] = 1, ['='] = 1, [','] = 1, [':'] = 1, ['\''] = 1,
+				['"'] = 1, ['`'] = 1, ['{'] = 1, ['}'] = 1, ['>'] = 1, ['['] = 1, [' '] = 1,
+				['\t'] = 1, ['\n'] = 1};
+			bool before = i == 0 || code[(unsigned char)s[i - 1]];
 			if (before)
 				return hit(x, i, end, "a script call");
 		}

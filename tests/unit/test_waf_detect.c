@@ -121,6 +121,21 @@ static void sqli_detector(void **state)
 	/* LOW is stricter than HIGH */
 	assert_true(mamori_waf_sqli("database(", 9, true, NULL, NULL, NULL));
 	assert_false(mamori_waf_sqli("database(", 9, false, NULL, NULL, NULL));
+	/* one word or number alone (the short cut for plain tokens): only the
+	 * few that are evidence on their own are flagged, at HIGH */
+	static const char *const lone_hits[] = {"information_schema", "xp_cmdshell", "SP_OAcreate",
+						"GLOB", "rlike"};
+	static const char *const lone_plain[] = {"id", "page_2", "1234567", "0x41414141", "Information",
+						 "xp_", "sp", "username", "1union"};
+	for (size_t i = 0; i < sizeof lone_hits / sizeof *lone_hits; i++) {
+		if (!mamori_waf_sqli(lone_hits[i], strlen(lone_hits[i]), true, NULL, NULL, NULL))
+			fail_msg("missed a SQL word alone at HIGH: %s", lone_hits[i]);
+		if (mamori_waf_sqli(lone_hits[i], strlen(lone_hits[i]), false, NULL, NULL, NULL))
+			fail_msg("a word alone flagged at LOW: %s", lone_hits[i]);
+	}
+	for (size_t i = 0; i < sizeof lone_plain / sizeof *lone_plain; i++)
+		if (mamori_waf_sqli(lone_plain[i], strlen(lone_plain[i]), true, NULL, NULL, NULL))
+			fail_msg("a plain token taken for SQL injection: %s", lone_plain[i]);
 }
 
 static void xss_detector(void **state)
