@@ -23,6 +23,14 @@ typedef struct mamori_store_state {
 	char last_observed_at[40];
 } mamori_store_state;
 
+/* The columns of findings a mamori_store_state is read from, in its order
+ * (both backends' readers index them from 0). */
+#define MAMORI_STORE_STATE_COLUMNS                                                     \
+	"created_at, first_observed_at, workflow, record_state, compliance, severity, " \
+	"doc_hash, last_observed_at"
+/* ... and a whole row: the state, then updated_at and the document */
+#define MAMORI_STORE_ROW_COLUMNS MAMORI_STORE_STATE_COLUMNS ", updated_at, doc"
+
 /* A finding's content as stored: ASFF JSON without its life-cycle fields
  * (those are columns), and the hash that tells whether it changed. */
 typedef struct mamori_store_doc {

@@ -17,10 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STATE_COLUMNS                                                                  \
-	"created_at, first_observed_at, workflow, record_state, compliance, severity, " \
-	"doc_hash, last_observed_at"
-#define ROW_COLUMNS STATE_COLUMNS ", updated_at, doc"
 
 static mamori_sql_param T(const char *s)
 {
@@ -110,7 +106,8 @@ int mamori_store_generic_load_state(mamori_ctx *ctx, mamori_store *s, const char
 {
 	memset(st, 0, sizeof *st);
 	mamori_sql_param p = T(id);
-	return s->ops->select(ctx, s, "SELECT " STATE_COLUMNS " FROM findings WHERE id = ?1", &p, 1,
+	return s->ops->select(ctx, s,
+			      "SELECT " MAMORI_STORE_STATE_COLUMNS " FROM findings WHERE id = ?1", &p, 1,
 			      state_row, st);
 }
 
@@ -223,7 +220,7 @@ int mamori_store_generic_list_stale(mamori_ctx *ctx, mamori_store *s, const char
 	mamori_sql_param p[] = {T(scope), T(module), N(scan_id)};
 	stale_rows r = {0};
 	int rc = s->ops->select(ctx, s,
-				"SELECT id, " STATE_COLUMNS " FROM findings WHERE scope = ?1 AND "
+				"SELECT id, " MAMORI_STORE_STATE_COLUMNS " FROM findings WHERE scope = ?1 AND "
 				"module = ?2 AND record_state = 0 AND last_scan_id <> ?3",
 				p, 3, stale_row, &r);
 	*out = r.items;
@@ -254,7 +251,7 @@ int mamori_store_generic_query(mamori_ctx *ctx, mamori_store *s, const mamori_fi
 	mamori_buf sql = MAMORI_BUF_INIT;
 	mamori_sql_param p[10];
 	size_t n = 0;
-	mamori_buf_puts(&sql, "SELECT " ROW_COLUMNS " FROM findings WHERE 1=1");
+	mamori_buf_puts(&sql, "SELECT " MAMORI_STORE_ROW_COLUMNS " FROM findings WHERE 1=1");
 	/* each clause binds its own parameter, numbered in order */
 	if (f->min_severity >= 0) {
 		p[n++] = N(f->min_severity);
@@ -387,7 +384,8 @@ int mamori_store_generic_get(mamori_ctx *ctx, mamori_store *s, const char *id,
 	mamori_sql_param p = T(id);
 	size_t before = out->count;
 	finding_rows fr = {ctx, out};
-	int rc = s->ops->select(ctx, s, "SELECT " ROW_COLUMNS " FROM findings WHERE id = ?1", &p, 1,
+	int rc = s->ops->select(ctx, s,
+				"SELECT " MAMORI_STORE_ROW_COLUMNS " FROM findings WHERE id = ?1", &p, 1,
 				finding_row, &fr);
 	if (!rc && out->count == before)
 		return mamori_error_set(ctx, MAMORI_ENOTFOUND, "no finding with id %s", id);

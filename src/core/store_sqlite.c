@@ -511,9 +511,6 @@ static void read_state(sqlite3_stmt *st, int first, mamori_store_state *out)
 		 col_text(st, first + 7));
 }
 
-#define STATE_COLUMNS                                                                  \
-	"created_at, first_observed_at, workflow, record_state, compliance, severity, " \
-	"doc_hash, last_observed_at"
 
 static int sqlite_load_state(mamori_ctx *ctx, mamori_store *base, const char *id,
 			     mamori_store_state *out)
@@ -522,7 +519,7 @@ static int sqlite_load_state(mamori_ctx *ctx, mamori_store *base, const char *id
 	sqlite3_stmt *st;
 	memset(out, 0, sizeof *out);
 	int rc = prepare(ctx, s, ST_LOAD_STATE,
-			 "SELECT " STATE_COLUMNS " FROM findings WHERE id=?", &st);
+			 "SELECT " MAMORI_STORE_STATE_COLUMNS " FROM findings WHERE id=?", &st);
 	if (rc)
 		return rc;
 	bind_text(st, 1, id);
@@ -679,7 +676,7 @@ static int sqlite_list_stale(mamori_ctx *ctx, mamori_store *base, const char *sc
 	*out = NULL;
 	*count = 0;
 	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT id, " STATE_COLUMNS " FROM findings WHERE scope=? AND "
+				    "SELECT id, " MAMORI_STORE_STATE_COLUMNS " FROM findings WHERE scope=? AND "
 				    "module=? AND record_state=0 AND last_scan_id<>?",
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -703,7 +700,6 @@ static int sqlite_list_stale(mamori_ctx *ctx, mamori_store *base, const char *sc
 
 /* ---- reads ---- */
 
-#define ROW_COLUMNS STATE_COLUMNS ", updated_at, doc"
 
 static int read_rows(mamori_ctx *ctx, sqlite_store *s, sqlite3_stmt *st, mamori_findings *out)
 {
@@ -725,7 +721,7 @@ static int sqlite_query(mamori_ctx *ctx, mamori_store *base, const mamori_filter
 {
 	sqlite_store *s = S(base);
 	mamori_buf sql = MAMORI_BUF_INIT;
-	mamori_buf_puts(&sql, "SELECT " ROW_COLUMNS " FROM findings WHERE 1=1");
+	mamori_buf_puts(&sql, "SELECT " MAMORI_STORE_ROW_COLUMNS " FROM findings WHERE 1=1");
 	/* parameters are numbered so each value is bound once whatever the clause */
 	if (f->min_severity >= 0)
 		mamori_buf_puts(&sql, " AND severity >= ?1");
@@ -826,7 +822,8 @@ static int sqlite_get(mamori_ctx *ctx, mamori_store *base, const char *id, mamor
 {
 	sqlite_store *s = S(base);
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db, "SELECT " ROW_COLUMNS " FROM findings WHERE id=?", -1,
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT " MAMORI_STORE_ROW_COLUMNS " FROM findings WHERE id=?", -1,
 				    &st, NULL);
 	if (rc != SQLITE_OK)
 		return fail(ctx, s, rc, "reading a finding");

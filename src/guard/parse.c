@@ -761,11 +761,12 @@ static int dotted_property(P *p, mg_qpart *qp)
 	return soft(p, at, "a property name, an index, %variable or '*' after '.'");
 }
 
-static bool open_array(P *p)
+/* c after optional whitespace; nothing is consumed when it is not there */
+static bool punct(P *p, char c)
 {
 	size_t at = p->pos;
 	ws0(p);
-	if (cur(p) == '[') {
+	if (cur(p) == c) {
 		p->pos++;
 		return true;
 	}
@@ -773,16 +774,14 @@ static bool open_array(P *p)
 	return false;
 }
 
+static bool open_array(P *p)
+{
+	return punct(p, '[');
+}
+
 static bool close_array(P *p)
 {
-	size_t at = p->pos;
-	ws0(p);
-	if (cur(p) == ']') {
-		p->pos++;
-		return true;
-	}
-	p->pos = at;
-	return false;
+	return punct(p, ']');
 }
 
 /* "name |" inside [ ] */

@@ -194,6 +194,15 @@ static int cmp_count(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/* a JSON string, or null for a field the counter does not have */
+static void quote_or_null(mamori_buf *out, const char *s)
+{
+	if (s)
+		mamori_json_quote(out, s);
+	else
+		mamori_buf_puts(out, "null");
+}
+
 static const counter **sorted(const cmap *m, size_t *n)
 {
 	const counter **v = mamori_xcalloc(m->n + 1, sizeof *v);
@@ -251,10 +260,7 @@ void mamori_waf_stats_summary_json(const mamori_waf_stats *st, mamori_buf *out)
 		mamori_buf_puts(out, i ? ",{\"rule\":" : "{\"rule\":");
 		mamori_json_quote(out, c->rule);
 		mamori_buf_puts(out, ",\"group\":");
-		if (c->group)
-			mamori_json_quote(out, c->group);
-		else
-			mamori_buf_puts(out, "null");
+		quote_or_null(out, c->group);
 		mamori_buf_puts(out, ",\"action\":");
 		mamori_json_quote(out, c->dim);
 		mamori_buf_printf(out, ",\"requests\":%llu", (unsigned long long)c->n);
@@ -329,17 +335,11 @@ void mamori_waf_stats_fp_json(const mamori_waf_stats *st, mamori_buf *out)
 		mamori_buf_puts(out, i ? ",\n{\"rule\":" : "\n{\"rule\":");
 		mamori_json_quote(out, c->rule);
 		mamori_buf_puts(out, ",\"group\":");
-		if (c->group)
-			mamori_json_quote(out, c->group);
-		else
-			mamori_buf_puts(out, "null");
+		quote_or_null(out, c->group);
 		mamori_buf_puts(out, ",\"action\":");
 		mamori_json_quote(out, c->dim);
 		mamori_buf_puts(out, ",\"location\":");
-		if (c->location)
-			mamori_json_quote(out, c->location);
-		else
-			mamori_buf_puts(out, "null");
+		quote_or_null(out, c->location);
 		mamori_buf_puts(out, ",\"parameter\":");
 		if (c->param)
 			waf_json_quote_n(out, c->param, strlen(c->param));
