@@ -36,6 +36,15 @@ typedef struct mamori_store mamori_store;
 typedef struct mamori_findings mamori_findings;
 typedef struct mamori_registry mamori_registry;
 
+/* The value of a hexadecimal digit (either case), or -1. */
+static inline int mamori_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 /* The version this library was built as, e.g. "0.1.0". */
 MAMORI_API const char *mamori_version(void);
 

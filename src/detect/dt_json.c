@@ -545,16 +545,6 @@ int dt_json_index(dt_index *ix, const dt_paths *ps, const char **pp, const char 
 
 /* ---- values ---- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static size_t put_utf8(char *o, uint32_t cp)
 {
@@ -586,7 +576,7 @@ static bool hex4(const char *p, const char *end, uint32_t *out)
 		return false;
 	uint32_t v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(p[i]);
+		int h = mamori_hex_digit(p[i]);
 		if (h < 0)
 			return false;
 		v = v << 4 | (uint32_t)h;

@@ -294,16 +294,6 @@ int mg_fn_to_upper(mg_eval *ev, const mg_call *call, mg_qvec *args, mg_qvec *out
 	return change_case(ev, args, out, true);
 }
 
-static int hexv(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static bool valid_utf8(const unsigned char *s, size_t n)
 {
@@ -335,8 +325,8 @@ int mg_fn_url_decode(mg_eval *ev, const mg_call *call, mg_qvec *args, mg_qvec *o
 		mg_buf_ready(&b, n + 1);
 		for (size_t k = 0; k < n; k++) {
 			int h, l;
-			if (s[k] == '%' && k + 2 < n && (h = hexv((unsigned char)s[k + 1])) >= 0 &&
-			    (l = hexv((unsigned char)s[k + 2])) >= 0) {
+			if (s[k] == '%' && k + 2 < n && (h = mamori_hex_digit((unsigned char)s[k + 1])) >= 0 &&
+			    (l = mamori_hex_digit((unsigned char)s[k + 2])) >= 0) {
 				mamori_buf_putc(&b, (char)(h * 16 + l));
 				k += 2;
 			} else {

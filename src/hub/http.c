@@ -14,16 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Strict UTF-8 without C0 controls or DEL (tab allowed in values). */
 static bool clean_utf8(const unsigned char *s, size_t n)
@@ -64,7 +54,7 @@ static char *decode(const char *s, size_t n, bool plus, mamori_arena *a)
 		if (s[i] == '%') {
 			if (i + 2 >= n)
 				return NULL;
-			int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+			int hi = mamori_hex_digit(s[i + 1]), lo = mamori_hex_digit(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return NULL;
 			out[o++] = (char)(hi * 16 + lo);

@@ -88,6 +88,7 @@ mamori_waf_eval *mamori_waf_eval_new(const mamori_waf_acl *acl)
 	ev->inputs = mamori_xcalloc(acl->input_count + 1, sizeof *ev->inputs);
 	ev->pf_gen = mamori_xcalloc(acl->input_count + 1, sizeof *ev->pf_gen);
 	ev->pf_vals = mamori_xcalloc(acl->pattern_count + 1, sizeof *ev->pf_vals);
+	ev->pf_seen = mamori_xcalloc(acl->literal_max + 1, sizeof *ev->pf_seen);
 	ev->det_gen = mamori_xcalloc((acl->input_count + 1) * 4, sizeof *ev->det_gen);
 	ev->det_cache = mamori_xcalloc((acl->input_count + 1) * 4, 1);
 	ev->hs_scratch = waf_prefilter_scratch(acl);
@@ -123,6 +124,7 @@ void mamori_waf_eval_free(mamori_waf_eval *ev)
 	free(ev->inputs);
 	free(ev->pf_gen);
 	free(ev->pf_vals);
+	free(ev->pf_seen);
 	free(ev->det_gen);
 	free(ev->det_cache);
 	free(ev->labels);

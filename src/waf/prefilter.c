@@ -402,7 +402,7 @@ static int cmp_first(const void *a, const void *b)
  * anywhere, and the table of those that must start a value (bucketed by
  * their first byte, lower-cased: one look per value). */
 static void build_literals(const char *cache, const waf_pattern *pats, size_t i, size_t j,
-			   struct waf_pf *pf, bool *covered)
+			   struct waf_pf *pf, bool *covered, size_t *literal_max)
 {
 	size_t total = 0, anchored = 0;
 	for (size_t k = i; k < j; k++) {
@@ -456,7 +456,7 @@ static void build_literals(const char *cache, const waf_pattern *pats, size_t i,
 		if (!same) {
 			exprs[d] = e[k].s;
 			lens[d] = e[k].len;
-			flags[d] = HS_FLAG_SINGLEMATCH | (e[k].caseless ? HS_FLAG_CASELESS : 0);
+			flags[d] = e[k].caseless ? HS_FLAG_CASELESS : 0;
 			ids[d] = (unsigned)d;
 			pf->lit_first[d] = (int)np;
 			d++;
@@ -465,6 +465,8 @@ static void build_literals(const char *cache, const waf_pattern *pats, size_t i,
 			pf->lit_pats[np++] = e[k].pattern;
 	}
 	pf->lit_first[d] = (int)np;
+	if (d > *literal_max)
+		*literal_max = d;
 	int bad;
 	pf->lit_db = compile_db(cache, true, exprs, lens, flags, ids, d, &bad);
 	for (size_t k = i; pf->lit_db && k < j; k++)
@@ -551,7 +553,7 @@ int waf_prefilter_build(mamori_ctx *ctx, mamori_waf_acl *acl)
 		size_t n = j - i;
 		bool *covered = mamori_xcalloc(n, sizeof *covered);
 		struct waf_pf *pf = mamori_xcalloc(1, sizeof *pf);
-		build_literals(cache, acl->patterns, i, j, pf, covered);
+		build_literals(cache, acl->patterns, i, j, pf, covered, &acl->literal_max);
 		pf->re_db = build_regexes(cache, acl->patterns, i, j, covered);
 		if (getenv("MAMORI_WAF_DEBUG")) {
 			size_t lits = 0, res = 0;
@@ -631,31 +633,51 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 typedef struct lit_hit {
 	uint64_t *vals;
 	const struct waf_pf *pf;
-	uint64_t bit;	     /* the value being scanned (one value at a time) */
-	const size_t *start; /* or: where each value starts in the joined values */
+	const size_t *start; /* where each value starts in the joined values, or NULL */
 	size_t count;
+	size_t cur;	  /* the value the last match ended in */
+	uint64_t *seen;	  /* per literal: serial << 6 | value last credited */
+	uint64_t serial;
 } lit_hit;
 
+/* Every occurrence of a literal is reported (a literal database compiled
+ * with HS_FLAG_SINGLEMATCH reports only the first, and over joined values
+ * the later values holding it would never be confirmed); repeats within a
+ * value return at once. */
 static int on_literal(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
 		      void *ctx)
 {
 	(void)from, (void)flags;
-	const lit_hit *h = ctx;
-	uint64_t bit = h->bit;
+	lit_hit *h = ctx;
+	size_t v = 0;
 	if (h->start) {
 		/* the value holding the literal's last byte: the last one starting
 		 * at or before it (a literal across a separator marks the later value,
-		 * which only costs a confirmation) */
-		size_t lo = 0, hi = h->count;
-		while (hi - lo > 1) {
-			size_t mid = (lo + hi) / 2;
-			if (h->start[mid] <= to - 1)
-				lo = mid;
-			else
-				hi = mid;
+		 * which only costs a confirmation); matches come by end offset, so
+		 * the cursor mostly moves forward */
+		size_t last = (size_t)to - 1, lo = h->cur;
+		if (last < h->start[lo]) {
+			size_t hi = h->count;
+			lo = 0;
+			while (hi - lo > 1) {
+				size_t mid = (lo + hi) / 2;
+				if (h->start[mid] <= last)
+					lo = mid;
+				else
+					hi = mid;
+			}
+		} else {
+			while (lo + 1 < h->count && h->start[lo + 1] <= last)
+				lo++;
 		}
-		bit = waf_value_bit(lo);
+		h->cur = lo;
+		v = lo < 63 ? lo : 63;
 	}
+	uint64_t tag = h->serial << 6 | v;
+	if (h->seen[id] == tag)
+		return 0;
+	h->seen[id] = tag;
+	uint64_t bit = 1ull << v;
 	for (int k = h->pf->lit_first[id]; k < h->pf->lit_first[id + 1]; k++)
 		h->vals[h->pf->lit_pats[k]] |= bit;
 	return 0;
@@ -691,7 +713,7 @@ static void scan_input(mamori_waf_eval *ev, const struct waf_pf *pf, const waf_v
 		len = o - 1;
 	}
 	if (pf->lit_db) {
-		lit_hit h = {ev->pf_vals, pf, waf_value_bit(0), start, v->n};
+		lit_hit h = {ev->pf_vals, pf, start, v->n, 0, ev->pf_seen, ++ev->pf_serial};
 		ev->acl->hs_scan(pf->lit_db, buf, (unsigned)len, 0, ev->hs_scratch, on_literal, &h);
 	}
 	for (size_t i = 0; pf->anch_count && i < v->n; i++) {

@@ -11,6 +11,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 struct waf_regex {
 	pcre2_code *code;
@@ -30,6 +31,18 @@ waf_regex *waf_regex_compile(waf_compiler *c, const char *pattern, bool caseless
 		pcre2_get_error_message(ec, msg, sizeof msg);
 		snprintf(err, errlen, "invalid regex at offset %zu: %s", (size_t)off, (char *)msg);
 		return NULL;
+	}
+	/* the same regex with its word lists as tries (regex_trie.c), when
+	 * PCRE2 takes the rewrite; errors are reported against the original */
+	char *trie = waf_regex_trie(pattern, caseless);
+	if (trie) {
+		pcre2_code *faster = pcre2_compile((PCRE2_SPTR)trie, PCRE2_ZERO_TERMINATED, opts, &ec,
+						   &off, NULL);
+		if (faster) {
+			pcre2_code_free(code);
+			code = faster;
+		}
+		free(trie);
 	}
 	waf_regex *re = mamori_arena_alloc(&c->acl->arena, sizeof *re);
 	re->code = code;

@@ -441,14 +441,6 @@ static bool class_escape(unsigned char e, bset *b)
 	return true;
 }
 
-static int hexv(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-		return (c | 0x20) - 'a' + 10;
-	return -1;
-}
 
 /* A single-byte escape after '\' (p at the byte after it): returns the byte
  * or -1 when it is not one (class escapes, assertions, back references). */
@@ -480,8 +472,8 @@ static int byte_escape(rparse *rp)
 		if (rp->p < rp->end && *rp->p == '{') {
 			rp->p++;
 			int k = 0;
-			while (rp->p < rp->end && hexv(*rp->p) >= 0 && k < 8) {
-				v = v * 16 + (unsigned)hexv(*rp->p++);
+			while (rp->p < rp->end && mamori_hex_digit(*rp->p) >= 0 && k < 8) {
+				v = v * 16 + (unsigned)mamori_hex_digit(*rp->p++);
 				k++;
 			}
 			if (rp->p >= rp->end || *rp->p != '}' || v > 255) {
@@ -491,8 +483,8 @@ static int byte_escape(rparse *rp)
 			rp->p++;
 			return (int)v;
 		}
-		for (int k = 0; k < 2 && rp->p < rp->end && hexv(*rp->p) >= 0; k++)
-			v = v * 16 + (unsigned)hexv(*rp->p++);
+		for (int k = 0; k < 2 && rp->p < rp->end && mamori_hex_digit(*rp->p) >= 0; k++)
+			v = v * 16 + (unsigned)mamori_hex_digit(*rp->p++);
 		return (int)v;
 	}
 	case '0': {

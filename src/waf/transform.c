@@ -51,15 +51,6 @@ size_t waf_tx_bound(int tx, size_t n)
 	}
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 static bool is_ws(unsigned char c)
 {
@@ -108,15 +99,15 @@ size_t waf_url_decode(const unsigned char *in, size_t n, unsigned char *out, boo
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = in[i];
-		if (c == '%' && i + 2 < n && hexval(in[i + 1]) >= 0 &&
-		    hexval(in[i + 2]) >= 0) {
-			out[o++] = (unsigned char)(hexval(in[i + 1]) << 4 | hexval(in[i + 2]));
+		if (c == '%' && i + 2 < n && mamori_hex_digit(in[i + 1]) >= 0 &&
+		    mamori_hex_digit(in[i + 2]) >= 0) {
+			out[o++] = (unsigned char)(mamori_hex_digit(in[i + 1]) << 4 | mamori_hex_digit(in[i + 2]));
 			i += 2;
 		} else if (uni && c == '%' && i + 5 < n && (in[i + 1] | 0x20) == 'u' &&
-			   hexval(in[i + 2]) >= 0 && hexval(in[i + 3]) >= 0 &&
-			   hexval(in[i + 4]) >= 0 && hexval(in[i + 5]) >= 0) {
-			uint32_t cp = (uint32_t)(hexval(in[i + 2]) << 12 | hexval(in[i + 3]) << 8 |
-						 hexval(in[i + 4]) << 4 | hexval(in[i + 5]));
+			   mamori_hex_digit(in[i + 2]) >= 0 && mamori_hex_digit(in[i + 3]) >= 0 &&
+			   mamori_hex_digit(in[i + 4]) >= 0 && mamori_hex_digit(in[i + 5]) >= 0) {
+			uint32_t cp = (uint32_t)(mamori_hex_digit(in[i + 2]) << 12 | mamori_hex_digit(in[i + 3]) << 8 |
+						 mamori_hex_digit(in[i + 4]) << 4 | mamori_hex_digit(in[i + 5]));
 			o += put_unicode(out + o, cp);
 			i += 5;
 		} else if (plus && c == '+') {
@@ -163,9 +154,9 @@ size_t waf_html_decode(const unsigned char *in, size_t n, unsigned char *out)
 				j++;
 			size_t start = j;
 			uint32_t cp = 0;
-			while (j < n && (hex ? hexval(in[j]) >= 0 : (in[j] >= '0' && in[j] <= '9'))) {
+			while (j < n && (hex ? mamori_hex_digit(in[j]) >= 0 : (in[j] >= '0' && in[j] <= '9'))) {
 				if (cp < 0x110000)
-					cp = cp * (hex ? 16 : 10) + (uint32_t)hexval(in[j]);
+					cp = cp * (hex ? 16 : 10) + (uint32_t)mamori_hex_digit(in[j]);
 				j++;
 			}
 			if (j == start) {
@@ -308,7 +299,7 @@ static size_t hex_decode(const unsigned char *in, size_t n, unsigned char *out)
 {
 	size_t o = 0;
 	for (size_t i = 0; i + 1 < n; i += 2) {
-		int a = hexval(in[i]), b = hexval(in[i + 1]);
+		int a = mamori_hex_digit(in[i]), b = mamori_hex_digit(in[i + 1]);
 		if (a < 0 || b < 0)
 			break;
 		out[o++] = (unsigned char)(a << 4 | b);
@@ -355,9 +346,9 @@ static size_t escape_seq_decode(const unsigned char *in, size_t n, unsigned char
 		if (p) {
 			out[o++] = (unsigned char)to[p - from];
 			i++;
-		} else if ((c == 'x' || c == 'X') && i + 3 < n && hexval(in[i + 2]) >= 0 &&
-			   hexval(in[i + 3]) >= 0) {
-			out[o++] = (unsigned char)(hexval(in[i + 2]) << 4 | hexval(in[i + 3]));
+		} else if ((c == 'x' || c == 'X') && i + 3 < n && mamori_hex_digit(in[i + 2]) >= 0 &&
+			   mamori_hex_digit(in[i + 3]) >= 0) {
+			out[o++] = (unsigned char)(mamori_hex_digit(in[i + 2]) << 4 | mamori_hex_digit(in[i + 3]));
 			i += 3;
 		} else if (c >= '0' && c <= '7') {
 			unsigned v = 0;
@@ -378,11 +369,11 @@ static size_t sql_hex_decode(const unsigned char *in, size_t n, unsigned char *o
 {
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (in[i] == '0' && i + 3 < n && (in[i + 1] | 0x20) == 'x' && hexval(in[i + 2]) >= 0 &&
-		    hexval(in[i + 3]) >= 0) {
+		if (in[i] == '0' && i + 3 < n && (in[i + 1] | 0x20) == 'x' && mamori_hex_digit(in[i + 2]) >= 0 &&
+		    mamori_hex_digit(in[i + 3]) >= 0) {
 			size_t j = i + 2;
-			while (j + 1 < n && hexval(in[j]) >= 0 && hexval(in[j + 1]) >= 0) {
-				out[o++] = (unsigned char)(hexval(in[j]) << 4 | hexval(in[j + 1]));
+			while (j + 1 < n && mamori_hex_digit(in[j]) >= 0 && mamori_hex_digit(in[j + 1]) >= 0) {
+				out[o++] = (unsigned char)(mamori_hex_digit(in[j]) << 4 | mamori_hex_digit(in[j + 1]));
 				j += 2;
 			}
 			i = j - 1;
@@ -403,8 +394,8 @@ static size_t css_decode(const unsigned char *in, size_t n, unsigned char *out)
 		}
 		size_t j = i + 1;
 		uint32_t cp = 0;
-		while (j < n && j < i + 7 && hexval(in[j]) >= 0)
-			cp = cp * 16 + (uint32_t)hexval(in[j++]);
+		while (j < n && j < i + 7 && mamori_hex_digit(in[j]) >= 0)
+			cp = cp * 16 + (uint32_t)mamori_hex_digit(in[j++]);
 		if (j > i + 1) {
 			if (j < n && is_ws(in[j]))
 				j++; /* one whitespace ends the escape */
@@ -437,17 +428,17 @@ static size_t js_decode(const unsigned char *in, size_t n, unsigned char *out)
 			continue;
 		}
 		unsigned char c = in[i + 1];
-		if (c == 'u' && i + 5 < n && hexval(in[i + 2]) >= 0 && hexval(in[i + 3]) >= 0 &&
-		    hexval(in[i + 4]) >= 0 && hexval(in[i + 5]) >= 0) {
-			uint32_t cp = (uint32_t)(hexval(in[i + 2]) << 12 | hexval(in[i + 3]) << 8 |
-						 hexval(in[i + 4]) << 4 | hexval(in[i + 5]));
+		if (c == 'u' && i + 5 < n && mamori_hex_digit(in[i + 2]) >= 0 && mamori_hex_digit(in[i + 3]) >= 0 &&
+		    mamori_hex_digit(in[i + 4]) >= 0 && mamori_hex_digit(in[i + 5]) >= 0) {
+			uint32_t cp = (uint32_t)(mamori_hex_digit(in[i + 2]) << 12 | mamori_hex_digit(in[i + 3]) << 8 |
+						 mamori_hex_digit(in[i + 4]) << 4 | mamori_hex_digit(in[i + 5]));
 			o += put_unicode(out + o, cp);
 			i += 5;
 		} else if (c == 'u' && i + 3 < n && in[i + 2] == '{') {
 			size_t j = i + 3;
 			uint32_t cp = 0;
-			while (j < n && j < i + 10 && hexval(in[j]) >= 0)
-				cp = cp * 16 + (uint32_t)hexval(in[j++]);
+			while (j < n && j < i + 10 && mamori_hex_digit(in[j]) >= 0)
+				cp = cp * 16 + (uint32_t)mamori_hex_digit(in[j++]);
 			if (j < n && in[j] == '}' && j > i + 3) {
 				o += put_unicode(out + o, cp);
 				i = j;
@@ -455,8 +446,8 @@ static size_t js_decode(const unsigned char *in, size_t n, unsigned char *out)
 				out[o++] = 'u';
 				i++;
 			}
-		} else if (c == 'x' && i + 3 < n && hexval(in[i + 2]) >= 0 && hexval(in[i + 3]) >= 0) {
-			out[o++] = (unsigned char)(hexval(in[i + 2]) << 4 | hexval(in[i + 3]));
+		} else if (c == 'x' && i + 3 < n && mamori_hex_digit(in[i + 2]) >= 0 && mamori_hex_digit(in[i + 3]) >= 0) {
+			out[o++] = (unsigned char)(mamori_hex_digit(in[i + 2]) << 4 | mamori_hex_digit(in[i + 3]));
 			i += 3;
 		} else if (c >= '0' && c <= '7') {
 			unsigned v = 0;

@@ -235,6 +235,7 @@ struct mamori_waf_acl {
 	waf_hs_scan_fn hs_scan; /* hs_scan, or an implementation that passed the self-test */
 	struct waf_pattern *patterns;
 	size_t pattern_count, pattern_cap;
+	size_t literal_max; /* literals in the largest input's database */
 	bool uses_body_params;
 	/* regexes and other objects needing a destructor */
 	void **regexes;
@@ -305,6 +306,12 @@ typedef struct waf_factor {
 bool waf_regex_factor(const char *re, bool caseless, double max_cost, waf_factor *out);
 void waf_factor_free(waf_factor *f);
 
+/* ---- word alternations as tries (regex_trie.c) ---- */
+/* pattern with its alternations of literal words merged into tries where
+ * that keeps its meaning exactly; NULL when nothing changes (or the pattern
+ * uses constructs the rewrite does not follow).  Free with free(). */
+char *waf_regex_trie(const char *pattern, bool caseless);
+
 /* ---- regexes (regex.c) ---- */
 typedef struct waf_regex waf_regex;
 waf_regex *waf_regex_compile(waf_compiler *c, const char *pattern, bool caseless, char *err,
@@ -364,6 +371,8 @@ struct mamori_waf_eval {
 	waf_vals *inputs;
 	unsigned *pf_gen;	 /* per input: scanned in this generation */
 	uint64_t *pf_vals;	 /* per pattern: the values it might match in */
+	uint64_t *pf_seen;	 /* per literal: scan serial << 6 | the value last credited */
+	uint64_t pf_serial;	 /* scans so far */
 	unsigned char *det_cache; /* per input x detector: 0 unknown, 1 no, 2 yes */
 	unsigned *det_gen;
 	void *hs_scratch;

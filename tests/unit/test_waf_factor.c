@@ -172,6 +172,29 @@ static void random_regexes(void **state)
 	assert_true(matches > 20000);
 }
 
+/* An evaluator for a WebACL; free with done(). */
+typedef struct fixture {
+	mamori_ctx *ctx;
+	mamori_waf_acl *acl;
+	mamori_waf_eval *ev;
+} fixture;
+
+static fixture setup_acl(const char *acl_json)
+{
+	fixture f = {mamori_ctx_new(), NULL, NULL};
+	assert_int_equal(mamori_waf_acl_compile(f.ctx, "t.json", acl_json, strlen(acl_json), NULL, &f.acl),
+			 MAMORI_OK);
+	f.ev = mamori_waf_eval_new(f.acl);
+	return f;
+}
+
+static void done(fixture *f)
+{
+	mamori_waf_eval_free(f->ev);
+	mamori_waf_acl_free(f->acl);
+	mamori_ctx_free(f->ctx);
+}
+
 /* ByteMatch literals of one field share a literal database: a match late in
  * a long value must still be found. */
 static void literal_late_in_value(void **state)
@@ -189,11 +212,7 @@ static void literal_late_in_value(void **state)
 		"\"Type\":\"NONE\"}]}}]}},"
 		"\"VisibilityConfig\":{\"SampledRequestsEnabled\":false,"
 		"\"CloudWatchMetricsEnabled\":false,\"MetricName\":\"nul\"}}]}";
-	mamori_ctx *ctx = mamori_ctx_new();
-	mamori_waf_acl *acl = NULL;
-	assert_int_equal(mamori_waf_acl_compile(ctx, "t.json", acl_json, strlen(acl_json), NULL, &acl),
-			 MAMORI_OK);
-	mamori_waf_eval *ev = mamori_waf_eval_new(acl);
+	fixture f = setup_acl(acl_json);
 	char uri[400];
 	for (size_t n = 0; n < 300; n += 7) {
 		memcpy(uri, "/?q=", 4);
@@ -201,13 +220,45 @@ static void literal_late_in_value(void **state)
 		memcpy(uri + 4 + n, "%00", 4);
 		mamori_waf_request rq = {.client_ip = "192.0.2.1", .method = "GET", .uri = uri};
 		mamori_waf_result res;
-		mamori_waf_evaluate(ev, &rq, &res);
+		mamori_waf_evaluate(f.ev, &rq, &res);
 		if (res.action != MAMORI_WAF_BLOCK)
 			fail_msg("%%00 after %zu bytes was not found", n);
 	}
-	mamori_waf_eval_free(ev);
-	mamori_waf_acl_free(acl);
-	mamori_ctx_free(ctx);
+	done(&f);
+}
+
+/* Values of a multi-valued field are scanned joined: a literal found in one
+ * value must still be credited to every later value holding it (the first
+ * header here has the factor "zzq" without a match, the second matches). */
+static void literal_in_a_later_value(void **state)
+{
+	(void)state;
+	const char *acl_json =
+		"{\"Name\":\"t\",\"DefaultAction\":{\"Allow\":{}},\"Rules\":["
+		"{\"Name\":\"r\",\"Priority\":1,\"Action\":{\"Block\":{}},\"Statement\":"
+		"{\"RegexMatchStatement\":{\"RegexString\":\"zzq[0-9]\",\"FieldToMatch\":{\"Headers\":"
+		"{\"MatchPattern\":{\"All\":{}},\"MatchScope\":\"VALUE\",\"OversizeHandling\":\"CONTINUE\"}},"
+		"\"TextTransformations\":[{\"Priority\":0,\"Type\":\"NONE\"}]}},"
+		"\"VisibilityConfig\":{\"SampledRequestsEnabled\":false,"
+		"\"CloudWatchMetricsEnabled\":false,\"MetricName\":\"r\"}}]}";
+	fixture f = setup_acl(acl_json);
+	for (size_t first = 0; first < 70; first += 3) {
+		/* `first` headers with the literal but no match, then the match */
+		mamori_waf_header h[80];
+		char names[80][8];
+		for (size_t i = 0; i < first; i++) {
+			snprintf(names[i], sizeof names[i], "x-%zu", i);
+			h[i] = (mamori_waf_header){names[i], strlen(names[i]), "zzqa zzq", 8};
+		}
+		h[first] = (mamori_waf_header){"x-last", 6, "a zzq7", 6};
+		mamori_waf_request rq = {.client_ip = "192.0.2.1", .method = "GET", .uri = "/",
+					 .headers = h, .header_count = first + 1};
+		mamori_waf_result res;
+		mamori_waf_evaluate(f.ev, &rq, &res);
+		if (res.action != MAMORI_WAF_BLOCK)
+			fail_msg("the match after %zu headers holding its literal was missed", first);
+	}
+	done(&f);
 }
 
 int main(void)
@@ -216,6 +267,7 @@ int main(void)
 		cmocka_unit_test(crafted),
 		cmocka_unit_test(random_regexes),
 		cmocka_unit_test(literal_late_in_value),
+		cmocka_unit_test(literal_in_a_later_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
