@@ -65,7 +65,7 @@ enum {
 typedef struct tok {
 	char type;
 	unsigned short kw; /* index into words[] or 0 */
-	size_t at, len;
+	uint32_t at, len; /* values are cut at 64 KiB */
 } tok;
 
 /* Keywords; the index is used for the few that need special treatment. */
@@ -230,20 +230,45 @@ static bool in_list(const char *const *list, const char *s, size_t n)
 	return false;
 }
 
+/* Byte classes, one table look per byte in the lexer's loops. */
+enum { CC_WORD_START = 1, CC_WORD = 2, CC_SPACE = 4 };
+#define CC_W (CC_WORD_START | CC_WORD)
+#define CC_ROW16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+static const unsigned char byte_class[256] = {
+	[0] = CC_SPACE, ['\t'] = CC_SPACE, ['\n'] = CC_SPACE, ['\v'] = CC_SPACE, ['\f'] = CC_SPACE,
+	['\r'] = CC_SPACE, [' '] = CC_SPACE, ['$'] = CC_W, ['_'] = CC_W,
+	['0'] = CC_WORD, ['1'] = CC_WORD, ['2'] = CC_WORD, ['3'] = CC_WORD, ['4'] = CC_WORD,
+	['5'] = CC_WORD, ['6'] = CC_WORD, ['7'] = CC_WORD, ['8'] = CC_WORD, ['9'] = CC_WORD,
+	['A'] = CC_W, ['B'] = CC_W, ['C'] = CC_W, ['D'] = CC_W, ['E'] = CC_W, ['F'] = CC_W,
+	['G'] = CC_W, ['H'] = CC_W, ['I'] = CC_W, ['J'] = CC_W, ['K'] = CC_W, ['L'] = CC_W,
+	['M'] = CC_W, ['N'] = CC_W, ['O'] = CC_W, ['P'] = CC_W, ['Q'] = CC_W, ['R'] = CC_W,
+	['S'] = CC_W, ['T'] = CC_W, ['U'] = CC_W, ['V'] = CC_W, ['W'] = CC_W, ['X'] = CC_W,
+	['Y'] = CC_W, ['Z'] = CC_W,
+	['a'] = CC_W, ['b'] = CC_W, ['c'] = CC_W, ['d'] = CC_W, ['e'] = CC_W, ['f'] = CC_W,
+	['g'] = CC_W, ['h'] = CC_W, ['i'] = CC_W, ['j'] = CC_W, ['k'] = CC_W, ['l'] = CC_W,
+	['m'] = CC_W, ['n'] = CC_W, ['o'] = CC_W, ['p'] = CC_W, ['q'] = CC_W, ['r'] = CC_W,
+	['s'] = CC_W, ['t'] = CC_W, ['u'] = CC_W, ['v'] = CC_W, ['w'] = CC_W, ['x'] = CC_W,
+	['y'] = CC_W, ['z'] = CC_W,
+	/* every byte from 0x80 starts a word; 0xa0 (no-break space) separates
+	 * tokens but does not end a word it is inside */
+	[0x80] = CC_ROW16(CC_W), CC_ROW16(CC_W), CC_SPACE | CC_W, CC_W, CC_W, CC_W, CC_W, CC_W, CC_W, CC_W,
+	CC_W, CC_W, CC_W, CC_W, CC_W, CC_W, CC_W, CC_W, CC_ROW16(CC_W), CC_ROW16(CC_W), CC_ROW16(CC_W),
+	CC_ROW16(CC_W), CC_ROW16(CC_W),
+};
+
 static inline bool is_word_start(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$' || c >= 0x80;
+	return byte_class[c] & CC_WORD_START;
 }
 
 static inline bool is_word(unsigned char c)
 {
-	return is_word_start(c) || (c >= '0' && c <= '9');
+	return byte_class[c] & CC_WORD;
 }
 
-static bool is_space(unsigned char c)
+static inline bool is_space(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0 ||
-	       c == 0xa0;
+	return byte_class[c] & CC_SPACE;
 }
 
 typedef struct lexer {
@@ -257,7 +282,7 @@ typedef struct lexer {
 static void push(lexer *lx, char type, unsigned short kw, size_t at, size_t len)
 {
 	if (lx->count < MAX_TOKENS)
-		lx->t[lx->count++] = (tok){type, kw, at, len};
+		lx->t[lx->count++] = (tok){type, kw, (uint32_t)at, (uint32_t)len};
 }
 
 /* A quoted string starting at i (s[i] is the quote); returns its end. */
@@ -332,6 +357,48 @@ unsigned waf_sqli_keyword(const char *s, size_t n)
 const char *waf_sqli_keyword_name(unsigned kw)
 {
 	return kw > 0 && kw < KW_COUNT ? words[kw].w : NULL;
+}
+
+/* The operator at s[i] (longest match) and its token type; 0 when there is
+ * none.  Comparisons: = < > and what begins with them, != :=; logical:
+ * || && !; the rest arithmetic. */
+static size_t operator_at(const char *s, size_t i, size_t n, char *type)
+{
+	char c = s[i], d = i + 1 < n ? s[i + 1] : 0;
+	switch (c) {
+	case '<':
+		*type = T_CMP;
+		if (d == '=' && i + 2 < n && s[i + 2] == '>')
+			return 3; /* <=> */
+		return d == '>' || d == '=' || d == '<' ? 2 : 1;
+	case '>':
+		*type = T_CMP;
+		return d == '=' || d == '>' ? 2 : 1;
+	case '=':
+		*type = T_CMP;
+		return 1;
+	case '!':
+		*type = d == '=' ? T_CMP : T_LOGIC;
+		return d == '=' ? 2 : 1;
+	case '|':
+	case '&':
+		*type = d == c ? T_LOGIC : T_ARITH;
+		return d == c ? 2 : 1;
+	case ':':
+		*type = d == '=' ? T_CMP : T_ARITH;
+		return d == '=' || d == ':' ? 2 : 0;
+	case '+':
+	case '-':
+	case '*':
+	case '/':
+	case '%':
+	case '^':
+	case '~':
+		*type = T_ARITH;
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /* Tokenize s[start..n).  When q is a quote, the input begins inside a string
@@ -508,28 +575,9 @@ static void lex(lexer *lx, size_t start, char q)
 		default:
 			break;
 		}
-		/* operators: longest match */
-		static const char *const ops[] = {"<=>", "<>", "!=", "<=", ">=", "||", "&&", ":=",
-						  "::", "<<", ">>", "=", "<", ">", "!", "+",
-						  "-", "*", "/", "%", "&", "|", "^", "~", NULL};
-		size_t len = 0;
-		int which = -1;
-		for (int o = 0; ops[o]; o++) {
-			if (ops[o][0] != (char)c)
-				continue; /* most operators differ in the first byte: skip the compare */
-			size_t ol = ops[o][1] ? ops[o][2] ? 3 : 2 : 1;
-			if (ol > len && i + ol <= n && memcmp(s + i, ops[o], ol) == 0) {
-				len = ol;
-				which = o;
-			}
-		}
-		if (which >= 0) {
-			const char *op = ops[which];
-			char type = T_ARITH;
-			if (!strcmp(op, "||") || !strcmp(op, "&&") || !strcmp(op, "!"))
-				type = T_LOGIC;
-			else if (strchr("=<>", op[0]) || !strcmp(op, "!=") || !strcmp(op, ":="))
-				type = T_CMP;
+		char type;
+		size_t len = operator_at(s, i, n, &type);
+		if (len) {
 			push(lx, type, 0, i, len);
 			i += len;
 			continue;
@@ -1104,15 +1152,65 @@ static bool check_context(scan *q, bool quoted)
 	return false;
 }
 
-static bool detect_contexts(const char *s, size_t n, bool high, size_t *at, size_t *span,
-			    const char **why);
+/* A value of one identifier or one number — argument names, ids, most
+ * values — is a single token for the lexer (no quote, operator, space or
+ * escape to decode), and of a lone non-keyword word or number the checks
+ * above only flag, at HIGH, a catalog table name or an xp_/sp_ procedure.
+ * Returns true when such a value is certainly not an injection; anything
+ * else (a keyword, a mixed "1union", those two names) takes the full path. */
+static bool single_plain_token(const char *s, size_t n, bool high)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	}
+	if (s[0] >= '0' && s[0] <= '9') {
+		if (s[0] == '0' && n > 1 && (s[1] == 'x' || s[1] == 'X' || s[1] == 'b'))
+			return true; /* 0x.., 0b..: one number */
+		for (size_t i = 0; i < n; i++)
+			if (s[i] < '0' || s[i] > '9')
+				return false;
+		return true;
+	}
+	if (keyword(s, n))
+		return false;
+	if (high && n >= 8 && in_list(meta_tables, s, n))
+		return false;
+	if (high && n > 3 && (strncasecmp(s, "xp_", 3) == 0 || strncasecmp(s, "sp_", 3) == 0))
+		return false;
+	return true;
+}
+
+/* Which quotes occur in a value: bit c for quotes[c] (one pass for a short
+ * value, memchr for a long one). */
+static const char quotes[] = {0, '\'', '"', '`'};
+
+static unsigned quote_mask(const char *s, size_t n)
+{
+	unsigned m = 1; /* the bare context always */
+	if (n < 64) {
+		for (size_t i = 0; i < n; i++)
+			m |= s[i] == '\'' ? 2u : s[i] == '"' ? 4u : s[i] == '`' ? 8u : 0u;
+		return m;
+	}
+	for (unsigned c = 1; c < sizeof quotes; c++)
+		if (memchr(s, quotes[c], n))
+			m |= 1u << c;
+	return m;
+}
+
+static bool detect_contexts(const char *s, size_t n, unsigned quoted, bool high, size_t *at,
+			    size_t *span, const char **why);
 
 /* "name=value" inside one value (an encoded '=' or a polluted parameter):
  * the part after '=' is a value of its own. */
 static bool detect_one(const char *s, size_t n, bool high, size_t *at, size_t *span,
 		       const char **why)
 {
-	if (detect_contexts(s, n, high, at, span, why))
+	/* the quotes of the whole value; a part of it has some of them */
+	unsigned qm = quote_mask(s, n);
+	if (detect_contexts(s, n, qm, high, at, span, why))
 		return true;
 	/* a path: each segment is a value of its own (REST parameters) */
 	if (n > 1 && s[0] == '/') {
@@ -1120,11 +1218,14 @@ static bool detect_one(const char *s, size_t n, bool high, size_t *at, size_t *s
 		while (i < n) {
 			const char *e = memchr(s + i, '/', n - i);
 			size_t j = e ? (size_t)(e - s) : n;
-			if (j > i && j < n && detect_contexts(s + i, j - i, high, at, span, why)) {
+			/* (a segment of one name or number cannot be one) */
+			bool plain = j > i && single_plain_token(s + i, j - i, high);
+			if (!plain && j > i && j < n && detect_contexts(s + i, j - i, qm, high, at, span, why)) {
 				*at += i;
 				return true;
 			}
-			if (j > i + 1 && j == n && i > 1 && detect_contexts(s + i, j - i, high, at, span, why)) {
+			if (!plain && j > i + 1 && j == n && i > 1 &&
+			    detect_contexts(s + i, j - i, qm, high, at, span, why)) {
 				*at += i;
 				return true;
 			}
@@ -1136,22 +1237,23 @@ static bool detect_one(const char *s, size_t n, bool high, size_t *at, size_t *s
 				   s[i] == ']' || s[i] == '-'))
 		i++;
 	if (i > 0 && i < n && s[i] == '=' && i + 1 < n &&
-	    detect_contexts(s + i + 1, n - i - 1, high, at, span, why)) {
+	    detect_contexts(s + i + 1, n - i - 1, qm, high, at, span, why)) {
 		*at += i + 1;
 		return true;
 	}
 	return false;
 }
 
-static bool detect_contexts(const char *s, size_t n, bool high, size_t *at, size_t *span,
-			    const char **why)
+/* Each context the value may sit in: bare, and inside each quote it holds
+ * (quoted: quote_mask() of the value or of a value it is part of). */
+static bool detect_contexts(const char *s, size_t n, unsigned quoted, bool high, size_t *at,
+			    size_t *span, const char **why)
 {
 	tok t[MAX_TOKENS];
 	lexer lx = {s, n, t, 0, 0};
 	scan q = {s, t, 0, high, 0, 0, NULL};
-	static const char quotes[] = {0, '\'', '"', '`'};
 	for (size_t c = 0; c < sizeof quotes; c++) {
-		if (quotes[c] && !memchr(s, quotes[c], n))
+		if (!(quoted & (1u << c)) || (c && !memchr(s, quotes[c], n)))
 			continue;
 		lex(&lx, 0, quotes[c]);
 		q.n = lx.count;
@@ -1233,36 +1335,6 @@ size_t waf_detector_decode(const char *s, size_t n, char *out)
 	if (m == n && memcmp(out, s, n) == 0)
 		return 0;
 	return m;
-}
-
-/* A value of one identifier or one number — argument names, ids, most
- * values — is a single token for the lexer (no quote, operator, space or
- * escape to decode), and of a lone non-keyword word or number the checks
- * above only flag, at HIGH, a catalog table name or an xp_/sp_ procedure.
- * Returns true when such a value is certainly not an injection; anything
- * else (a keyword, a mixed "1union", those two names) takes the full path. */
-static bool single_plain_token(const char *s, size_t n, bool high)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
-			return false;
-	}
-	if (s[0] >= '0' && s[0] <= '9') {
-		if (s[0] == '0' && n > 1 && (s[1] == 'x' || s[1] == 'X' || s[1] == 'b'))
-			return true; /* 0x.., 0b..: one number */
-		for (size_t i = 0; i < n; i++)
-			if (s[i] < '0' || s[i] > '9')
-				return false;
-		return true;
-	}
-	if (keyword(s, n))
-		return false;
-	if (high && n >= 8 && in_list(meta_tables, s, n))
-		return false;
-	if (high && n > 3 && (strncasecmp(s, "xp_", 3) == 0 || strncasecmp(s, "sp_", 3) == 0))
-		return false;
-	return true;
 }
 
 bool waf_sqli_detect(const char *s, size_t n, bool high, size_t *at, size_t *span,

@@ -401,26 +401,31 @@ static bool js_call_at(const char *s, size_t n, size_t i, size_t *end)
 	return false;
 }
 
+static bool js_gap(char c)
+{
+	return c == ' ' || c == '\t' || c == '/' || c == '*';
+}
+
 static bool js_sinks(xs *x)
 {
 	const char *s = x->s;
 	size_t n = x->n;
-	for (size_t i = 0; i < n; i++) {
-		if (!js_ident((unsigned char)s[i]) || (i > 0 && js_ident((unsigned char)s[i - 1])))
+	/* only a name followed by . [ ( or ` (a NUL byte counts too, as it did
+	 * with strchr), maybe after up to 40 bytes of spaces and comment
+	 * marks, can be a sink or a call: found from those bytes backwards,
+	 * names in order */
+	static const bool follow[256] = {[0] = 1, ['.'] = 1, ['['] = 1, ['('] = 1, ['`'] = 1};
+	for (size_t f = 0; f < n; f++) {
+		if (!follow[(unsigned char)s[f]])
 			continue;
-		size_t j = i;
-		while (j < n && js_ident((unsigned char)s[j]))
-			j++;
-		/* only a name followed by . [ ( or ` can be a sink or a call */
-		size_t f = j;
-		while (f < n && f < j + 40 && (s[f] == ' ' || s[f] == '\t' || s[f] == '/' || s[f] == '*'))
-			f++;
-		/* (a NUL byte counts too, as it did with strchr) */
-		static const bool follow[256] = {[0] = 1, ['.'] = 1, ['['] = 1, ['('] = 1, ['`'] = 1};
-		if (f >= n || !follow[(unsigned char)s[f]]) {
-			i = j - 1;
+		size_t j = f;
+		while (j > 0 && f - j < 40 && js_gap(s[j - 1]))
+			j--;
+		if (j == 0 || !js_ident((unsigned char)s[j - 1]))
 			continue;
-		}
+		size_t i = j - 1;
+		while (i > 0 && js_ident((unsigned char)s[i - 1]))
+			i--;
 		size_t end;
 		/* obj.prop / obj[...] / obj.call(...) */
 		if (in_list(js_objects, s + i, j - i) && j < n) {
@@ -456,7 +461,6 @@ static bool js_sinks(xs *x)
 			if (before)
 				return hit(x, i, end, "a script call");
 		}
-		i = j - 1;
 	}
 	return false;
 }
@@ -523,13 +527,14 @@ static size_t utf7_decode(const char *s, size_t n, char *out)
 /* Which of the characters the contexts need occur: each check below can
  * only succeed with its own (a tag needs '<', a URL ':', an attribute '=',
  * a sink or a call one of ".[(`", a template '{'). */
-enum { C_LT = 1, C_COLON = 2, C_EQ = 4, C_SINK = 8, C_BRACE = 16 };
+enum { C_LT = 1, C_COLON = 2, C_EQ = 4, C_SINK = 8, C_BRACE = 16, C_X = 32, C_G = 64 };
 
 static unsigned needed_chars(const char *s, size_t n)
 {
 	static const unsigned char cls[256] = {
 		['<'] = C_LT,	['='] = C_EQ,	['.'] = C_SINK,	 ['['] = C_SINK,
 		['('] = C_SINK, ['`'] = C_SINK, ['{'] = C_BRACE, [':'] = C_COLON,
+		['x'] = C_X,	['g'] = C_G, /* "expression", "binding" */
 	};
 	unsigned m = 0;
 	for (size_t i = 0; i < n; i++)
@@ -573,7 +578,8 @@ static bool detect_one(xs *x)
 	if ((has & C_BRACE) && template_expr(x))
 		return true;
 	/* CSS context */
-	if ((memmem(s, n, "expression", 10) || memmem(s, n, "binding", 7)) && dangerous_style(s, n))
+	if (((has & C_X && memmem(s, n, "expression", 10)) || (has & C_G && memmem(s, n, "binding", 7))) &&
+	    dangerous_style(s, n))
 		return hit(x, 0, n, "a style that runs code");
 	return false;
 }
