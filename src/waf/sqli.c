@@ -1337,6 +1337,27 @@ size_t waf_detector_decode(const char *s, size_t n, char *out)
 	return m;
 }
 
+/* A path or JSON pointer of plain names and numbers ("/api/v1/reviews",
+ * "/tags/0"): '/' between single tokens is only arithmetic to the lexer, no
+ * check above fires on such a stream, and nothing in it decodes. */
+static bool plain_path(const char *s, size_t n, bool high)
+{
+	size_t i = 0;
+	while (i < n) {
+		if (s[i] == '/') {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < n && s[j] != '/')
+			j++;
+		if (!single_plain_token(s + i, j - i, high))
+			return false;
+		i = j;
+	}
+	return true;
+}
+
 bool waf_sqli_detect(const char *s, size_t n, bool high, size_t *at, size_t *span,
 		     const char **why)
 {
@@ -1344,7 +1365,7 @@ bool waf_sqli_detect(const char *s, size_t n, bool high, size_t *at, size_t *spa
 		return false;
 	if (n > 65536)
 		n = 65536;
-	if (single_plain_token(s, n, high))
+	if (single_plain_token(s, n, high) || plain_path(s, n, high))
 		return false;
 	if (detect_one(s, n, high, at, span, why))
 		return true;
