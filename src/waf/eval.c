@@ -159,6 +159,7 @@ const waf_vals *waf_input_values(mamori_waf_eval *ev, int input)
 	if (in->parent < 0 || in->tx == TX_NONE || same == src->n) {
 		*v = *src; /* shared, not copied */
 	} else {
+		v->bytes_gen = 0; /* other values: their bytes are not src's */
 		v->el = waf_alloc(ev, (src->n + 1) * sizeof *v->el);
 		v->n = src->n;
 		v->oversize = src->oversize;
@@ -368,7 +369,7 @@ int mamori_waf_evaluate(mamori_waf_eval *ev, const mamori_waf_request *rq, mamor
 		for (size_t i = 0; i < ev->acl->field_count; i++)
 			ev->fields[i].gen = 0;
 		for (size_t i = 0; i < ev->acl->input_count; i++)
-			ev->inputs[i].gen = 0;
+			ev->inputs[i].gen = ev->inputs[i].bytes_gen = 0;
 		ev->gen = 1;
 	}
 	scratch_reset(ev);

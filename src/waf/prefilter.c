@@ -28,10 +28,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* A regex whose best factor is likelier than this per byte of text is not
- * worth a literal: it goes to the regex database. */
-#define WAF_FACTOR_MAX_COST 0.03
-
 typedef struct waf_pattern {
 	int input;
 	char *expr;	/* for the regex database */
@@ -145,10 +141,11 @@ static void escape_literal(const char *lit, size_t len, mamori_buf *out)
 	}
 }
 
-void waf_prefilter_add(waf_compiler *c, waf_stmt *s, const char *regex, bool literal,
-		       const char *lit, size_t lit_len, bool caseless)
+void waf_prefilter_add(waf_compiler *c, waf_stmt *s, const waf_regex *re, const char *lit,
+		       size_t lit_len, bool caseless)
 {
 	mamori_waf_acl *acl = c->acl;
+	bool literal = re == NULL;
 	if (s->input < 0)
 		return;
 	mamori_buf e = MAMORI_BUF_INIT;
@@ -160,7 +157,7 @@ void waf_prefilter_add(waf_compiler *c, waf_stmt *s, const char *regex, bool lit
 		}
 		escape_literal(lit, lit_len, &e);
 	} else {
-		relax(regex, &e);
+		relax(waf_regex_source(re), &e);
 		flags |= HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY | HS_FLAG_DOTALL | HS_FLAG_MULTILINE;
 	}
 	if (caseless)
@@ -179,8 +176,8 @@ void waf_prefilter_add(waf_compiler *c, waf_stmt *s, const char *regex, bool lit
 		fac.lits[0][lit_len] = 0;
 		fac.lens[0] = lit_len;
 		fac.caseless = caseless;
-	} else {
-		waf_regex_factor(regex, caseless, WAF_FACTOR_MAX_COST, &fac);
+	} else if (waf_regex_prefilter_factor(re)) {
+		waf_factor_copy(&fac, waf_regex_prefilter_factor(re));
 	}
 	acl->patterns[acl->pattern_count] =
 		(waf_pattern){s->input, mamori_buf_detach(&e), flags, fac, s, acl->pattern_count};

@@ -12,15 +12,30 @@
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#define WAF_REGEX_REQ 3
 
 struct waf_regex {
 	pcre2_code *code;
 	bool jit;
+	const char *src;
+	bool caseless;
+	bool has_factor;
+	waf_factor factor;		/* for the prefilter (regex_factor.c) */
+	unsigned req_count;		/* byte sets a match needs one byte of each */
+	uint64_t req[WAF_REGEX_REQ][4];
 };
 
 waf_regex *waf_regex_compile(waf_compiler *c, const char *pattern, bool caseless, char *err,
 			     size_t errlen)
 {
+	/* managed groups refer to one pattern set from several rules */
+	for (size_t i = 0; i < c->acl->regex_count; i++) {
+		waf_regex *r = c->acl->regexes[i];
+		if (r->caseless == caseless && strcmp(r->src, pattern) == 0)
+			return r;
+	}
 	int ec;
 	PCRE2_SIZE off;
 	uint32_t opts = caseless ? PCRE2_CASELESS : 0;
@@ -47,6 +62,12 @@ waf_regex *waf_regex_compile(waf_compiler *c, const char *pattern, bool caseless
 	waf_regex *re = mamori_arena_alloc(&c->acl->arena, sizeof *re);
 	re->code = code;
 	re->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+	re->src = mamori_arena_strdup(&c->acl->arena, pattern);
+	re->caseless = caseless;
+	size_t req_count;
+	re->has_factor = waf_regex_analyse(pattern, caseless, WAF_FACTOR_MAX_COST, &re->factor, re->req,
+					   WAF_REGEX_REQ, &req_count);
+	re->req_count = (unsigned)req_count;
 	waf_acl_track_regex(c->acl, re);
 	return re;
 }
@@ -65,8 +86,56 @@ int waf_regex_match(mamori_waf_eval *ev, const waf_regex *re, const char *s, siz
 	return 1;
 }
 
+/* The bytes value i of an input holds, computed once per request. */
+static const uint64_t *value_bytes(mamori_waf_eval *ev, int input, size_t i)
+{
+	waf_vals *v = &ev->inputs[input];
+	if (v->bytes_gen != ev->gen) {
+		v->bytes = waf_alloc(ev, v->n * sizeof *v->bytes);
+		for (size_t k = 0; k < v->n; k++)
+			v->bytes[k].done = false;
+		v->bytes_gen = ev->gen;
+	}
+	waf_bytes *b = &v->bytes[i];
+	if (!b->done) {
+		uint64_t w[4] = {0, 0, 0, 0};
+		const unsigned char *p = (const unsigned char *)v->el[i].p;
+		for (size_t k = 0; k < v->el[i].n; k++)
+			w[p[k] >> 6] |= 1ull << (p[k] & 63);
+		memcpy(b->bits, w, sizeof w);
+		b->done = true;
+	}
+	return b->bits;
+}
+
+int waf_regex_match_value(mamori_waf_eval *ev, const waf_regex *re, int input, size_t i,
+			  size_t *at, size_t *span)
+{
+	if (re->req_count) {
+		const uint64_t *have = value_bytes(ev, input, i);
+		for (unsigned r = 0; r < re->req_count; r++)
+			if (!((have[0] & re->req[r][0]) | (have[1] & re->req[r][1]) |
+			      (have[2] & re->req[r][2]) | (have[3] & re->req[r][3])))
+				return 0;
+	}
+	const waf_elem *e = &ev->inputs[input].el[i];
+	return waf_regex_match(ev, re, e->p, e->n, at, span);
+}
+
+const char *waf_regex_source(const waf_regex *re)
+{
+	return re->src;
+}
+
+const waf_factor *waf_regex_prefilter_factor(const waf_regex *re)
+{
+	return re->has_factor ? &re->factor : NULL;
+}
+
 void waf_regex_free(waf_regex *re)
 {
-	if (re)
+	if (re) {
 		pcre2_code_free(re->code);
+		waf_factor_free(&re->factor);
+	}
 }

@@ -25,6 +25,14 @@
  * weakens the factor: the result is sound by construction, never a missed
  * match.  Case-insensitive parts make the whole factor case-insensitive.
  *
+ * Each result also carries a *conjunction*: up to three necessary sets taken
+ * from different parts of a concatenation — "\)\s*\(\s*[|&!]" needs one of
+ * {")"}, {"("} and {"|", "&", "!"} — every one of which a match contains.
+ * Alternations unite their branches' conjunctions member by member ((a1 and
+ * a2) or (b1 and b2) implies (a1 or b1) and (a2 or b2)).  The literal
+ * prefilter uses one set; waf_regex_required() turns the conjunction into
+ * byte sets that a value must hold before PCRE2 runs on it.
+ *
  * Which candidate factor is best is decided by an estimate of how often it
  * occurs in ordinary text: a fixed table of byte frequencies (English
  * letters, spaces, digits, punctuation), the probability of a string being
@@ -42,6 +50,8 @@
 #define LF_MAX_LEN 32	/* bytes of one prefix string (longer ones are cut: open) */
 #define LF_MAX_CLASS 64 /* a character class is expanded up to this many bytes */
 #define LF_MAX_DEPTH 48
+#define LF_MAX_BYTE_SET 64 /* strings a conjunction member may hold */
+#define LF_REQ_MAX_FREQ 0.03 /* a byte set likelier per byte is not worth checking */
 
 typedef struct lstr {
 	unsigned char len;
@@ -55,11 +65,21 @@ typedef struct lset {
 	lstr *v;
 } lset;
 
+/* Necessary sets from different parts of the regex: a match contains a
+ * string of each. */
+#define LF_MAX_AND 3
+typedef struct conj {
+	int n;
+	lset set[LF_MAX_AND];
+	double cost[LF_MAX_AND];
+} conj;
+
 typedef struct fres {
 	lset prefix; /* strings every match begins with, or top */
 	lset anch;   /* when every match starts at the subject's start: its prefixes; else top */
 	lset factor; /* best necessary set, or top when none */
 	double cost; /* estimated frequency of factor (INFINITY when none) */
+	conj all;    /* necessary sets from different parts, cheapest first */
 } fres;
 
 typedef struct rparse {
@@ -318,18 +338,110 @@ static double set_cost(const lset *a, bool caseless)
 
 static fres res_zero_width(void)
 {
-	return (fres){set_empty_string(), set_top(), set_top(), INFINITY};
+	return (fres){set_empty_string(), set_top(), set_top(), INFINITY, {0}};
 }
 
 static fres res_top(void)
 {
-	return (fres){set_top(), set_top(), set_top(), INFINITY};
+	return (fres){set_top(), set_top(), set_top(), INFINITY, {0}};
 }
 
 /* ^ or \A: matches start at the subject's start */
 static fres res_anchor(void)
 {
-	return (fres){set_empty_string(), set_empty_string(), set_top(), INFINITY};
+	return (fres){set_empty_string(), set_empty_string(), set_top(), INFINITY, {0}};
+}
+
+/* A necessary byte set from a necessary string set: bytes such that every
+ * string holds one (a value holding none of them holds none of the
+ * strings).  Chosen greedily — the byte in most strings not yet covered,
+ * the rarer on a tie — so that ")\t", ") ", ")\n" give {')'}. */
+static void byte_set_of(const lset *a, bool caseless, uint64_t bits[4])
+{
+	memset(bits, 0, 4 * sizeof *bits);
+	bool single = true; /* a class: the bytes themselves */
+	for (int i = 0; i < a->n && single; i++)
+		single = a->v[i].len == 1;
+	if (single) {
+		for (int i = 0; i < a->n; i++) {
+			unsigned c = a->v[i].s[0];
+			bits[c >> 6] |= 1ull << (c & 63);
+			if (caseless && c >= 'a' && c <= 'z')
+				bits[(c - 32) >> 6] |= 1ull << ((c - 32) & 63);
+		}
+		return;
+	}
+	bool small[64] = {false};
+	bool *covered = a->n <= 64 ? small : mamori_xcalloc((size_t)a->n, sizeof *covered);
+	for (int left = a->n; left > 0;) {
+		int count[256] = {0};
+		for (int i = 0; i < a->n; i++) {
+			if (covered[i])
+				continue;
+			uint64_t seen[4] = {0, 0, 0, 0};
+			for (size_t k = 0; k < a->v[i].len; k++) {
+				unsigned c = a->v[i].s[k];
+				if (!((seen[c >> 6] >> (c & 63)) & 1)) {
+					seen[c >> 6] |= 1ull << (c & 63);
+					count[c]++;
+				}
+			}
+		}
+		int best = -1;
+		for (int c = 0; c < 256; c++)
+			if (count[c] && (best < 0 || count[c] > count[best] ||
+					 (count[c] == count[best] &&
+					  byte_freq((unsigned char)c, caseless) < byte_freq((unsigned char)best, caseless))))
+				best = c;
+		if (best < 0)
+			break;
+		bits[best >> 6] |= 1ull << (best & 63);
+		if (caseless && best >= 'a' && best <= 'z')
+			bits[(best - 32) >> 6] |= 1ull << ((best - 32) & 63);
+		for (int i = 0; i < a->n; i++)
+			if (!covered[i] && memchr(a->v[i].s, best, a->v[i].len)) {
+				covered[i] = true;
+				left--;
+			}
+	}
+	if (covered != small)
+		free(covered);
+}
+
+/* How likely a byte of that set is per byte of text (the conjunction's
+ * members are ranked by it: a value is checked for bytes, not strings). */
+static double bytes_cost(const lset *a, bool caseless)
+{
+	/* more than 64 strings rarely share few rare bytes: not worth the work */
+	if (a->n <= 0 || has_empty(a) || a->n > LF_MAX_BYTE_SET)
+		return INFINITY;
+	uint64_t bits[4];
+	byte_set_of(a, caseless, bits);
+	double f = 0;
+	for (unsigned w = 0; w < 4; w++)
+		for (uint64_t m = bits[w]; m; m &= m - 1)
+			f += byte_freq((unsigned char)(w * 64 + (unsigned)__builtin_ctzll(m)), false);
+	return f;
+}
+
+static void conj_free(conj *c)
+{
+	for (int i = 0; i < c->n; i++)
+		set_free(&c->set[i]);
+	c->n = 0;
+}
+
+/* The conjunction of one factor (a copy). */
+static conj conj_one(const lset *f, bool caseless)
+{
+	conj c = {0};
+	double cost = f->n > 0 ? bytes_cost(f, caseless) : INFINITY;
+	if (cost < INFINITY) {
+		c.set[0] = set_copy(f);
+		c.cost[0] = cost;
+		c.n = 1;
+	}
+	return c;
 }
 
 static void res_free(fres *r)
@@ -337,6 +449,7 @@ static void res_free(fres *r)
 	set_free(&r->prefix);
 	set_free(&r->anch);
 	set_free(&r->factor);
+	conj_free(&r->all);
 }
 
 /* Offer a candidate factor; keeps the cheaper one (takes ownership). */
@@ -359,8 +472,9 @@ static void offer(fres *r, lset cand, bool caseless)
 
 static fres res_prefix(lset e, bool caseless)
 {
-	fres r = {e, set_top(), set_top(), INFINITY};
+	fres r = {e, set_top(), set_top(), INFINITY, {0}};
 	offer(&r, set_copy(&e), caseless);
+	r.all = conj_one(&r.factor, caseless);
 	return r;
 }
 
@@ -886,6 +1000,8 @@ static fres quantify(rparse *rp, fres r, unsigned lo, unsigned hi)
 		q.factor = r.factor;
 		q.cost = r.cost;
 		r.factor = set_top();
+		q.all = r.all; /* the atom's first occurrence holds its conjunction */
+		r.all = (conj){0};
 		if (r.prefix.n >= 0) {
 			q.prefix = set_power(&r.prefix, lo < 8 ? lo : 8);
 			if (hi != lo || lo > 8)
@@ -893,6 +1009,8 @@ static fres quantify(rparse *rp, fres r, unsigned lo, unsigned hi)
 			if (q.prefix.n >= 0)
 				offer(&q, set_copy(&q.prefix), rp->caseless);
 		}
+		if (q.all.n == 0)
+			q.all = conj_one(&q.factor, rp->caseless);
 	} else if (r.prefix.n >= 0) {
 		/* maybe absent: the empty string, or the atom's prefixes (open
 		 * when it may repeat) */
@@ -906,6 +1024,110 @@ static fres quantify(rparse *rp, fres r, unsigned lo, unsigned hi)
 	}
 	res_free(&r);
 	return q;
+}
+
+/* A candidate member of a concatenation's conjunction: the items it
+ * covers, and the item whose own conjunction it comes from (-1: a product). */
+typedef struct cand {
+	lset set;
+	double cost;
+	size_t lo, hi;
+	long bundle;
+} cand;
+
+static void pool_add(cand **pool, size_t *n, size_t *cap, lset set, double cost, size_t lo,
+		     size_t hi, long bundle)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*pool = mamori_xrealloc(*pool, *cap * sizeof **pool);
+	}
+	(*pool)[(*n)++] = (cand){set, cost, lo, hi, bundle};
+}
+
+static int cand_cmp(const void *x, const void *y)
+{
+	const cand *a = x, *b = y;
+	return a->cost < b->cost ? -1 : a->cost > b->cost;
+}
+
+/* The cheapest members that cover different items; frees the pool. */
+static conj pool_choose(cand *pool, size_t n)
+{
+	conj c = {0};
+	size_t chosen[LF_MAX_AND];
+	if (n)
+		qsort(pool, n, sizeof *pool, cand_cmp);
+	for (size_t i = 0; i < n; i++) {
+		bool ok = c.n < LF_MAX_AND && pool[i].cost < INFINITY && pool[i].set.n > 0;
+		for (int k = 0; ok && k < c.n; k++) {
+			const cand *d = &pool[chosen[k]];
+			bool apart = pool[i].hi < d->lo || d->hi < pool[i].lo;
+			bool same_item = pool[i].bundle >= 0 && pool[i].bundle == d->bundle;
+			ok = apart || same_item;
+		}
+		if (ok) {
+			chosen[c.n] = i;
+			c.set[c.n] = pool[i].set;
+			c.cost[c.n] = pool[i].cost;
+			c.n++;
+			pool[i].set = set_top();
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		set_free(&pool[i].set);
+	free(pool);
+	return c;
+}
+
+/* (A1 and A2) or (B1 and B2) implies (A1 or B1) and (A2 or B2): members
+ * paired cheapest first, each used once. */
+static conj conj_or(const conj *a, const conj *b, bool caseless)
+{
+	conj c = {0};
+	if (!a->n || !b->n)
+		return c;
+	if (a->n == 1 && b->n == 1) {
+		/* nothing to choose: the cost is worked out when it is ranked */
+		if (a->set[0].n + b->set[0].n > LF_MAX_BYTE_SET)
+			return c;
+		lset u = set_union(&a->set[0], &b->set[0]);
+		if (u.n <= 0) {
+			set_free(&u);
+			return c;
+		}
+		c.set[0] = u;
+		c.cost[0] = -1;
+		c.n = 1;
+		return c;
+	}
+	cand pairs[LF_MAX_AND * LF_MAX_AND];
+	int np = 0;
+	for (int i = 0; i < a->n; i++)
+		for (int j = 0; j < b->n; j++) {
+			if (a->set[i].n + b->set[j].n > LF_MAX_BYTE_SET)
+				continue; /* too many strings to share rare bytes */
+			lset u = set_union(&a->set[i], &b->set[j]);
+			if (u.n <= 0) {
+				set_free(&u);
+				continue;
+			}
+			pairs[np++] = (cand){u, bytes_cost(&u, caseless), (size_t)i, (size_t)j, 0};
+		}
+	qsort(pairs, (size_t)np, sizeof *pairs, cand_cmp);
+	bool used_a[LF_MAX_AND] = {0}, used_b[LF_MAX_AND] = {0};
+	for (int k = 0; k < np; k++) {
+		if (c.n < LF_MAX_AND && pairs[k].cost < INFINITY && !used_a[pairs[k].lo] &&
+		    !used_b[pairs[k].hi]) {
+			used_a[pairs[k].lo] = used_b[pairs[k].hi] = true;
+			c.set[c.n] = pairs[k].set;
+			c.cost[c.n] = pairs[k].cost;
+			c.n++;
+		} else {
+			set_free(&pairs[k].set);
+		}
+	}
+	return c;
 }
 
 /* A concatenation: its items' factors, and products of neighbouring
@@ -950,6 +1172,17 @@ static fres parse_seq(rparse *rp)
 		free(items);
 		return res_zero_width();
 	}
+	/* the conjunction: the items' own conjunctions compete (a product of
+	 * neighbours holds no rarer byte than its items) */
+	cand *pool = NULL;
+	size_t pn = 0, pcap = 0;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < items[i].all.n; k++) {
+			double c = items[i].all.cost[k];
+			if (c < 0)
+				c = bytes_cost(&items[i].all.set[k], rp->caseless);
+			pool_add(&pool, &pn, &pcap, set_copy(&items[i].all.set[k]), c, i, i, (long)i);
+		}
 	/* the best single item */
 	for (size_t i = 0; i < n; i++) {
 		if (items[i].cost < r.cost) {
@@ -973,6 +1206,7 @@ static fres parse_seq(rparse *rp)
 		}
 		set_free(&acc);
 	}
+	r.all = pool_choose(pool, pn);
 	/* the prefix set of the whole */
 	lset all = set_empty_string();
 	for (size_t i = 0; i < n && !all_open(&all); i++) {
@@ -1023,6 +1257,7 @@ static fres parse_alt(rparse *rp)
 		u.anch = set_union(&r.anch, &b.anch);
 		if (r.factor.n > 0 && b.factor.n > 0)
 			u.factor = set_union(&r.factor, &b.factor);
+		u.all = conj_or(&r.all, &b.all, rp->caseless);
 		res_free(&r);
 		res_free(&b);
 		r = u;
@@ -1061,28 +1296,22 @@ static bool analyse(const char *re, bool caseless, fres *out, bool *ci)
  * its odds are divided by a typical value length. */
 #define LF_ANCHORED_DIV 32.0
 
-bool waf_regex_factor(const char *re, bool caseless, double max_cost, waf_factor *out)
+/* The factor of an analysed regex (see waf_regex_factor). */
+static bool factor_of(fres *r, bool ci, double max_cost, waf_factor *out)
 {
-	fres r;
-	bool ci = caseless;
-	memset(out, 0, sizeof *out);
-	out->cost = INFINITY;
-	if (!analyse(re, caseless, &r, &ci))
-		return false;
-	const lset *best = &r.factor;
-	double cost = r.cost;
-	if (r.anch.n > 0 && !has_empty(&r.anch)) {
-		set_minimize_as(&r.anch, true);
-		double ac = set_cost(&r.anch, ci) / LF_ANCHORED_DIV;
+	const lset *best = &r->factor;
+	double cost = r->cost;
+	if (r->anch.n > 0 && !has_empty(&r->anch)) {
+		set_minimize_as(&r->anch, true);
+		double ac = set_cost(&r->anch, ci) / LF_ANCHORED_DIV;
 		if (ac < cost) {
-			best = &r.anch;
+			best = &r->anch;
 			cost = ac;
 			out->anchored = true;
 		}
 	}
 	out->cost = cost;
 	if (!(cost <= max_cost) || best->n <= 0) {
-		res_free(&r);
 		out->anchored = false;
 		return false;
 	}
@@ -1096,8 +1325,60 @@ bool waf_regex_factor(const char *re, bool caseless, double max_cost, waf_factor
 		out->lens[i] = best->v[i].len;
 	}
 	out->caseless = ci;
-	res_free(&r);
 	return true;
+}
+
+/* The byte sets of an analysed regex (see waf_regex_required). */
+static size_t required_of(const fres *r, bool ci, uint64_t (*req)[4], size_t max)
+{
+	size_t k = 0;
+	for (int i = 0; i < r->all.n && k < max; i++) {
+		if (r->all.set[i].n <= 0 || has_empty(&r->all.set[i]))
+			continue;
+		if (bytes_cost(&r->all.set[i], ci) > LF_REQ_MAX_FREQ)
+			continue;
+		byte_set_of(&r->all.set[i], ci, req[k]);
+		bool dup = false;
+		for (size_t d = 0; d < k && !dup; d++)
+			dup = !memcmp(req[d], req[k], sizeof req[k]);
+		k += !dup;
+	}
+	return k;
+}
+
+bool waf_regex_analyse(const char *re, bool caseless, double max_cost, waf_factor *fac,
+		       uint64_t (*req)[4], size_t max_req, size_t *req_count)
+{
+	fres r;
+	bool ci = caseless;
+	memset(fac, 0, sizeof *fac);
+	fac->cost = INFINITY;
+	*req_count = 0;
+	if (!analyse(re, caseless, &r, &ci))
+		return false;
+	bool ok = factor_of(&r, ci, max_cost, fac);
+	*req_count = required_of(&r, ci, req, max_req);
+	res_free(&r);
+	return ok;
+}
+
+bool waf_regex_factor(const char *re, bool caseless, double max_cost, waf_factor *out)
+{
+	uint64_t req[1][4];
+	size_t n;
+	return waf_regex_analyse(re, caseless, max_cost, out, req, 0, &n);
+}
+
+void waf_factor_copy(waf_factor *dst, const waf_factor *src)
+{
+	*dst = *src;
+	dst->lits = mamori_xcalloc(src->count + 1, sizeof *dst->lits);
+	dst->lens = mamori_xcalloc(src->count + 1, sizeof *dst->lens);
+	for (size_t i = 0; i < src->count; i++) {
+		dst->lits[i] = mamori_xmalloc(src->lens[i] + 1);
+		memcpy(dst->lits[i], src->lits[i], src->lens[i] + 1);
+		dst->lens[i] = src->lens[i];
+	}
 }
 
 void waf_factor_free(waf_factor *f)
@@ -1107,4 +1388,14 @@ void waf_factor_free(waf_factor *f)
 	free(f->lits);
 	free(f->lens);
 	memset(f, 0, sizeof *f);
+}
+
+
+size_t waf_regex_required(const char *re, bool caseless, uint64_t (*req)[4], size_t max)
+{
+	waf_factor f;
+	size_t n;
+	waf_regex_analyse(re, caseless, 0, &f, req, max, &n);
+	waf_factor_free(&f);
+	return n;
 }

@@ -71,7 +71,7 @@ static int compile(waf_compiler *c, const cJSON *j, waf_stmt *s)
 		return st;
 	s->u = m;
 	if (m->pos == PC_CONTAINS || m->pos == PC_CONTAINS_WORD)
-		waf_prefilter_add(c, s, NULL, true, m->s, m->n, false);
+		waf_prefilter_add(c, s, NULL, m->s, m->n, false);
 	return MAMORI_OK;
 }
 

@@ -21,7 +21,7 @@ static int compile(waf_compiler *c, const cJSON *j, waf_stmt *s)
 	if (st)
 		return st;
 	s->u = code;
-	waf_prefilter_add(c, s, re, false, NULL, 0, false);
+	waf_prefilter_add(c, s, code, NULL, 0, false);
 	return MAMORI_OK;
 }
 
@@ -36,7 +36,7 @@ static bool eval(mamori_waf_eval *ev, const waf_stmt *s)
 	uint64_t where = waf_prefilter_values(ev, s, 0);
 	for (size_t i = 0; i < v->n; i++) {
 		size_t at, span;
-		if ((where & waf_value_bit(i)) && waf_regex_match(ev, s->u, v->el[i].p, v->el[i].n, &at, &span)) {
+		if ((where & waf_value_bit(i)) && waf_regex_match_value(ev, s->u, s->input, i, &at, &span)) {
 			waf_hit_set(ev, "REGEX", s->input, &v->el[i], at, span);
 			return true;
 		}

@@ -1,8 +1,8 @@
 /*
  * stmt_regex_set.c — RegexPatternSetReferenceStatement: any regex of a
  * regex pattern set, found by ARN (or name) among the RegexPatternSets that
- * come with the WebACL.  The set's regexes form one alternation for the
- * prefilter; each is then tried with PCRE2.
+ * come with the WebACL.  Each regex is one prefilter pattern (the
+ * prefilter says which to confirm); each is then tried with PCRE2.
  */
 #include "waf_internal.h"
 
@@ -38,36 +38,29 @@ static int compile(waf_compiler *c, const cJSON *j, waf_stmt *s)
 		return waf_err(c, "ARN", "regex pattern set \"%s\" has no RegularExpressionList", arn);
 	regex_set *rs = mamori_arena_alloc(&c->acl->arena, sizeof *rs);
 	rs->re = mamori_arena_alloc(&c->acl->arena, (size_t)cJSON_GetArraySize(list) * sizeof *rs->re);
-	mamori_buf alt = MAMORI_BUF_INIT;
 	const cJSON *it;
 	cJSON_ArrayForEach(it, list)
 	{
 		const char *re = mamori_json_str(it, "RegexString");
 		char err[256];
 		if (!re) {
-			mamori_buf_free(&alt);
 			return waf_err(c, "ARN", "regex pattern set \"%s\": an entry has no RegexString",
 				       arn);
 		}
 		waf_regex *code = waf_regex_compile(c, re, false, err, sizeof err);
 		if (!code) {
-			mamori_buf_free(&alt);
 			return waf_err(c, "ARN", "regex pattern set \"%s\": \"%s\": %s", arn, re, err);
 		}
 		rs->re[rs->n++] = code;
-		mamori_buf_printf(&alt, "%s%c", re, 0);
 	}
 	int st = waf_compile_input(c, j, s);
 	if (!st) {
 		s->u = rs;
 		/* one prefilter pattern per regex: Vectorscan compiles many small
 		 * patterns faster than one alternation, and says which to confirm */
-		for (size_t k = 0, off = 0; k < rs->n; k++) {
-			waf_prefilter_add(c, s, alt.data + off, false, NULL, 0, false);
-			off += strlen(alt.data + off) + 1;
-		}
+		for (size_t k = 0; k < rs->n; k++)
+			waf_prefilter_add(c, s, rs->re[k], NULL, 0, false);
 	}
-	mamori_buf_free(&alt);
 	return st;
 }
 
@@ -92,7 +85,7 @@ static bool eval(mamori_waf_eval *ev, const waf_stmt *s)
 			size_t at, span;
 			if (!(waf_prefilter_values(ev, s, (int)k) & waf_value_bit(i)))
 				continue;
-			if (waf_regex_match(ev, rs->re[k], v->el[i].p, v->el[i].n, &at, &span)) {
+			if (waf_regex_match_value(ev, rs->re[k], s->input, i, &at, &span)) {
 				waf_hit_set(ev, "REGEX_PATTERN_SET", s->input, &v->el[i], at, span);
 				return true;
 			}

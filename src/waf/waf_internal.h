@@ -277,9 +277,11 @@ int waf_compile_input(waf_compiler *c, const cJSON *body, waf_stmt *s);
 int waf_field_compile(waf_compiler *c, const cJSON *ftm, int *field_id);
 int waf_action_compile(waf_compiler *c, const cJSON *j, waf_action *a);
 int waf_forwarded_ip_compile(waf_compiler *c, const cJSON *j, const char **header, int *fallback);
-/* Add a prefilter pattern (literal or regex) for s on its input. */
-void waf_prefilter_add(waf_compiler *c, waf_stmt *s, const char *regex, bool literal,
-		       const char *lit, size_t lit_len, bool caseless);
+/* Add a prefilter pattern for s on its input: a compiled regex, or (re
+ * NULL) a literal. */
+typedef struct waf_regex waf_regex;
+void waf_prefilter_add(waf_compiler *c, waf_stmt *s, const waf_regex *re, const char *lit,
+		       size_t lit_len, bool caseless);
 int waf_prefilter_build(mamori_ctx *ctx, mamori_waf_acl *acl);
 void waf_prefilter_free(mamori_waf_acl *acl);
 /* Vectorscan scratch space for every database of the ACL (NULL if none). */
@@ -305,6 +307,16 @@ typedef struct waf_factor {
  * is none (the regex is not understood, or needs nothing rare). */
 bool waf_regex_factor(const char *re, bool caseless, double max_cost, waf_factor *out);
 void waf_factor_free(waf_factor *f);
+void waf_factor_copy(waf_factor *dst, const waf_factor *src);
+/* Up to max byte sets (256-bit) every match of re holds a byte of each;
+ * returns how many.  A value missing one needs no regex run. */
+size_t waf_regex_required(const char *re, bool caseless, uint64_t (*req)[4], size_t max);
+/* Both at once (one reading of the regex). */
+bool waf_regex_analyse(const char *re, bool caseless, double max_cost, waf_factor *fac,
+		       uint64_t (*req)[4], size_t max_req, size_t *req_count);
+/* A regex whose best factor is likelier than this per byte of text is not
+ * worth a literal: the prefilter gives it to its regex database. */
+#define WAF_FACTOR_MAX_COST 0.03
 
 /* ---- word alternations as tries (regex_trie.c) ---- */
 /* pattern with its alternations of literal words merged into tries where
@@ -314,20 +326,37 @@ char *waf_regex_trie(const char *pattern, bool caseless);
 
 /* ---- regexes (regex.c) ---- */
 typedef struct waf_regex waf_regex;
+/* Compiled once per WebACL: the same pattern again returns the same regex. */
 waf_regex *waf_regex_compile(waf_compiler *c, const char *pattern, bool caseless, char *err,
 			     size_t errlen);
+const char *waf_regex_source(const waf_regex *re);
+/* Its literal factor for the prefilter, or NULL when it has none. */
+const waf_factor *waf_regex_prefilter_factor(const waf_regex *re);
 /* 1 match (sets at and span), 0 no match; match-limit errors count as no match. */
 int waf_regex_match(mamori_waf_eval *ev, const waf_regex *re, const char *s, size_t n,
 		    size_t *at, size_t *span);
+/* Value i of an input against re: false without running PCRE2 when the
+ * value lacks a byte every match needs (waf_regex_required); else
+ * waf_regex_match(). */
+int waf_regex_match_value(mamori_waf_eval *ev, const waf_regex *re, int input, size_t i,
+			  size_t *at, size_t *span);
 void waf_regex_free(waf_regex *re);
 
 /* ---- per-request evaluation state (eval.c) ---- */
+/* Which bytes a value holds (waf_value_bytes). */
+typedef struct waf_bytes {
+	uint64_t bits[4];
+	bool done;
+} waf_bytes;
+
 typedef struct waf_vals {
 	unsigned gen;
 	waf_elem *el;
 	size_t n;
 	bool oversize; /* the field was cut at a limit */
 	bool invalid;  /* JsonBody that did not parse */
+	unsigned bytes_gen; /* bytes[] belongs to this generation */
+	waf_bytes *bytes;   /* per value, computed when a regex asks */
 } waf_vals;
 
 typedef struct waf_param {

@@ -43,7 +43,10 @@ static bool has_factor(const waf_factor *f, const char *s, size_t n)
 	return false;
 }
 
-/* Every string the regex matches holds the factor; returns the matches seen. */
+static size_t required_sets; /* byte sets checked by check_regex() */
+
+/* Every string the regex matches holds the factor and a byte of each
+ * required set; returns the matches seen. */
 static int check_regex(const char *re, const char *const *subjects, size_t ns)
 {
 	int ec;
@@ -54,12 +57,26 @@ static int check_regex(const char *re, const char *const *subjects, size_t ns)
 	pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
 	waf_factor f;
 	bool have = waf_regex_factor(re, false, 1e9, &f);
+	uint64_t req[3][4];
+	size_t nreq = waf_regex_required(re, false, req, 3);
+	required_sets += nreq;
 	int matches = 0;
 	for (size_t i = 0; i < ns; i++) {
 		size_t n = strlen(subjects[i]);
 		if (pcre2_match(code, (PCRE2_SPTR)subjects[i], n, 0, 0, md, NULL) < 0)
 			continue;
 		matches++;
+		/* every required byte set has a byte in the subject */
+		for (size_t r = 0; r < nreq; r++) {
+			bool found = false;
+			for (size_t k = 0; k < n && !found; k++) {
+				unsigned char c = (unsigned char)subjects[i][k];
+				found = (req[r][c >> 6] >> (c & 63)) & 1;
+			}
+			if (!found)
+				fail_msg("/%s/ matches \"%s\" without a byte of its required set %zu", re,
+					 subjects[i], r);
+		}
 		if (have && !has_factor(&f, subjects[i], n)) {
 			mamori_buf b = MAMORI_BUF_INIT;
 			for (size_t k = 0; k < f.count; k++)
@@ -170,6 +187,8 @@ static void random_regexes(void **state)
 	}
 	/* the test means something only if regexes matched a lot */
 	assert_true(matches > 20000);
+	print_message("%zu required byte sets checked\n", required_sets);
+	assert_true(required_sets > 500);
 }
 
 /* An evaluator for a WebACL; free with done(). */
