@@ -1051,6 +1051,17 @@ static int cand_cmp(const void *x, const void *y)
 	return a->cost < b->cost ? -1 : a->cost > b->cost;
 }
 
+/* The same strings ("(" twice in "\(\s*\)\s*\(") say nothing new. */
+static bool set_equal(const lset *a, const lset *b)
+{
+	if (a->n != b->n || a->n < 0)
+		return false;
+	for (int i = 0; i < a->n; i++)
+		if (a->v[i].len != b->v[i].len || memcmp(a->v[i].s, b->v[i].s, a->v[i].len) != 0)
+			return false;
+	return true;
+}
+
 /* The cheapest members that cover different items; frees the pool. */
 static conj pool_choose(cand *pool, size_t n)
 {
@@ -1064,7 +1075,7 @@ static conj pool_choose(cand *pool, size_t n)
 			const cand *d = &pool[chosen[k]];
 			bool apart = pool[i].hi < d->lo || d->hi < pool[i].lo;
 			bool same_item = pool[i].bundle >= 0 && pool[i].bundle == d->bundle;
-			ok = apart || same_item;
+			ok = (apart || same_item) && !set_equal(&pool[i].set, &c.set[k]);
 		}
 		if (ok) {
 			chosen[c.n] = i;
