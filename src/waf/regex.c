@@ -1,10 +1,15 @@
 /*
  * regex.c — RegexString and regex pattern sets through PCRE2 with JIT.
  *
- * Every regex is compiled once with the JIT.  Matching runs under a match
- * limit and a depth limit (and the JIT's bounded stack), so a pattern prone
- * to catastrophic backtracking costs a bounded amount of work and then
- * simply does not match: a WAF must not be a denial-of-service lever.
+ * Every regex is compiled once per WebACL with the JIT (the same pattern in
+ * several rules is one regex), its word alternations as tries
+ * (regex_trie.c).  Matching runs under a match limit and a depth limit (and
+ * the JIT's bounded stack), so a pattern prone to catastrophic backtracking
+ * costs a bounded amount of work and then simply does not match: a WAF must
+ * not be a denial-of-service lever.  Before PCRE2 runs on a value, the value
+ * must hold a byte of each set the regex's analysis says every match needs
+ * (regex_factor.c): most benign values are answered by a few AND operations
+ * on a byte map built once per value and request.
  */
 #include "waf_internal.h"
 
@@ -20,6 +25,7 @@ struct waf_regex {
 	pcre2_code *code;
 	bool jit;
 	const char *src;
+	uint64_t hash; /* of src, to find it again */
 	bool caseless;
 	bool has_factor;
 	waf_factor factor;		/* for the prefilter (regex_factor.c) */
@@ -31,9 +37,12 @@ waf_regex *waf_regex_compile(waf_compiler *c, const char *pattern, bool caseless
 			     size_t errlen)
 {
 	/* managed groups refer to one pattern set from several rules */
+	uint64_t hash = 1469598103934665603ull; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)pattern; *p; p++)
+		hash = (hash ^ *p) * 1099511628211ull;
 	for (size_t i = 0; i < c->acl->regex_count; i++) {
 		waf_regex *r = c->acl->regexes[i];
-		if (r->caseless == caseless && strcmp(r->src, pattern) == 0)
+		if (r->hash == hash && r->caseless == caseless && strcmp(r->src, pattern) == 0)
 			return r;
 	}
 	int ec;
@@ -63,6 +72,7 @@ waf_regex *waf_regex_compile(waf_compiler *c, const char *pattern, bool caseless
 	re->code = code;
 	re->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
 	re->src = mamori_arena_strdup(&c->acl->arena, pattern);
+	re->hash = hash;
 	re->caseless = caseless;
 	size_t req_count;
 	re->has_factor = waf_regex_analyse(pattern, caseless, WAF_FACTOR_MAX_COST, &re->factor, re->req,
