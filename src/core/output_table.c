@@ -8,6 +8,7 @@
  * per compliance standard with its score and each account's.
  */
 #include "output_internal.h"
+#include "report_i18n.h"
 
 #include <string.h>
 
@@ -89,7 +90,9 @@ static void compliance_lines(FILE *out, const mamori_report *r)
 		for (size_t k = i + 1; k < sc.count && sc.items[k].account; k++)
 			nacc++;
 		for (size_t k = i + 1; nacc > 1 && k <= i + nacc; k++) {
-			fprintf(out, "%s%s ", k == i + 1 ? "; by account: " : ", ", sc.items[k].account);
+			const char *acct = sc.items[k].account;
+			fprintf(out, "%s%s ", k == i + 1 ? "; by account: " : ", ",
+				strcmp(acct, MAMORI_NO_ACCOUNT) ? acct : mamori_report_text("en", "score.no_account"));
 			if (sc.items[k].percent >= 0)
 				fprintf(out, "%d%%", sc.items[k].percent);
 			else
