@@ -30,6 +30,9 @@ void mamori_report_scores(const mamori_report *r, mamori_scores *out);
  * unknown}, accounts: [{account, score, controls}]}] (score null when no
  * control passed or failed).  The json summary and SARIF use it. */
 cJSON *mamori_report_compliance_json(const mamori_report *r);
+/* Write b to out when it holds enough (or force), then empty it: streamed
+ * documents reuse one buffer (output_json.c). */
+void mamori_output_flush(mamori_buf *b, FILE *out, bool force);
 
 /* A module's open findings in the report's `all` set. */
 size_t mamori_summary_module_open(const mamori_report *r, const char *module);

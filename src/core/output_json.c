@@ -17,7 +17,7 @@
  * enough: no allocation per finding, few stdio calls. */
 #define FLUSH_AT (256 * 1024)
 
-static void flush(mamori_buf *b, FILE *out, bool force)
+void mamori_output_flush(mamori_buf *b, FILE *out, bool force)
 {
 	if (b->len && (force || b->len >= FLUSH_AT)) {
 		fwrite(b->data, 1, b->len, out);
@@ -32,9 +32,9 @@ int mamori_output_jsonl(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 	for (size_t i = 0; i < r->count; i++) {
 		mamori_finding_write_asff(r->items[i], MAMORI_ASFF_LOSSLESS, &b);
 		mamori_buf_putc(&b, '\n');
-		flush(&b, out, false);
+		mamori_output_flush(&b, out, false);
 	}
-	flush(&b, out, true);
+	mamori_output_flush(&b, out, true);
 	mamori_buf_free(&b);
 	return MAMORI_OK;
 }
@@ -47,10 +47,10 @@ int mamori_output_asff(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 	for (size_t i = 0; i < r->count; i++) {
 		mamori_buf_puts(&b, i ? ",\n" : "\n");
 		mamori_finding_write_asff(r->items[i], 0, &b);
-		flush(&b, out, false);
+		mamori_output_flush(&b, out, false);
 	}
 	mamori_buf_puts(&b, "\n]}\n");
-	flush(&b, out, true);
+	mamori_output_flush(&b, out, true);
 	mamori_buf_free(&b);
 	return MAMORI_OK;
 }
@@ -152,10 +152,10 @@ int mamori_output_json(mamori_ctx *ctx, const mamori_report *r, FILE *out)
 	for (size_t i = 0; i < r->count; i++) {
 		mamori_buf_puts(&b, i ? ",\n" : "\n");
 		mamori_finding_write_asff(r->items[i], MAMORI_ASFF_LOSSLESS | MAMORI_ASFF_PRETTY, &b);
-		flush(&b, out, false);
+		mamori_output_flush(&b, out, false);
 	}
 	mamori_buf_puts(&b, r->count ? "\n]\n}\n" : "]\n}\n");
-	flush(&b, out, true);
+	mamori_output_flush(&b, out, true);
 	mamori_buf_free(&b);
 	return MAMORI_OK;
 }
