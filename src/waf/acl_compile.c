@@ -661,6 +661,8 @@ int mamori_waf_acl_compile(mamori_ctx *ctx, const char *path, const char *json, 
 			     : open_mmdb(c, opts->asn_db_path, &acl->asn_db);
 	if (!st)
 		st = waf_prefilter_build(ctx, acl);
+	if (st == MAMORI_OK)
+		waf_regex_finish(acl);
 	free(c);
 	cJSON_Delete(root);
 	if (st) {

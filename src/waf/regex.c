@@ -31,6 +31,8 @@ struct waf_regex {
 	waf_factor factor;		/* for the prefilter (regex_factor.c) */
 	unsigned req_count;		/* byte sets a match needs one byte of each */
 	uint64_t req[WAF_REGEX_REQ][4];
+	unsigned mask_count;		/* the same sets as masks of acl->byte_bit */
+	uint64_t mask[WAF_REGEX_REQ];
 };
 
 waf_regex *waf_regex_compile(waf_compiler *c, const char *pattern, bool caseless, char *err,
@@ -78,6 +80,7 @@ waf_regex *waf_regex_compile(waf_compiler *c, const char *pattern, bool caseless
 	re->has_factor = waf_regex_analyse(pattern, caseless, WAF_FACTOR_MAX_COST, &re->factor, re->req,
 					   WAF_REGEX_REQ, &req_count);
 	re->req_count = (unsigned)req_count;
+	re->mask_count = 0; /* until waf_regex_finish() */
 	waf_acl_track_regex(c->acl, re);
 	return re;
 }
@@ -96,8 +99,48 @@ int waf_regex_match(mamori_waf_eval *ev, const waf_regex *re, const char *s, siz
 	return 1;
 }
 
-/* The bytes value i of an input holds, computed once per request. */
-static const uint64_t *value_bytes(mamori_waf_eval *ev, int input, size_t i)
+void waf_regex_finish(mamori_waf_acl *acl)
+{
+	/* the bytes named by most sets get the 64 bits; a set with a byte left
+	 * out is not checked (it could only be a superset) */
+	size_t uses[256] = {0};
+	for (size_t i = 0; i < acl->regex_count; i++) {
+		const waf_regex *re = acl->regexes[i];
+		for (unsigned r = 0; r < re->req_count; r++)
+			for (unsigned c = 0; c < 256; c++)
+				uses[c] += (re->req[r][c >> 6] >> (c & 63)) & 1;
+	}
+	memset(acl->byte_bit, 0, sizeof acl->byte_bit);
+	for (unsigned bit = 0; bit < 64; bit++) {
+		unsigned best = 0;
+		for (unsigned c = 1; c < 256; c++)
+			if (uses[c] > uses[best])
+				best = c;
+		if (!uses[best])
+			break;
+		acl->byte_bit[best] = 1ull << bit;
+		uses[best] = 0;
+	}
+	for (size_t i = 0; i < acl->regex_count; i++) {
+		waf_regex *re = acl->regexes[i];
+		re->mask_count = 0;
+		for (unsigned r = 0; r < re->req_count; r++) {
+			uint64_t m = 0;
+			bool all = true;
+			for (unsigned c = 0; c < 256; c++)
+				if ((re->req[r][c >> 6] >> (c & 63)) & 1) {
+					m |= acl->byte_bit[c];
+					all &= acl->byte_bit[c] != 0;
+				}
+			if (all && m)
+				re->mask[re->mask_count++] = m;
+		}
+	}
+}
+
+/* The checked bytes value i of an input holds, found once per request:
+ * one table look per byte, four lanes for the CPU to overlap. */
+static uint64_t value_bytes(mamori_waf_eval *ev, int input, size_t i)
 {
 	waf_vals *v = &ev->inputs[input];
 	if (v->bytes_gen != ev->gen) {
@@ -108,11 +151,19 @@ static const uint64_t *value_bytes(mamori_waf_eval *ev, int input, size_t i)
 	}
 	waf_bytes *b = &v->bytes[i];
 	if (!b->done) {
-		uint64_t w[4] = {0, 0, 0, 0};
+		const uint64_t *bit = ev->acl->byte_bit;
 		const unsigned char *p = (const unsigned char *)v->el[i].p;
-		for (size_t k = 0; k < v->el[i].n; k++)
-			w[p[k] >> 6] |= 1ull << (p[k] & 63);
-		memcpy(b->bits, w, sizeof w);
+		size_t n = v->el[i].n, k = 0;
+		uint64_t m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+		for (; k + 4 <= n; k += 4) {
+			m0 |= bit[p[k]];
+			m1 |= bit[p[k + 1]];
+			m2 |= bit[p[k + 2]];
+			m3 |= bit[p[k + 3]];
+		}
+		for (; k < n; k++)
+			m0 |= bit[p[k]];
+		b->bits = m0 | m1 | m2 | m3;
 		b->done = true;
 	}
 	return b->bits;
@@ -121,11 +172,10 @@ static const uint64_t *value_bytes(mamori_waf_eval *ev, int input, size_t i)
 int waf_regex_match_value(mamori_waf_eval *ev, const waf_regex *re, int input, size_t i,
 			  size_t *at, size_t *span)
 {
-	if (re->req_count) {
-		const uint64_t *have = value_bytes(ev, input, i);
-		for (unsigned r = 0; r < re->req_count; r++)
-			if (!((have[0] & re->req[r][0]) | (have[1] & re->req[r][1]) |
-			      (have[2] & re->req[r][2]) | (have[3] & re->req[r][3])))
+	if (re->mask_count) {
+		uint64_t have = value_bytes(ev, input, i);
+		for (unsigned r = 0; r < re->mask_count; r++)
+			if (!(have & re->mask[r]))
 				return 0;
 	}
 	const waf_elem *e = &ev->inputs[input].el[i];

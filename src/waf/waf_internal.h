@@ -236,6 +236,8 @@ struct mamori_waf_acl {
 	struct waf_pattern *patterns;
 	size_t pattern_count, pattern_cap;
 	size_t literal_max; /* literals in the largest input's database */
+	/* the bytes regexes need (waf_regex_finish): each one's bit, or 0 */
+	uint64_t byte_bit[256];
 	bool uses_body_params;
 	/* regexes and other objects needing a destructor */
 	void **regexes;
@@ -330,6 +332,9 @@ typedef struct waf_regex waf_regex;
 waf_regex *waf_regex_compile(waf_compiler *c, const char *pattern, bool caseless, char *err,
 			     size_t errlen);
 const char *waf_regex_source(const waf_regex *re);
+/* Once every regex of the WebACL is compiled: the bytes their required
+ * sets name get a bit each (up to 64), for one-pass byte maps of values. */
+void waf_regex_finish(mamori_waf_acl *acl);
 /* Its literal factor for the prefilter, or NULL when it has none. */
 const waf_factor *waf_regex_prefilter_factor(const waf_regex *re);
 /* 1 match (sets at and span), 0 no match; match-limit errors count as no match. */
@@ -344,8 +349,9 @@ void waf_regex_free(waf_regex *re);
 
 /* ---- per-request evaluation state (eval.c) ---- */
 /* Which bytes a value holds (waf_value_bytes). */
+/* Which of the WebACL's checked bytes a value holds (regex.c). */
 typedef struct waf_bytes {
-	uint64_t bits[4];
+	uint64_t bits; /* one bit per byte in mamori_waf_acl.byte_bit */
 	bool done;
 } waf_bytes;
 
