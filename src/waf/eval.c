@@ -143,7 +143,7 @@ const waf_vals *waf_field_values(mamori_waf_eval *ev, int field)
 	return v;
 }
 
-const waf_vals *waf_input_values(mamori_waf_eval *ev, int input)
+const waf_vals *waf_input_values_compute(mamori_waf_eval *ev, int input)
 {
 	waf_vals *v = &ev->inputs[input];
 	if (v->gen == ev->gen)
@@ -421,7 +421,7 @@ const char *mamori_waf_action_name(mamori_waf_action a)
 	return (unsigned)a < 5 ? names[a] : "?";
 }
 
-int waf_vals_pre(mamori_waf_eval *ev, const waf_stmt *s, const waf_vals *v)
+int waf_vals_pre_slow(mamori_waf_eval *ev, const waf_stmt *s, const waf_vals *v)
 {
 	const waf_field *f = &ev->acl->fields[ev->acl->inputs[s->input].field];
 	if (v->invalid) {

@@ -746,10 +746,3 @@ bool waf_prefilter_may_match(mamori_waf_eval *ev, const waf_stmt *s)
 			return true;
 	return false;
 }
-
-uint64_t waf_prefilter_values(const mamori_waf_eval *ev, const waf_stmt *s, int k)
-{
-	if (s->pattern < 0)
-		return ~0ull;
-	return ev->pf_vals[s->pattern + k];
-}

@@ -427,15 +427,27 @@ struct mamori_waf_eval {
 	bool country_done;
 };
 
-/* Oversize/invalid handling common to field statements: 1 match, 0 no, -1 inspect. */
-int waf_vals_pre(mamori_waf_eval *ev, const waf_stmt *s, const waf_vals *v);
+/* Oversize/invalid handling common to field statements: 1 match, 0 no, -1 inspect.
+ * (Inline: every field statement of every request asks, and almost always
+ * the answer is "inspect".) */
+int waf_vals_pre_slow(mamori_waf_eval *ev, const waf_stmt *s, const waf_vals *v);
+static inline int waf_vals_pre(mamori_waf_eval *ev, const waf_stmt *s, const waf_vals *v)
+{
+	return v->invalid || v->oversize ? waf_vals_pre_slow(ev, s, v) : -1;
+}
 
 enum { BT_NONE = 0, BT_FORM, BT_MULTIPART, BT_JSON, BT_XML, BT_OTHER };
 
 void *waf_alloc(mamori_waf_eval *ev, size_t n);
 char *waf_strndup(mamori_waf_eval *ev, const char *s, size_t n);
-/* The values of an input (computed once per request). */
-const waf_vals *waf_input_values(mamori_waf_eval *ev, int input);
+/* The values of an input (computed once per request: the first ask
+ * computes them, the others are an inline look). */
+const waf_vals *waf_input_values_compute(mamori_waf_eval *ev, int input);
+static inline const waf_vals *waf_input_values(mamori_waf_eval *ev, int input)
+{
+	const waf_vals *v = &ev->inputs[input];
+	return v->gen == ev->gen ? v : waf_input_values_compute(ev, input);
+}
 const waf_vals *waf_field_values(mamori_waf_eval *ev, int field);
 /* Record what matched for the log. */
 void waf_hit_set(mamori_waf_eval *ev, const char *condition, int input, const waf_elem *e,
@@ -444,7 +456,10 @@ void waf_hit_set(mamori_waf_eval *ev, const char *condition, int input, const wa
 bool waf_prefilter_may_match(mamori_waf_eval *ev, const waf_stmt *s);
 /* In which of the input's values may its k-th pattern match?  A bit set per
  * value (waf_value_bit), after waf_prefilter_may_match. */
-uint64_t waf_prefilter_values(const mamori_waf_eval *ev, const waf_stmt *s, int k);
+static inline uint64_t waf_prefilter_values(const mamori_waf_eval *ev, const waf_stmt *s, int k)
+{
+	return s->pattern < 0 ? ~0ull : ev->pf_vals[s->pattern + k];
+}
 /* The bit of value i in such a set: values from the 64th on share the last. */
 static inline uint64_t waf_value_bit(size_t i)
 {
