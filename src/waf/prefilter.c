@@ -729,20 +729,12 @@ static void scan_input(mamori_waf_eval *ev, const struct waf_pf *pf, const waf_v
 		ev->acl->hs_scan(pf->re_db, buf, (unsigned)len, 0, ev->hs_scratch, on_match, ev->pf_vals);
 }
 
-bool waf_prefilter_may_match(mamori_waf_eval *ev, const waf_stmt *s)
+void waf_prefilter_scan(mamori_waf_eval *ev, int input)
 {
-	if (s->pattern < 0)
-		return true;
-	if (ev->pf_gen[s->input] != ev->gen) {
-		const waf_input *in = &ev->acl->inputs[s->input];
-		memset(ev->pf_vals + in->pat_base, 0, (size_t)in->pat_count * sizeof *ev->pf_vals);
-		const waf_vals *v = waf_input_values(ev, s->input);
-		if (v->n)
-			scan_input(ev, in->pf, v);
-		ev->pf_gen[s->input] = ev->gen;
-	}
-	for (int k = 0; k < s->pattern_count; k++)
-		if (ev->pf_vals[s->pattern + k])
-			return true;
-	return false;
+	const waf_input *in = &ev->acl->inputs[input];
+	memset(ev->pf_vals + in->pat_base, 0, (size_t)in->pat_count * sizeof *ev->pf_vals);
+	const waf_vals *v = waf_input_values(ev, input);
+	if (v->n)
+		scan_input(ev, in->pf, v);
+	ev->pf_gen[input] = ev->gen;
 }

@@ -452,8 +452,21 @@ const waf_vals *waf_field_values(mamori_waf_eval *ev, int field);
 /* Record what matched for the log. */
 void waf_hit_set(mamori_waf_eval *ev, const char *condition, int input, const waf_elem *e,
 		 size_t at, size_t span);
+/* Scan an input's values with its prefilter databases (once per request). */
+void waf_prefilter_scan(mamori_waf_eval *ev, int input);
 /* May the statement's pattern(s) match this input (prefilter)?  */
-bool waf_prefilter_may_match(mamori_waf_eval *ev, const waf_stmt *s);
+static inline bool waf_prefilter_may_match(mamori_waf_eval *ev, const waf_stmt *s)
+{
+	if (s->pattern < 0)
+		return true;
+	if (ev->pf_gen[s->input] != ev->gen)
+		waf_prefilter_scan(ev, s->input);
+	const uint64_t *vals = ev->pf_vals + s->pattern;
+	for (int k = 0; k < s->pattern_count; k++)
+		if (vals[k])
+			return true;
+	return false;
+}
 /* In which of the input's values may its k-th pattern match?  A bit set per
  * value (waf_value_bit), after waf_prefilter_may_match. */
 static inline uint64_t waf_prefilter_values(const mamori_waf_eval *ev, const waf_stmt *s, int k)
