@@ -145,9 +145,7 @@ const waf_vals *waf_field_values(mamori_waf_eval *ev, int field)
 
 const waf_vals *waf_input_values_compute(mamori_waf_eval *ev, int input)
 {
-	waf_vals *v = &ev->inputs[input];
-	if (v->gen == ev->gen)
-		return v;
+	waf_vals *v = &ev->inputs[input]; /* not computed in this request (the inline test) */
 	const waf_input *in = &ev->acl->inputs[input];
 	const waf_vals *src = in->parent < 0 ? waf_field_values(ev, in->field)
 					     : waf_input_values(ev, in->parent);

@@ -35,6 +35,7 @@ typedef struct waf_pattern {
 	waf_factor fac; /* literals for the literal database (count 0: none) */
 	waf_stmt *stmt;
 	size_t order;
+	bool borrowed; /* fac is its regex's (regex.c frees it) */
 } waf_pattern;
 
 /* A literal that must start a value (the factor of a ^ regex). */
@@ -177,10 +178,10 @@ void waf_prefilter_add(waf_compiler *c, waf_stmt *s, const waf_regex *re, const 
 		fac.lens[0] = lit_len;
 		fac.caseless = caseless;
 	} else if (waf_regex_prefilter_factor(re)) {
-		waf_factor_copy(&fac, waf_regex_prefilter_factor(re));
+		fac = *waf_regex_prefilter_factor(re); /* the regex keeps it as long as the ACL */
 	}
-	acl->patterns[acl->pattern_count] =
-		(waf_pattern){s->input, mamori_buf_detach(&e), flags, fac, s, acl->pattern_count};
+	acl->patterns[acl->pattern_count] = (waf_pattern){
+		s->input, mamori_buf_detach(&e), flags, fac, s, acl->pattern_count, !literal};
 	acl->pattern_count++;
 	s->pattern = -2; /* assigned when the databases are built */
 }
@@ -600,7 +601,8 @@ void waf_prefilter_free(mamori_waf_acl *acl)
 	}
 	for (size_t i = 0; i < acl->pattern_count; i++) {
 		free(acl->patterns[i].expr);
-		waf_factor_free(&acl->patterns[i].fac);
+		if (!acl->patterns[i].borrowed)
+			waf_factor_free(&acl->patterns[i].fac);
 	}
 	free(acl->patterns);
 }

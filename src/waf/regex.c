@@ -85,8 +85,9 @@ waf_regex *waf_regex_compile(waf_compiler *c, const char *pattern, bool caseless
 	return re;
 }
 
-int waf_regex_match(mamori_waf_eval *ev, const waf_regex *re, const char *s, size_t n,
-		    size_t *at, size_t *span)
+/* PCRE2 on s[0..n): 1 match (at, span), 0 none or a limit hit. */
+static int regex_match(mamori_waf_eval *ev, const waf_regex *re, const char *s, size_t n,
+		       size_t *at, size_t *span)
 {
 	pcre2_match_data *md = ev->pcre_md;
 	int rc = re->jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)s, n, 0, 0, md, ev->pcre_mctx)
@@ -179,7 +180,7 @@ int waf_regex_match_value(mamori_waf_eval *ev, const waf_regex *re, int input, s
 				return 0;
 	}
 	const waf_elem *e = &ev->inputs[input].el[i];
-	return waf_regex_match(ev, re, e->p, e->n, at, span);
+	return regex_match(ev, re, e->p, e->n, at, span);
 }
 
 const char *waf_regex_source(const waf_regex *re)

@@ -30,8 +30,8 @@
  * {")"}, {"("} and {"|", "&", "!"} — every one of which a match contains.
  * Alternations unite their branches' conjunctions member by member ((a1 and
  * a2) or (b1 and b2) implies (a1 or b1) and (a2 or b2)).  The literal
- * prefilter uses one set; waf_regex_required() turns the conjunction into
- * byte sets that a value must hold before PCRE2 runs on it.
+ * prefilter uses one set; waf_regex_analyse() also turns the conjunction
+ * into byte sets that a value must hold before PCRE2 runs on it.
  *
  * Which candidate factor is best is decided by an estimate of how often it
  * occurs in ordinary text: a fixed table of byte frequencies (English
@@ -1026,23 +1026,21 @@ static fres quantify(rparse *rp, fres r, unsigned lo, unsigned hi)
 	return q;
 }
 
-/* A candidate member of a concatenation's conjunction: the items it
- * covers, and the item whose own conjunction it comes from (-1: a product). */
+/* A candidate member of a conjunction; a and b: which members of two
+ * conjunctions it unites (conj_or). */
 typedef struct cand {
 	lset set;
 	double cost;
-	size_t lo, hi;
-	long bundle;
+	int a, b;
 } cand;
 
-static void pool_add(cand **pool, size_t *n, size_t *cap, lset set, double cost, size_t lo,
-		     size_t hi, long bundle)
+static void pool_add(cand **pool, size_t *n, size_t *cap, lset set, double cost)
 {
 	if (*n == *cap) {
 		*cap = *cap ? *cap * 2 : 16;
 		*pool = mamori_xrealloc(*pool, *cap * sizeof **pool);
 	}
-	(*pool)[(*n)++] = (cand){set, cost, lo, hi, bundle};
+	(*pool)[(*n)++] = (cand){set, cost, 0, 0};
 }
 
 static int cand_cmp(const void *x, const void *y)
@@ -1062,23 +1060,17 @@ static bool set_equal(const lset *a, const lset *b)
 	return true;
 }
 
-/* The cheapest members that cover different items; frees the pool. */
+/* The cheapest members, each set of strings once; frees the pool. */
 static conj pool_choose(cand *pool, size_t n)
 {
 	conj c = {0};
-	size_t chosen[LF_MAX_AND];
 	if (n)
 		qsort(pool, n, sizeof *pool, cand_cmp);
 	for (size_t i = 0; i < n; i++) {
 		bool ok = c.n < LF_MAX_AND && pool[i].cost < INFINITY && pool[i].set.n > 0;
-		for (int k = 0; ok && k < c.n; k++) {
-			const cand *d = &pool[chosen[k]];
-			bool apart = pool[i].hi < d->lo || d->hi < pool[i].lo;
-			bool same_item = pool[i].bundle >= 0 && pool[i].bundle == d->bundle;
-			ok = (apart || same_item) && !set_equal(&pool[i].set, &c.set[k]);
-		}
+		for (int k = 0; ok && k < c.n; k++)
+			ok = !set_equal(&pool[i].set, &c.set[k]);
 		if (ok) {
-			chosen[c.n] = i;
 			c.set[c.n] = pool[i].set;
 			c.cost[c.n] = pool[i].cost;
 			c.n++;
@@ -1123,14 +1115,14 @@ static conj conj_or(const conj *a, const conj *b, bool caseless)
 				set_free(&u);
 				continue;
 			}
-			pairs[np++] = (cand){u, bytes_cost(&u, caseless), (size_t)i, (size_t)j, 0};
+			pairs[np++] = (cand){u, bytes_cost(&u, caseless), i, j};
 		}
 	qsort(pairs, (size_t)np, sizeof *pairs, cand_cmp);
 	bool used_a[LF_MAX_AND] = {0}, used_b[LF_MAX_AND] = {0};
 	for (int k = 0; k < np; k++) {
-		if (c.n < LF_MAX_AND && pairs[k].cost < INFINITY && !used_a[pairs[k].lo] &&
-		    !used_b[pairs[k].hi]) {
-			used_a[pairs[k].lo] = used_b[pairs[k].hi] = true;
+		if (c.n < LF_MAX_AND && pairs[k].cost < INFINITY && !used_a[pairs[k].a] &&
+		    !used_b[pairs[k].b]) {
+			used_a[pairs[k].a] = used_b[pairs[k].b] = true;
 			c.set[c.n] = pairs[k].set;
 			c.cost[c.n] = pairs[k].cost;
 			c.n++;
@@ -1192,8 +1184,9 @@ static fres parse_seq(rparse *rp)
 			double c = items[i].all.cost[k];
 			if (c < 0)
 				c = bytes_cost(&items[i].all.set[k], rp->caseless);
-			pool_add(&pool, &pn, &pcap, set_copy(&items[i].all.set[k]), c, i, i, (long)i);
+			pool_add(&pool, &pn, &pcap, set_copy(&items[i].all.set[k]), c);
 		}
+	r.all = pool_choose(pool, pn);
 	/* the best single item */
 	for (size_t i = 0; i < n; i++) {
 		if (items[i].cost < r.cost) {
@@ -1217,7 +1210,6 @@ static fres parse_seq(rparse *rp)
 		}
 		set_free(&acc);
 	}
-	r.all = pool_choose(pool, pn);
 	/* the prefix set of the whole */
 	lset all = set_empty_string();
 	for (size_t i = 0; i < n && !all_open(&all); i++) {
@@ -1339,7 +1331,7 @@ static bool factor_of(fres *r, bool ci, double max_cost, waf_factor *out)
 	return true;
 }
 
-/* The byte sets of an analysed regex (see waf_regex_required). */
+/* The byte sets of an analysed regex (see waf_regex_analyse). */
 static size_t required_of(const fres *r, bool ci, uint64_t (*req)[4], size_t max)
 {
 	size_t k = 0;
@@ -1380,17 +1372,6 @@ bool waf_regex_factor(const char *re, bool caseless, double max_cost, waf_factor
 	return waf_regex_analyse(re, caseless, max_cost, out, req, 0, &n);
 }
 
-void waf_factor_copy(waf_factor *dst, const waf_factor *src)
-{
-	*dst = *src;
-	dst->lits = mamori_xcalloc(src->count + 1, sizeof *dst->lits);
-	dst->lens = mamori_xcalloc(src->count + 1, sizeof *dst->lens);
-	for (size_t i = 0; i < src->count; i++) {
-		dst->lits[i] = mamori_xmalloc(src->lens[i] + 1);
-		memcpy(dst->lits[i], src->lits[i], src->lens[i] + 1);
-		dst->lens[i] = src->lens[i];
-	}
-}
 
 void waf_factor_free(waf_factor *f)
 {
@@ -1399,14 +1380,4 @@ void waf_factor_free(waf_factor *f)
 	free(f->lits);
 	free(f->lens);
 	memset(f, 0, sizeof *f);
-}
-
-
-size_t waf_regex_required(const char *re, bool caseless, uint64_t (*req)[4], size_t max)
-{
-	waf_factor f;
-	size_t n;
-	waf_regex_analyse(re, caseless, 0, &f, req, max, &n);
-	waf_factor_free(&f);
-	return n;
 }

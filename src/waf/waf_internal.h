@@ -309,11 +309,9 @@ typedef struct waf_factor {
  * is none (the regex is not understood, or needs nothing rare). */
 bool waf_regex_factor(const char *re, bool caseless, double max_cost, waf_factor *out);
 void waf_factor_free(waf_factor *f);
-void waf_factor_copy(waf_factor *dst, const waf_factor *src);
-/* Up to max byte sets (256-bit) every match of re holds a byte of each;
- * returns how many.  A value missing one needs no regex run. */
-size_t waf_regex_required(const char *re, bool caseless, uint64_t (*req)[4], size_t max);
-/* Both at once (one reading of the regex). */
+/* The factor (as waf_regex_factor) and up to max_req byte sets (256-bit)
+ * every match of re holds a byte of each, in *req_count (a value missing
+ * one needs no regex run): one reading of the regex. */
 bool waf_regex_analyse(const char *re, bool caseless, double max_cost, waf_factor *fac,
 		       uint64_t (*req)[4], size_t max_req, size_t *req_count);
 /* A regex whose best factor is likelier than this per byte of text is not
@@ -337,12 +335,9 @@ const char *waf_regex_source(const waf_regex *re);
 void waf_regex_finish(mamori_waf_acl *acl);
 /* Its literal factor for the prefilter, or NULL when it has none. */
 const waf_factor *waf_regex_prefilter_factor(const waf_regex *re);
-/* 1 match (sets at and span), 0 no match; match-limit errors count as no match. */
-int waf_regex_match(mamori_waf_eval *ev, const waf_regex *re, const char *s, size_t n,
-		    size_t *at, size_t *span);
-/* Value i of an input against re: false without running PCRE2 when the
- * value lacks a byte every match needs (waf_regex_required); else
- * waf_regex_match(). */
+/* Value i of an input against re: 1 match (sets at and span), 0 no match.
+ * No PCRE2 run when the value lacks a byte every match needs
+ * (waf_regex_analyse); match-limit errors count as no match. */
 int waf_regex_match_value(mamori_waf_eval *ev, const waf_regex *re, int input, size_t i,
 			  size_t *at, size_t *span);
 void waf_regex_free(waf_regex *re);

@@ -56,9 +56,9 @@ static int check_regex(const char *re, const char *const *subjects, size_t ns)
 		return 0; /* not a regex PCRE2 takes: nothing to check */
 	pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
 	waf_factor f;
-	bool have = waf_regex_factor(re, false, 1e9, &f);
 	uint64_t req[3][4];
-	size_t nreq = waf_regex_required(re, false, req, 3);
+	size_t nreq;
+	bool have = waf_regex_analyse(re, false, 1e9, &f, req, 3, &nreq);
 	required_sets += nreq;
 	int matches = 0;
 	for (size_t i = 0; i < ns; i++) {
